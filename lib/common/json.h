@@ -1,0 +1,35 @@
+/* Typed, validating accessors over jansson objects. `path` is the JSON path of
+ * `obj` used in error messages ("process.user"); errors read
+ * "process.user.uid: expected an integer, got \"x\"". Absent optional fields
+ * leave *out untouched and return 0; present fields of the wrong type fail. */
+#ifndef BERTH_COMMON_JSON_H
+#define BERTH_COMMON_JSON_H
+
+#include "common/error.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Returns the member, or NULL (absent or JSON null). Fails if required and absent. */
+int bjson_member(json_t *obj, const char *key, const char *path, json_type type, bool required,
+		 json_t **out, struct berth_error **err);
+int bjson_string(json_t *obj, const char *key, const char *path, bool required, char **out,
+		 struct berth_error **err);
+int bjson_strv(json_t *obj, const char *key, const char *path, bool required, char ***out,
+	       struct berth_error **err);
+int bjson_bool(json_t *obj, const char *key, const char *path, bool *out,
+	       struct berth_error **err);
+/* Integers with range checks [min, max]. *present set when given (may be NULL). */
+int bjson_int(json_t *obj, const char *key, const char *path, int64_t min, int64_t max,
+	      int64_t *out, bool *present, struct berth_error **err);
+int bjson_u64(json_t *obj, const char *key, const char *path, uint64_t *out, bool *present,
+	      struct berth_error **err);
+/* Short description of a value for messages: "\"x\"", "42", "an object". Caller frees. */
+char *bjson_describe(json_t *v);
+const char *bjson_type_name(json_type t);
+/* NULL-terminated string vector helpers */
+size_t strv_len(char **v);
+void strv_free(char **v);
+
+#endif
