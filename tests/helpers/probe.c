@@ -1,0 +1,243 @@
+/* probe: a tiny static program copied into test rootfs images.
+ * Prints facts about its own process as key=value lines.
+ *
+ *   probe caps      CapInh/CapPrm/CapEff/CapBnd/CapAmb (hex, from status)
+ *   probe ids       uid, euid, gid, egid, groups, umask, cwd
+ *   probe rlimits   name=soft:hard for every RLIMIT_* ("unlimited")
+ *   probe fds       fds=0,1,2,...   (excluding the fd used to list them)
+ *   probe ns        <ns>=<readlink of /proc/self/ns/<ns>>
+ *   probe status    NoNewPrivs, Seccomp from /proc/self/status
+ *   probe pid       pid, ppid
+ *   probe all       everything above
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+static int status_fields(const char *const *keys)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[512];
+
+	if (!f) {
+		perror("probe: /proc/self/status");
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		for (const char *const *k = keys; *k; k++) {
+			size_t n = strlen(*k);
+			if (strncmp(line, *k, n) == 0 && line[n] == ':') {
+				char *v = line + n + 1;
+				while (*v == ' ' || *v == '\t')
+					v++;
+				v[strcspn(v, "\n")] = '\0';
+				printf("%s=%s\n", *k, v);
+			}
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+static int do_caps(void)
+{
+	static const char *const keys[] = {"CapInh", "CapPrm", "CapEff",
+					   "CapBnd", "CapAmb", NULL};
+	return status_fields(keys);
+}
+
+static int do_status(void)
+{
+	static const char *const keys[] = {"NoNewPrivs", "Seccomp", NULL};
+	return status_fields(keys);
+}
+
+static int do_ids(void)
+{
+	gid_t groups[NGROUPS_MAX];
+	int n = getgroups(NGROUPS_MAX, groups);
+	char cwd[PATH_MAX];
+	mode_t m = umask(0);
+
+	umask(m);
+	printf("uid=%u\neuid=%u\ngid=%u\negid=%u\n", (unsigned)getuid(),
+	       (unsigned)geteuid(), (unsigned)getgid(), (unsigned)getegid());
+	printf("groups=");
+	for (int i = 0; i < n; i++)
+		printf("%s%u", i ? "," : "", (unsigned)groups[i]);
+	printf("\numask=%04o\n", (unsigned)m);
+	if (getcwd(cwd, sizeof(cwd)))
+		printf("cwd=%s\n", cwd);
+	else
+		printf("cwd=ERROR:%s\n", strerror(errno));
+	return 0;
+}
+
+static void print_lim(rlim_t v)
+{
+	if (v == RLIM_INFINITY)
+		printf("unlimited");
+	else
+		printf("%llu", (unsigned long long)v);
+}
+
+static int do_rlimits(void)
+{
+	static const struct {
+		const char *name;
+		int res;
+	} lims[] = {
+		{"RLIMIT_AS", RLIMIT_AS},
+		{"RLIMIT_CORE", RLIMIT_CORE},
+		{"RLIMIT_CPU", RLIMIT_CPU},
+		{"RLIMIT_DATA", RLIMIT_DATA},
+		{"RLIMIT_FSIZE", RLIMIT_FSIZE},
+		{"RLIMIT_LOCKS", RLIMIT_LOCKS},
+		{"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+		{"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+		{"RLIMIT_NICE", RLIMIT_NICE},
+		{"RLIMIT_NOFILE", RLIMIT_NOFILE},
+		{"RLIMIT_NPROC", RLIMIT_NPROC},
+		{"RLIMIT_RSS", RLIMIT_RSS},
+		{"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+		{"RLIMIT_RTTIME", RLIMIT_RTTIME},
+		{"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+		{"RLIMIT_STACK", RLIMIT_STACK},
+	};
+	for (size_t i = 0; i < sizeof(lims) / sizeof(lims[0]); i++) {
+		struct rlimit rl;
+		if (getrlimit(lims[i].res, &rl) < 0) {
+			printf("%s=ERROR\n", lims[i].name);
+			continue;
+		}
+		printf("%s=", lims[i].name);
+		print_lim(rl.rlim_cur);
+		putchar(':');
+		print_lim(rl.rlim_max);
+		putchar('\n');
+	}
+	return 0;
+}
+
+static int do_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int self, first = 1;
+	int fds[4096];
+	int n = 0;
+
+	if (!d) {
+		perror("probe: /proc/self/fd");
+		return 1;
+	}
+	self = dirfd(d);
+	while ((e = readdir(d)) != NULL) {
+		char *end;
+		long fd;
+		if (e->d_name[0] == '.')
+			continue;
+		fd = strtol(e->d_name, &end, 10);
+		if (*end || fd == self)
+			continue;
+		if (n < (int)(sizeof(fds) / sizeof(fds[0])))
+			fds[n++] = (int)fd;
+	}
+	closedir(d);
+	/* sort ascending (insertion sort, n is small) */
+	for (int i = 1; i < n; i++) {
+		int v = fds[i], j = i - 1;
+		while (j >= 0 && fds[j] > v) {
+			fds[j + 1] = fds[j];
+			j--;
+		}
+		fds[j + 1] = v;
+	}
+	printf("fds=");
+	for (int i = 0; i < n; i++) {
+		printf("%s%d", first ? "" : ",", fds[i]);
+		first = 0;
+	}
+	putchar('\n');
+	return 0;
+}
+
+static int do_ns(void)
+{
+	static const char *const nss[] = {"cgroup", "ipc",  "mnt",
+					  "net",    "pid",  "time",
+					  "user",   "uts",  NULL};
+	for (const char *const *ns = nss; *ns; ns++) {
+		char path[64], buf[256];
+		ssize_t r;
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", *ns);
+		r = readlink(path, buf, sizeof(buf) - 1);
+		if (r < 0)
+			continue;
+		buf[r] = '\0';
+		printf("%s=%s\n", *ns, buf);
+	}
+	return 0;
+}
+
+static int do_pid(void)
+{
+	printf("pid=%d\nppid=%d\n", (int)getpid(), (int)getppid());
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: probe caps|ids|rlimits|fds|ns|status|pid|all\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *what;
+
+	if (argc < 2) {
+		usage();
+		return 2;
+	}
+	what = argv[1];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (strcmp(what, "caps") == 0)
+		return do_caps();
+	if (strcmp(what, "ids") == 0)
+		return do_ids();
+	if (strcmp(what, "rlimits") == 0)
+		return do_rlimits();
+	if (strcmp(what, "fds") == 0)
+		return do_fds();
+	if (strcmp(what, "ns") == 0)
+		return do_ns();
+	if (strcmp(what, "status") == 0)
+		return do_status();
+	if (strcmp(what, "pid") == 0)
+		return do_pid();
+	if (strcmp(what, "all") == 0) {
+		int rc = 0;
+		rc |= do_pid();
+		rc |= do_ids();
+		rc |= do_caps();
+		rc |= do_status();
+		rc |= do_rlimits();
+		rc |= do_ns();
+		rc |= do_fds();
+		return rc;
+	}
+	usage();
+	return 2;
+}
