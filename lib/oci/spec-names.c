@@ -75,6 +75,11 @@ int oci_cap_from_name(const char *name)
 	 * names ("37") are refused, the spec only has symbolic ones. */
 	if (name[4] >= '0' && name[4] <= '9')
 		return -1;
+	/* cap_from_name() stops at the first character that is not a letter or
+	 * '_' and ignores the rest ("CAP_CHOWN2", "CAP_CHOWN,CAP_SYS_ADMIN"):
+	 * the whole string must be the name. */
+	if (name[strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")] != '\0')
+		return -1;
 	if (cap_from_name(name, &v) < 0)
 		return -1;
 	return (int)v;
