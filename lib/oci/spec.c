@@ -69,6 +69,9 @@ static int parse_mounts(json_t *doc, struct oci_spec *s, struct berth_error **er
 					       path, m->destination);
 		if (opts && oci_mount_parse_options(opts, path, m, err) < 0)
 			return -1;
+		/* Type "bind" is a bind mount with or without an options list. */
+		if (m->type && strcmp(m->type, "bind") == 0)
+			m->bind = true;
 		if (json_object_get(v, "uidMappings") || json_object_get(v, "gidMappings"))
 			return berth_error_set(err, ENOTSUP,
 					       "%s: idmapped mounts (uidMappings/gidMappings) are "
