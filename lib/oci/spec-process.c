@@ -75,8 +75,10 @@ static int parse_rlimits(json_t *proc, const char *path, struct oci_process *p,
 	json_array_foreach(arr, i, v)
 	{
 		cleanup_free char *rpath = xasprintf("%s.rlimits[%zu]", path, i);
-		if (!json_is_object(v))
-			return berth_error_set(err, EINVAL, "%s: expected an object", rpath);
+		if (!json_is_object(v)) {
+			cleanup_free char *d = bjson_describe(v);
+			return berth_error_set(err, EINVAL, "%s: expected an object, got %s", rpath, d);
+		}
 		cleanup_free char *type = NULL;
 		if (bjson_string(v, "type", rpath, true, &type, err) < 0)
 			return -1;

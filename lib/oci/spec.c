@@ -15,6 +15,12 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
+static int not_an_object(json_t *v, const char *path, struct berth_error **err)
+{
+	cleanup_free char *d = bjson_describe(v);
+	return berth_error_set(err, EINVAL, "%s: expected an object, got %s", path, d);
+}
+
 static int check_version(const char *v, struct berth_error **err)
 {
 	/* We implement runtime-spec 1.0.x through 1.2.x. */
@@ -56,7 +62,7 @@ static int parse_mounts(json_t *doc, struct oci_spec *s, struct berth_error **er
 		cleanup_free char *path = xasprintf("mounts[%zu]", i);
 		struct oci_mount *m = &s->mounts[s->n_mounts++];
 		if (!json_is_object(v))
-			return berth_error_set(err, EINVAL, "%s: expected an object", path);
+			return not_an_object(v, path, err);
 		json_t *opts;
 		if (bjson_string(v, "destination", path, true, &m->destination, err) < 0 ||
 		    bjson_string(v, "type", path, false, &m->type, err) < 0 ||
@@ -118,7 +124,7 @@ static int parse_hooks(json_t *doc, struct oci_spec *s, struct berth_error **err
 			int64_t t = 0;
 			bool has_t;
 			if (!json_is_object(v))
-				return berth_error_set(err, EINVAL, "%s: expected an object", path);
+				return not_an_object(v, path, err);
 			if (bjson_string(v, "path", path, true, &h->path, err) < 0 ||
 			    bjson_strv(v, "args", path, false, &h->args, err) < 0 ||
 			    bjson_strv(v, "env", path, false, &h->env, err) < 0 ||
@@ -153,7 +159,7 @@ static int parse_namespaces(json_t *linux_, struct oci_spec *s, struct berth_err
 		cleanup_free char *type = NULL;
 		struct oci_namespace *ns = &s->namespaces[s->n_namespaces];
 		if (!json_is_object(v))
-			return berth_error_set(err, EINVAL, "%s: expected an object", path);
+			return not_an_object(v, path, err);
 		if (bjson_string(v, "type", path, true, &type, err) < 0 ||
 		    bjson_string(v, "path", path, false, &ns->path, err) < 0)
 			return -1;
@@ -192,7 +198,7 @@ static int parse_id_mappings(json_t *linux_, const char *key, struct oci_id_mapp
 		int64_t c = 0, h = 0, sz = 0;
 		bool pc, ph, ps;
 		if (!json_is_object(v))
-			return berth_error_set(err, EINVAL, "%s: expected an object", path);
+			return not_an_object(v, path, err);
 		if (bjson_int(v, "containerID", path, 0, UINT32_MAX, &c, &pc, err) < 0 ||
 		    bjson_int(v, "hostID", path, 0, UINT32_MAX, &h, &ph, err) < 0 ||
 		    bjson_int(v, "size", path, 1, UINT32_MAX, &sz, &ps, err) < 0)
@@ -224,7 +230,7 @@ static int parse_devices(json_t *linux_, struct oci_spec *s, struct berth_error 
 		int64_t mode = 0, uid = 0, gid = 0;
 		bool has_major, has_minor;
 		if (!json_is_object(v))
-			return berth_error_set(err, EINVAL, "%s: expected an object", path);
+			return not_an_object(v, path, err);
 		if (bjson_string(v, "path", path, true, &d->path, err) < 0 ||
 		    bjson_string(v, "type", path, true, &type, err) < 0 ||
 		    bjson_int(v, "major", path, 0, UINT32_MAX, &d->major, &has_major, err) < 0 ||
@@ -386,8 +392,10 @@ int oci_spec_parse(const char *data, size_t len, struct oci_spec **out, struct b
 		return berth_error_set(err, EINVAL, "invalid JSON at line %d column %d: %s",
 				       jerr.line, jerr.column, jerr.text);
 	if (!json_is_object(doc)) {
+		berth_error_set(err, EINVAL, "the document must be a JSON object, got %s",
+				bjson_type_name(json_typeof(doc)));
 		json_decref(doc);
-		return berth_error_set(err, EINVAL, "the document must be a JSON object");
+		return -1;
 	}
 	struct oci_spec *s = xcalloc(1, sizeof(*s));
 	s->raw = doc;
@@ -414,7 +422,8 @@ int oci_spec_parse(const char *data, size_t len, struct oci_spec **out, struct b
 	json_object_foreach(ann, k, v)
 	{
 		if (!json_is_string(v)) {
-			berth_error_set(err, EINVAL, "annotations.%s: expected a string", k);
+			cleanup_free char *d = bjson_describe(v);
+			berth_error_set(err, EINVAL, "annotations.%s: expected a string, got %s", k, d);
 			oci_spec_free(s);
 			return -1;
 		}
