@@ -118,6 +118,7 @@ setup_common() {
 	: >"$TESTDIR/.ids"
 	: >"$TESTDIR/.pids"
 	: >"$TESTDIR/.netns"
+	: >"$TESTDIR/.mounts"
 	RT_N=0
 	track_id "$CT"
 }
@@ -130,6 +131,13 @@ new_id() {
 }
 
 track_id() { echo "$1" >>"$TESTDIR/.ids"; }
+
+# host_mount MOUNT-ARGS... TARGET: mount(8) on the host, unmounted in
+# teardown (the last argument must be the target)
+host_mount() {
+	mount "$@"
+	echo "${*: -1}" >>"$TESTDIR/.mounts"
+}
 track_pid() { echo "$1" >>"$TESTDIR/.pids"; }
 
 # mounts_under DIR: mount points (from our mountinfo) at or below DIR
@@ -169,6 +177,11 @@ teardown_common() {
 	while read -r ns; do
 		[[ -n $ns ]] && ip netns del "$ns" 2>/dev/null
 	done <"$TESTDIR/.netns"
+	# host mounts made by the test itself (host_mount), newest first
+	local m
+	for m in $(tac "$TESTDIR/.mounts"); do
+		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+	done
 	# never rm -rf through a leaked mount
 	local leaked
 	leaked=$(mounts_under "$TESTDIR" | sort -r)
@@ -374,19 +387,24 @@ assert_no_state() {
 	[[ -z $left ]] || fail "state left behind: $left"
 }
 
-# assert_no_process_in_bundle: no process has its root in $1 (default BUNDLE)
-# (a container init stuck before/after pivot_root has its root in our bundle
-# or its cwd there; we look for both via the unique test dir name)
+# assert_no_leftover_processes: no process belongs to this test any more:
+# none has our unique suffix on its command line, and none in another mount
+# namespace has a mount of our test dir (a container init, before or after
+# pivot_root, shows the bind-mounted rootfs in its mountinfo; readlink of
+# /proc/PID/root is useless here, it shows "/" for pivoted processes).
 assert_no_leftover_processes() {
-	local p found=""
+	local p pid found="" mymnt
+	mymnt=$(readlink /proc/self/ns/mnt)
 	for p in /proc/[0-9]*; do
-		local r c e
-		r=$(readlink "$p/root" 2>/dev/null) || continue
-		c=$(readlink "$p/cwd" 2>/dev/null) || true
-		e=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || true
-		if [[ $r == *"$SUFFIX"* || $c == *"$SUFFIX"* ]] ||
-			[[ $e == *"$SUFFIX"* && $e != *bats* && ${p#/proc/} != "$$" && ${p#/proc/} != "$BASHPID" ]]; then
-			found+="${p#/proc/}($e) "
+		pid=${p#/proc/}
+		[[ $pid != "$$" && $pid != "$BASHPID" ]] || continue
+		local cmd
+		cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+		if [[ $cmd == *"$SUFFIX"* ]]; then
+			found+="$pid($cmd) "
+		elif [[ $(readlink "$p/ns/mnt" 2>/dev/null) != "$mymnt" ]] &&
+			grep -qF "$TESTDIR" "$p/mountinfo" 2>/dev/null; then
+			found+="$pid($cmd) "
 		fi
 	done
 	[[ -z $found ]] || fail "leftover processes: $found"
