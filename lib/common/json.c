@@ -32,8 +32,14 @@ char *bjson_describe(json_t *v)
 {
 	if (json_is_string(v)) {
 		cleanup_free char *s = json_dumps(v, JSON_ENCODE_ANY);
-		if (s && strlen(s) > 80)
-			return xasprintf("%.77s...\"", s);
+		if (s && strlen(s) > 80) {
+			/* cut on a character boundary: messages must stay valid UTF-8
+			 * (the json log format cannot carry anything else) */
+			int n = 77;
+			while (n > 1 && ((unsigned char)s[n] & 0xC0) == 0x80)
+				n--;
+			return xasprintf("%.*s...\"", n, s);
+		}
 		return xstrdup(s ? s : "\"\"");
 	}
 	if (json_is_integer(v))
