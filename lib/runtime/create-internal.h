@@ -1,0 +1,25 @@
+/* Shared between the parent side of create (create.c) and the container's
+ * init process (init.c). */
+#ifndef BERTH_RUNTIME_CREATE_INTERNAL_H
+#define BERTH_RUNTIME_CREATE_INTERNAL_H
+
+#include "oci/spec.h"
+#include "runtime/runtime.h"
+
+struct init_ctx {
+	const struct oci_spec *spec;
+	const struct rt_create_opts *opts;
+	const char *rootfs; /* absolute */
+	const char *bundle; /* absolute */
+	int sync;	    /* our end of the sync socketpair */
+	int fifo;	    /* exec.fifo, read side, O_NONBLOCK */
+	const int *ns_fds;  /* fds of namespaces to join, per spec->namespaces */
+};
+
+/* The container's init: set up the container, report READY, wait for start
+ * and exec the user process. Never returns. */
+__attribute__((noreturn)) void init_main(const struct init_ctx *ctx);
+/* Report an error to the parent and exit. */
+__attribute__((noreturn)) void init_fail(const struct init_ctx *ctx, struct berth_error *err);
+
+#endif
