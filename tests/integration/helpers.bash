@@ -471,6 +471,25 @@ start_recvtty() {
 	retry 100 0.05 test -S "$sock"
 }
 
+# wait_bg PID [SECS]: wait (default 30s) for a background child to exit and
+# set BG_STATUS to its exit status; on timeout kill it and fail
+wait_bg() {
+	local pid=$1 secs=${2:-30} i st
+	for ((i = 0; i < secs * 10; i++)); do
+		st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || break
+		[[ $st != Z ]] || break
+		sleep 0.1
+	done
+	if [[ -e /proc/$pid && $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]]; then
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		fail "process $pid did not exit within ${secs}s"
+		return 1
+	fi
+	BG_STATUS=0
+	wait "$pid" || BG_STATUS=$?
+}
+
 # bg_rt OUTFILE ARGS...: run the runtime in the background (stdio to
 # OUTFILE); sets BG_PID.
 bg_rt() {

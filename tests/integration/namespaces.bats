@@ -93,7 +93,7 @@ probe_ns() {
 	[[ -e /proc/self/ns/time ]] || skip "kernel without time namespaces"
 	skip_if_runc "runc 1.1 does not support the time namespace"
 	add_ns time
-	bundle_set '.linux.timeOffsets = {"monotonic": {"secs": 86400, "nanosecs": 0}}'
+	bundle_set '.linux.timeOffsets = {"boottime": {"secs": 86400, "nanosecs": 0}}'
 	probe_ns
 	[[ -n $(kv time) && $(kv time) != "$(host_ns time)" ]]
 	set_args /bin/cat /proc/uptime

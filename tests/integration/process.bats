@@ -353,7 +353,7 @@ load helpers
 	set_sh 'stty size; test -c /dev/console && echo console=char; tty; test -t 0 && test -t 1 && test -t 2 && echo all-ttys'
 	rt_ok create --bundle "$BUNDLE" --console-socket "$sock" "$CT"
 	start_ct
-	wait "$RECVTTY_PID" || true
+	wait_bg "$RECVTTY_PID"
 	local out
 	out=$(tr -d '\r' <"$TESTDIR/tty.out")
 	echo "$out"
@@ -371,7 +371,7 @@ load helpers
 	set_args /bin/echo tty-hello
 	rt_ok create --bundle "$BUNDLE" --console-socket "$sock" "$CT"
 	start_ct
-	wait "$RECVTTY_PID" || true
+	wait_bg "$RECVTTY_PID"
 	local out
 	out=$(tr -d '\r' <"$TESTDIR/tty.out")
 	assert_eq "$(head -n 1 <<<"$out")" winsize=42x123 winsize
@@ -393,7 +393,7 @@ load helpers
 	start_ct
 	echo "typed-text" >&5
 	exec 5>&-
-	wait "$rpid" || true
+	wait_bg "$rpid"
 	grep -q 'got=typed-text' "$TESTDIR/tty.out" || fail "$(cat "$TESTDIR/tty.out")"
 }
 
