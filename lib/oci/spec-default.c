@@ -96,7 +96,7 @@ json_t *oci_spec_default(bool rootless, uid_t uid, gid_t gid)
 				    json_pack("{s:[{s:b,s:s}]}", "devices", "allow", 0, "access",
 					      "rwm"));
 	}
-	return json_pack("{s:s,s:o,s:{s:s,s:b},s:s,s:o,s:o}", "ociVersion", OCI_VERSION,
+	return json_pack("{s:s,s:o,s:{s:s,s:b},s:s,s:o,s:o}", "ociVersion", OCI_SPEC_DEFAULT_VERSION,
 			 "process", default_process(), "root", "path", "rootfs", "readonly", 1,
 			 "hostname", "berth", "mounts", default_mounts(rootless), "linux", linux_);
 }

@@ -173,5 +173,7 @@ int oci_cap_from_name(const char *name);
 json_t *oci_spec_default(bool rootless, uid_t uid, gid_t gid);
 
 #define OCI_VERSION "1.2.0"
+/* ociVersion of `spec` output: 1.0.2 so that older runtimes (crun 1.8) accept it too */
+#define OCI_SPEC_DEFAULT_VERSION "1.0.2"
 
 #endif

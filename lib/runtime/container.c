@@ -72,6 +72,7 @@ int rt_start(const struct rt_globals *g, const char *id, struct berth_error **er
 		goto out;
 	}
 	unlinkat(c->dirfd, "exec.fifo", 0);
+	log_debug("start %s: released init pid %d", id, c->state.pid);
 	ret = run_hooks_of(c, OCI_HOOK_POSTSTART, "running", err);
 	if (ret < 0)
 		berth_error_wrap(err, "container \"%s\" started", id);
@@ -191,6 +192,7 @@ int rt_kill(const struct rt_globals *g, const char *id, int sig, bool all,
 		berth_error_set(err, ESRCH, "container \"%s\" is not running", id);
 		goto out;
 	}
+	log_debug("kill %s: signal %d%s", id, sig, all ? " to all processes" : "");
 	if (all) {
 		ret = kill_all(c, sig, err);
 		goto out;
@@ -237,8 +239,14 @@ static int kill_and_wait(struct rt_container *c, struct berth_error **err)
 int rt_delete(const struct rt_globals *g, const char *id, bool force, struct berth_error **err)
 {
 	struct rt_container *c = NULL;
-	if (rt_container_open(g->root, id, &c, err) < 0)
+	if (rt_container_open(g->root, id, &c, err) < 0) {
+		/* like runc: forcing the delete of a container that is gone is not an error */
+		if (force && (*err)->code == ENOENT) {
+			berth_error_free(err);
+			return 0;
+		}
 		return -1;
+	}
 	int ret = -1;
 	enum rt_status st = rt_container_status(c);
 	if (st == RT_RUNNING && !force) {
@@ -256,6 +264,7 @@ int rt_delete(const struct rt_globals *g, const char *id, bool force, struct ber
 		log_warn("%s", hook_err->msg);
 		berth_error_free(&hook_err);
 	}
+	log_debug("delete %s: removing %s", id, c->dir);
 	ret = rt_container_destroy(c, err);
 out:
 	rt_container_free(c);

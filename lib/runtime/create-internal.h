@@ -14,11 +14,12 @@ struct init_ctx {
 	int sync;	    /* our end of the sync socketpair */
 	int fifo;	    /* exec.fifo, read side, O_NONBLOCK */
 	const int *ns_fds;  /* fds of namespaces to join, per spec->namespaces */
+	pid_t host_pid;	    /* init's pid in the runtime's pid namespace (set in init) */
 };
 
 /* The container's init: set up the container, report READY, wait for start
  * and exec the user process. Never returns. */
-__attribute__((noreturn)) void init_main(const struct init_ctx *ctx);
+__attribute__((noreturn)) void init_main(struct init_ctx *ctx);
 /* Report an error to the parent and exit. */
 __attribute__((noreturn)) void init_fail(const struct init_ctx *ctx, struct berth_error *err);
 

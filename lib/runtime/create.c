@@ -101,6 +101,38 @@ static int resolve_paths(struct create_run *r, const char *bundle, struct berth_
 	return 0;
 }
 
+/* Only namespaced sysctls may be set, and only when the container has the
+ * namespace: anything else would change the host. */
+static int check_sysctls(const struct oci_spec *spec, struct berth_error **err)
+{
+	static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+					       "kernel.sem",	"kernel.shmall", "kernel.shmmax",
+					       "kernel.shmmni", "kernel.shm_rmid_forced", NULL};
+	for (size_t i = 0; i < spec->n_sysctl; i++) {
+		const char *k = spec->sysctl[i].key;
+		int ns = 0;
+		for (const char *const *p = ipc_keys; *p && !ns; p++)
+			if (strcmp(k, *p) == 0)
+				ns = CLONE_NEWIPC;
+		if (strncmp(k, "fs.mqueue.", 10) == 0)
+			ns = CLONE_NEWIPC;
+		else if (strncmp(k, "net.", 4) == 0)
+			ns = CLONE_NEWNET;
+		else if (strcmp(k, "kernel.hostname") == 0 || strcmp(k, "kernel.domainname") == 0)
+			ns = CLONE_NEWUTS;
+		if (ns == 0)
+			return berth_error_set(err, EINVAL,
+					       "linux.sysctl.%s: not a namespaced sysctl, it would change "
+					       "the host",
+					       k);
+		if (oci_spec_namespace(spec, ns) == NULL)
+			return berth_error_set(err, EINVAL,
+					       "linux.sysctl.%s: needs a %s namespace in linux.namespaces",
+					       k, oci_namespace_name(ns));
+	}
+	return 0;
+}
+
 static int check_spec(const struct rt_globals *g, const struct rt_create_opts *o,
 		      const struct oci_spec *spec, struct berth_error **err)
 {
@@ -121,6 +153,8 @@ static int check_spec(const struct rt_globals *g, const struct rt_create_opts *o
 	if (!spec->process->terminal && (o->console_socket || o->console_fd >= 0))
 		return berth_error_set(err, EINVAL,
 				       "--console-socket given but process.terminal is false");
+	if (check_sysctls(spec, err) < 0)
+		return -1;
 	if (spec->resources)
 		log_debug("linux.resources: cgroups are not managed yet, resources are ignored");
 	if (spec->process->apparmor_profile || spec->process->selinux_label)
@@ -148,7 +182,8 @@ static int serve_init(struct create_run *r, struct berth_error **err)
 				sync_msg_clear(&m);
 				return -1;
 			}
-			if (sync_send(r->parent_sock, SYNC_HOOKS_ACK, 0, NULL, -1, err) < 0)
+			/* the ack carries init's pid as the host sees it, for createContainer */
+			if (sync_send(r->parent_sock, SYNC_HOOKS_ACK, r->init, NULL, -1, err) < 0)
 				return -1;
 			break;
 		}
@@ -327,8 +362,10 @@ static int do_create(struct create_run *r, const struct rt_globals *g,
 				   .sync = -1,
 				   .fifo = -1,
 				   .ns_fds = r->ns_fds};
+	log_debug("create %s: bundle %s, rootfs %s", o->id, r->bundle, r->rootfs);
 	if (prepare_state(r, g, o->id, err) < 0 || start_processes(r, err) < 0)
 		return -1;
+	log_debug("create %s: init pid %d is waiting for start", o->id, r->init);
 	r->c->state.pid = r->init;
 	r->c->state.pid_start = rt_proc_start_time(r->init);
 	r->c->state.saved_status = RT_CREATED;

@@ -128,7 +128,7 @@ static void wait_for_start(const struct init_ctx *ctx)
 	}
 }
 
-static void setup_container(const struct init_ctx *ctx, const struct mount_ctx *mctx,
+static void setup_container(struct init_ctx *ctx, const struct mount_ctx *mctx,
 			    struct berth_error **err)
 {
 	const struct oci_spec *spec = ctx->spec;
@@ -138,9 +138,10 @@ static void setup_container(const struct init_ctx *ctx, const struct mount_ctx *
 	if (sync_send(ctx->sync, SYNC_HOOKS_REQ, 0, NULL, -1, err) < 0 ||
 	    sync_expect(ctx->sync, SYNC_HOOKS_ACK, &msg, err) < 0)
 		init_fail(ctx, *err);
+	pid_t host_pid = ctx->host_pid = msg.value;
 	sync_msg_clear(&msg);
 	if (spec->hooks[OCI_HOOK_CREATE_CONTAINER].n) {
-		cleanup_free char *state = hooks_state_json(ctx->opts->id, "creating", getpid(),
+		cleanup_free char *state = hooks_state_json(ctx->opts->id, "creating", host_pid,
 							    ctx->bundle, spec->annotations);
 		if (hooks_run(spec, OCI_HOOK_CREATE_CONTAINER, state, err) < 0)
 			init_fail(ctx, *err);
@@ -154,7 +155,7 @@ static void setup_container(const struct init_ctx *ctx, const struct mount_ctx *
 		init_fail(ctx, *err);
 }
 
-void init_main(const struct init_ctx *ctx)
+void init_main(struct init_ctx *ctx)
 {
 	struct berth_error *err = NULL;
 	const struct oci_spec *spec = ctx->spec;
@@ -202,7 +203,7 @@ void init_main(const struct init_ctx *ctx)
 	close(ctx->sync);
 	wait_for_start(ctx);
 	if (spec->hooks[OCI_HOOK_START_CONTAINER].n) {
-		cleanup_free char *state = hooks_state_json(ctx->opts->id, "running", getpid(),
+		cleanup_free char *state = hooks_state_json(ctx->opts->id, "running", ctx->host_pid,
 							    ctx->bundle, spec->annotations);
 		if (hooks_run(spec, OCI_HOOK_START_CONTAINER, state, &err) < 0) {
 			dprintf(STDERR_FILENO, "berth-runtime: %s\n", err->msg);

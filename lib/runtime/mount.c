@@ -5,6 +5,7 @@
 #include "common/xalloc.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <string.h>
@@ -128,18 +129,44 @@ static bool dev_is_bound(const struct oci_spec *spec)
 	return false;
 }
 
+/* The mount point that holds path: the longest mount point in mountinfo that
+ * is a prefix of it. */
+static char *parent_mount_point(const char *path)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *best = xstrdup("/");
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+	while (f && getline(&line, &cap, f) > 0) {
+		char mp[4096];
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
+			continue;
+		size_t n = strlen(mp);
+		bool prefix = strncmp(path, mp, n) == 0 && (path[n] == '/' || n == 1);
+		if (prefix && path[n] != '\0' && n > strlen(best)) {
+			free(best);
+			best = xstrdup(mp);
+		}
+	}
+	return best;
+}
+
 int mount_setup_rootfs(const struct mount_ctx *ctx, struct berth_error **err)
 {
 	const struct oci_spec *spec = ctx->spec;
-	unsigned long prop = spec->rootfs_propagation ? spec->rootfs_propagation
-						      : (MS_SLAVE | MS_REC);
+	/* Nothing we mount may reach the host, unless the config asks for shared
+	 * propagation (then it is applied to / from the start, as runc does). */
+	unsigned long prop = MS_SLAVE | MS_REC;
+	if (spec->rootfs_propagation & MS_SHARED)
+		prop = spec->rootfs_propagation;
 	if (mount(NULL, "/", NULL, prop, NULL) < 0)
 		return berth_error_errno(err, "set propagation of /");
-	/* pivot_root needs the rootfs to be a mount point whose parent is not shared */
+	/* pivot_root refuses a new root whose parent mount is shared */
+	cleanup_free char *parent = parent_mount_point(ctx->rootfs);
+	if (mount(NULL, parent, NULL, MS_PRIVATE, NULL) < 0)
+		return berth_error_errno(err, "make %s (parent mount of the rootfs) private", parent);
 	if (mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return berth_error_errno(err, "bind mount rootfs %s", ctx->rootfs);
-	if (mount(NULL, ctx->rootfs, NULL, MS_PRIVATE, NULL) < 0)
-		return berth_error_errno(err, "make rootfs %s private", ctx->rootfs);
 	cleanup_close int rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return berth_error_errno(err, "open rootfs %s", ctx->rootfs);
@@ -161,6 +188,9 @@ static int pivot(const char *rootfs, struct berth_error **err)
 		return berth_error_errno(err, "chdir %s", rootfs);
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		return berth_error_errno(err, "pivot_root %s", rootfs);
+	/* The kernel gives no promise about "." now: go to the old root explicitly. */
+	if (fchdir(oldroot) < 0)
+		return berth_error_errno(err, "fchdir to the old root");
 	/* The old root now sits under the new one: detach it without telling the host. */
 	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		return berth_error_errno(err, "make old root slave");

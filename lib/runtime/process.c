@@ -49,7 +49,8 @@ static int last_cap(void)
 	return atoi(s);
 }
 
-static int set_caps(const struct oci_process *p, struct berth_error **err)
+/* Needs CAP_SETPCAP: done before the switch to the container's user. */
+static int drop_bounding(const struct oci_process *p, struct berth_error **err)
 {
 	int last = last_cap();
 	for (int c = 0; c <= last; c++) {
@@ -58,6 +59,12 @@ static int set_caps(const struct oci_process *p, struct berth_error **err)
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
 			return berth_error_errno(err, "process.capabilities.bounding: drop %d", c);
 	}
+	return 0;
+}
+
+static int set_caps(const struct oci_process *p, struct berth_error **err)
+{
+	int last = last_cap();
 	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
 	struct __user_cap_data_struct data[2];
 	memset(data, 0, sizeof(data));
@@ -84,6 +91,9 @@ int process_set_identity(const struct oci_process *p, bool setgroups_allowed,
 			 struct berth_error **err)
 {
 	const struct oci_user *u = &p->user;
+	/* no capabilities object: the process gets none (all sets empty) */
+	if (drop_bounding(p, err) < 0)
+		return -1;
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return berth_error_errno(err, "prctl(PR_SET_KEEPCAPS)");
 	if (setgroups_allowed &&
@@ -99,7 +109,7 @@ int process_set_identity(const struct oci_process *p, bool setgroups_allowed,
 		return berth_error_errno(err, "process.user.uid: setuid %u", u->uid);
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return berth_error_errno(err, "prctl(PR_SET_KEEPCAPS)");
-	if (p->has_caps && set_caps(p, err) < 0)
+	if (set_caps(p, err) < 0)
 		return -1;
 	if (u->has_umask)
 		umask(u->umask);
