@@ -1,0 +1,24 @@
+#!/bin/bash
+# Install the Debian 12 packages berth needs to build, test and benchmark.
+# Idempotent: packages already present are not fetched again.
+set -euo pipefail
+
+packages=(
+	# build
+	gcc meson ninja-build pkg-config libjansson-dev libcap-dev libseccomp-dev
+	# tests
+	libcmocka-dev bats busybox-static jq iproute2 python3 util-linux procps file
+	# benchmark peers
+	runc crun hyperfine time
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+	echo "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,51 @@
+#!/bin/bash
+# The second README command: run every test suite and print one summary
+# line "N passed, N failed". Needs root (the integration tests create
+# containers). Builds first if needed.
+#
+#   scripts/test.sh            all suites
+#   scripts/test.sh unit       only the C unit tests
+#   scripts/test.sh integration [bats filter...]
+set -uo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+"$repo/scripts/build.sh" || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+what=${1:-all}
+[[ $# -gt 0 ]] && shift
+passed=0
+failed=0
+logdir=$(mktemp -d /tmp/berth-test.XXXXXX)
+
+if [[ $what == all || $what == unit ]]; then
+	echo "== unit tests (meson test)"
+	meson test -C build --suite unit --print-errorlogs >"$logdir/unit.log" 2>&1
+	# meson prints "Ok: N" and "Fail: N" in its summary
+	ok=$(awk '/^Ok:/{print $2}' "$logdir/unit.log")
+	bad=$(awk '/^(Fail|Unexpected Pass|Timeout):/{s+=$2} END{print s+0}' "$logdir/unit.log")
+	grep -E '^ *[0-9]+/[0-9]+ ' "$logdir/unit.log"
+	if [[ ${bad:-0} -gt 0 ]]; then cat "$logdir/unit.log"; fi
+	passed=$((passed + ${ok:-0}))
+	failed=$((failed + ${bad:-0}))
+	if [[ -z $ok ]]; then
+		cat "$logdir/unit.log"
+		failed=$((failed + 1))
+	fi
+fi
+
+if [[ $what == all || $what == integration ]]; then
+	echo "== integration tests (bats)"
+	"$repo/tests/integration/run.sh" "$@" | tee "$logdir/integration.tap"
+	ok=$(grep -cE '^ok ' "$logdir/integration.tap")
+	bad=$(grep -cE '^not ok ' "$logdir/integration.tap")
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+	if ! grep -qE '^1\.\.[0-9]+' "$logdir/integration.tap"; then
+		echo "integration suite did not run"
+		failed=$((failed + 1))
+	fi
+fi
+
+rm -rf "$logdir"
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
