@@ -289,6 +289,9 @@ rt() {
 	return 0
 }
 
+# run_rt ARGS...: alias of rt
+run_rt() { rt "$@"; }
+
 # rt_ok ARGS...: like rt but fail the test if the status is not 0
 rt_ok() {
 	rt "$@"

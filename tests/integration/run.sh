@@ -39,10 +39,21 @@ if [[ -z ${BERTH_ROOTFS_CACHE:-} ]]; then
 	cleanup_cache=$(dirname "$BERTH_ROOTFS_CACHE")
 	export BERTH_ROOTFS_CACHE
 fi
+tap=
+cleanup() {
+	[[ -z $cleanup_cache ]] || rm -rf --one-file-system "$cleanup_cache"
+	[[ -z $tap ]] || rm -f "$tap"
+}
+trap cleanup EXIT
 
-bats --tap "${filter[@]}" "${files[@]}"
-rc=$?
-if [[ -n $cleanup_cache ]]; then
-	rm -rf --one-file-system "$cleanup_cache"
+runtime=${RUNTIME:-${BERTH_BUILD:-$here/../../build}/cmd/berth-runtime/berth-runtime}
+if [[ ! -x $runtime ]]; then
+	echo "# warning: runtime $runtime not found; every test will fail" >&2
 fi
+echo "# runtime: $runtime" >&2
+
+tap=$(mktemp /tmp/berth-tap.XXXXXX)
+bats --tap "${filter[@]}" "${files[@]}" | tee "$tap"
+rc=${PIPESTATUS[0]}
+echo "# $(grep -c '^ok' "$tap") ok ($(grep -c '^ok .* # skip' "$tap") skipped), $(grep -c '^not ok' "$tap") not ok" >&2
 exit $rc

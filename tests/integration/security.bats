@@ -56,7 +56,7 @@ ro_mount() {
 	assert_runtime_intact
 }
 
-@test "security: a handle to the created init's exe cannot be reopened for writing later" {
+@test "security: a handle to the created init's exe cannot be written through after start" {
 	set_args /bin/sleep 1000
 	create_ct
 	local pid
@@ -66,14 +66,16 @@ ro_mount() {
 	start_ct
 	retry 50 0.1 grep -q sleep "/proc/$pid/cmdline"
 	# the init has exec'd the user process: the runtime binary is no longer
-	# busy, so only a sealed private copy stops this reopen for writing
+	# busy (no ETXTBSY), so only a sealed private copy (EPERM on write) or a
+	# read-only mount (EROFS on open) stops this. We really try to append a
+	# byte: this is a throw-away copy of the runtime.
 	local wrote=0
-	if (exec 9>>/proc/self/fd/8) 2>/dev/null; then
+	if (echo x >>/proc/self/fd/8) 2>/dev/null; then
 		wrote=1
 	fi
 	exec 8<&-
-	[[ $wrote -eq 0 ]] || fail "the init exe handle could be reopened for writing"
 	assert_runtime_intact
+	[[ $wrote -eq 0 ]] || fail "could write through a handle to the init exe"
 }
 
 @test "security: the created init's exe cannot be opened for writing from the host" {
@@ -112,9 +114,10 @@ ro_mount() {
 }
 
 @test "security: the container process cannot write to the init exe of a created sibling" {
-	# container A is created (its init waits for start); container B shares
-	# A's pid namespace is not possible before A runs, so B runs in the host
-	# pid namespace and tries to write to A's init exe via /proc
+	# container A is created (its init waits for start). Container B runs
+	# in the host pid namespace (so it can see A's init in /proc), with
+	# CAP_SYS_PTRACE and CAP_DAC_OVERRIDE, and tries to overwrite A's init
+	# exe through /proc/PID/exe
 	set_args /bin/sleep 1000
 	local a b
 	a=$(new_id a)
