@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 
 const char *bjson_type_name(json_type t)
@@ -128,6 +129,46 @@ int bjson_bool(json_t *obj, const char *key, const char *path, bool *out,
 	return 0;
 }
 
+bool bjson_as_int64(json_t *v, int64_t *out)
+{
+	if (!json_is_integer(v))
+		return false;
+	*out = json_integer_value(v);
+	return true;
+}
+
+static json_t *integral(json_t *v)
+{
+	double d = json_real_value(v);
+	if (d == floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0)
+		return json_integer((json_int_t)d);
+	return NULL;
+}
+
+void bjson_reals_to_integers(json_t *v)
+{
+	size_t i;
+	const char *k;
+	json_t *e, *n;
+	if (json_is_object(v)) {
+		json_object_foreach(v, k, e)
+		{
+			if (json_is_real(e) && (n = integral(e)))
+				json_object_set_new(v, k, n);
+			else
+				bjson_reals_to_integers(e);
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, e)
+		{
+			if (json_is_real(e) && (n = integral(e)))
+				json_array_set_new(v, i, n);
+			else
+				bjson_reals_to_integers(e);
+		}
+	}
+}
+
 int bjson_int(json_t *obj, const char *key, const char *path, int64_t min, int64_t max,
 	      int64_t *out, bool *present, struct berth_error **err)
 {
@@ -136,12 +177,12 @@ int bjson_int(json_t *obj, const char *key, const char *path, int64_t min, int64
 		*present = false;
 	if (v == NULL || json_is_null(v))
 		return 0;
-	if (!json_is_integer(v))
+	int64_t i;
+	if (!bjson_as_int64(v, &i))
 		return type_error(v, path, key, "an integer", err);
-	json_int_t i = json_integer_value(v);
 	if (i < min || i > max)
 		return berth_error_set(err, ERANGE,
-				       "%s%s%s: %" JSON_INTEGER_FORMAT " is out of range [%" PRId64
+				       "%s%s%s: %" PRId64 " is out of range [%" PRId64
 				       ", %" PRId64 "]",
 				       path, *path ? "." : "", key, i, min, max);
 	*out = i;
@@ -158,7 +199,8 @@ int bjson_u64(json_t *obj, const char *key, const char *path, uint64_t *out, boo
 		*present = false;
 	if (v == NULL || json_is_null(v))
 		return 0;
-	/* jansson stores integers as long long: values above INT64_MAX arrive as reals */
+	/* jansson stores integers as long long: a document with values above
+	 * INT64_MAX (RLIM_INFINITY as Go writes it) is decoded with reals */
 	if (json_is_integer(v)) {
 		json_int_t i = json_integer_value(v);
 		if (i < 0)
@@ -167,6 +209,7 @@ int bjson_u64(json_t *obj, const char *key, const char *path, uint64_t *out, boo
 					       path, *path ? "." : "", key, i);
 		*out = (uint64_t)i;
 	} else if (json_is_real(v) && json_real_value(v) >= 0 &&
+		   json_real_value(v) == floor(json_real_value(v)) &&
 		   json_real_value(v) <= 18446744073709551615.0) {
 		double d = json_real_value(v);
 		*out = d >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)d;

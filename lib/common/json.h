@@ -25,6 +25,12 @@ int bjson_int(json_t *obj, const char *key, const char *path, int64_t min, int64
 	      int64_t *out, bool *present, struct berth_error **err);
 int bjson_u64(json_t *obj, const char *key, const char *path, uint64_t *out, bool *present,
 	      struct berth_error **err);
+/* True (and *out) if v is an integer. */
+bool bjson_as_int64(json_t *v, int64_t *out);
+/* After a decode with JSON_DECODE_INT_AS_REAL (needed for integers above
+ * INT64_MAX, such as RLIM_INFINITY as Go writes it): turn every integral real
+ * that fits in int64 back into an integer; only the huge ones stay reals. */
+void bjson_reals_to_integers(json_t *v);
 /* Short description of a value for messages: "\"x\"", "42", "an object". Caller frees. */
 char *bjson_describe(json_t *v);
 const char *bjson_type_name(json_type t);

@@ -139,14 +139,14 @@ static int parse_user(json_t *proc, const char *path, struct oci_process *p,
 		json_t *g;
 		json_array_foreach(gids, i, g)
 		{
-			if (!json_is_integer(g) || json_integer_value(g) < 0 ||
-			    json_integer_value(g) >= UINT32_MAX) {
+			int64_t gv;
+			if (!bjson_as_int64(g, &gv) || gv < 0 || gv >= UINT32_MAX) {
 				cleanup_free char *d = bjson_describe(g);
 				return berth_error_set(err, EINVAL,
 						       "%s.additionalGids[%zu]: expected a gid, got %s",
 						       upath, i, d);
 			}
-			p->user.additional_gids[i] = (gid_t)json_integer_value(g);
+			p->user.additional_gids[i] = (gid_t)gv;
 		}
 		p->user.n_additional_gids = json_array_size(gids);
 	}

@@ -388,6 +388,10 @@ int oci_spec_parse(const char *data, size_t len, struct oci_spec **out, struct b
 {
 	json_error_t jerr;
 	json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (doc == NULL && json_error_code(&jerr) == json_error_numeric_overflow) {
+		doc = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
+		bjson_reals_to_integers(doc);
+	}
 	if (doc == NULL)
 		return berth_error_set(err, EINVAL, "invalid JSON at line %d column %d: %s",
 				       jerr.line, jerr.column, jerr.text);
