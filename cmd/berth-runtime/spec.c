@@ -39,5 +39,7 @@ int cmd_spec(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err)
 	cleanup_json json_t *j = oci_spec_default(rootless, geteuid(), getegid());
 	cleanup_free char *s = json_dumps(j, JSON_INDENT(2));
 	cleanup_free char *data = xasprintf("%s\n", s);
-	return fs_write_file_atomic(dfd, "config.json", data, strlen(data), 0644, err) < 0 ? -1 : 0;
+	return fs_write_file_atomic(dfd, "config.json", data, strlen(data), 0644, true, err) < 0
+		       ? -1
+		       : 0;
 }

@@ -78,14 +78,14 @@ int fs_read_file(const char *path, char **out, size_t *len, struct berth_error *
 }
 
 int fs_write_file_atomic(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
-			 struct berth_error **err)
+			 bool durable, struct berth_error **err)
 {
 	cleanup_free char *tmp = xasprintf(".%s.tmp", name);
 	cleanup_close int fd =
 		openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return berth_error_errno(err, "create %s", tmp);
-	if (fs_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (fs_write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
 		berth_error_errno(err, "write %s", tmp);
 		unlinkat(dirfd, tmp, 0);
 		return -1;

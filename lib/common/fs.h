@@ -12,9 +12,11 @@
 int fs_read_file(const char *path, char **out, size_t *len, struct berth_error **err);
 int fs_read_file_at(int dirfd, const char *path, char **out, size_t *len,
 		    struct berth_error **err);
-/* Write data to dir/name via a temp file + fsync + rename. */
+/* Write data to dir/name via a temp file and a rename, so readers see the
+ * old or the new content. durable: fsync before the rename (for state that
+ * must survive a power loss; not needed for files under /run). */
 int fs_write_file_atomic(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
-			 struct berth_error **err);
+			 bool durable, struct berth_error **err);
 /* Write a string to an existing file (proc/sys knobs). */
 int fs_write_string(const char *path, const char *s, struct berth_error **err);
 int fs_mkdir_p(const char *path, mode_t mode, struct berth_error **err);

@@ -207,6 +207,39 @@ static int serve_init(struct create_run *r, struct berth_error **err)
 	}
 }
 
+/* Joining namespaces by path, or a time namespace (whose offsets must be
+ * written before any process enters it), takes stage 1. */
+static bool needs_stage1(const struct oci_spec *spec)
+{
+	for (size_t i = 0; i < spec->n_namespaces; i++)
+		if (spec->namespaces[i].path)
+			return true;
+	return oci_spec_namespace(spec, CLONE_NEWTIME) != NULL;
+}
+
+/* The fast path: one clone with every new namespace makes init directly. */
+static int clone_init(struct create_run *r, int sp[2], struct berth_error **err)
+{
+	bool user = ns_new_user(r->spec);
+	int flags = (ns_new_flags(r->spec) & ~CLONE_NEWCGROUP) | (user ? CLONE_NEWUSER : 0);
+	long pid = syscall(SYS_clone, flags | SIGCHLD, 0, NULL, NULL, 0);
+	if (pid < 0)
+		return berth_error_errno(err, "clone container init (namespace flags 0x%x)", flags);
+	if (pid == 0) {
+		close(sp[0]);
+		close(r->c->dirfd);
+		if (r->console >= 0)
+			close(r->console);
+		init_main(&r->ctx);
+	}
+	close(sp[1]);
+	r->ctx.sync = -1;
+	r->init = (pid_t)pid;
+	if (user && ns_write_id_maps(r->init, r->spec, err) < 0)
+		return -1;
+	return 0;
+}
+
 static int start_processes(struct create_run *r, struct berth_error **err)
 {
 	int sp[2];
@@ -214,6 +247,11 @@ static int start_processes(struct create_run *r, struct berth_error **err)
 		return berth_error_errno(err, "socketpair");
 	r->parent_sock = sp[0];
 	r->ctx.sync = sp[1];
+	if (!needs_stage1(r->spec)) {
+		if (clone_init(r, sp, err) < 0)
+			return -1;
+		goto go;
+	}
 	r->stage1 = fork();
 	if (r->stage1 < 0)
 		return berth_error_errno(err, "fork");
@@ -247,6 +285,7 @@ static int start_processes(struct create_run *r, struct berth_error **err)
 	while (waitpid(r->stage1, NULL, 0) < 0 && errno == EINTR)
 		;
 	r->stage1 = 0;
+go:
 	if (sync_send(r->parent_sock, SYNC_GO, 0, NULL, -1, err) < 0)
 		return -1;
 	return serve_init(r, err);
@@ -267,7 +306,7 @@ static int write_pid_file(const char *path, pid_t pid, struct berth_error **err)
 		return berth_error_errno(err, "--pid-file %s: open directory", path);
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%d", pid);
-	if (fs_write_file_atomic(dfd, name, buf, (size_t)n, 0644, err) < 0)
+	if (fs_write_file_atomic(dfd, name, buf, (size_t)n, 0644, false, err) < 0)
 		return berth_error_wrap(err, "--pid-file %s", path);
 	return 0;
 }
@@ -325,7 +364,8 @@ static int prepare_state(struct create_run *r, const struct rt_globals *g, const
 	s->saved_status = RT_CREATING;
 	s->annotations = json_incref(r->spec->annotations);
 	cleanup_free char *cfg = json_dumps(r->spec->raw, JSON_COMPACT);
-	if (fs_write_file_atomic(r->c->dirfd, "config.json", cfg, strlen(cfg), 0600, err) < 0 ||
+	if (fs_write_file_atomic(r->c->dirfd, "config.json", cfg, strlen(cfg), 0600, false, err) <
+		    0 ||
 	    rt_container_save(r->c, err) < 0)
 		return -1;
 	if (mkfifoat(r->c->dirfd, "exec.fifo", 0600) < 0)

@@ -164,6 +164,9 @@ void init_main(struct init_ctx *ctx)
 	if (sync_expect(ctx->sync, SYNC_GO, &msg, &err) < 0)
 		_exit(1);
 	sync_msg_clear(&msg);
+	/* In a new user namespace the parent has written our id maps by now. */
+	if (ns_new_user(spec) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		init_fail(ctx, (berth_error_errno(&err, "become root in the user namespace"), err));
 	/* After the parent placed us: the cgroup namespace is rooted here. */
 	const struct oci_namespace *cg = oci_spec_namespace(spec, CLONE_NEWCGROUP);
 	if (cg && cg->path == NULL && unshare(CLONE_NEWCGROUP) < 0)

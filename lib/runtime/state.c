@@ -163,7 +163,8 @@ int rt_container_save(struct rt_container *c, struct berth_error **err)
 	if (j == NULL)
 		return berth_error_set(err, EINVAL, "encode state of %s", c->id);
 	cleanup_free char *data = json_dumps(j, JSON_COMPACT);
-	return fs_write_file_atomic(c->dirfd, "state.json", data, strlen(data), 0600, err);
+	/* runtime state lives under /run: atomic, but not worth an fsync */
+	return fs_write_file_atomic(c->dirfd, "state.json", data, strlen(data), 0600, false, err);
 }
 
 int rt_container_destroy(struct rt_container *c, struct berth_error **err)

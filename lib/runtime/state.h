@@ -2,6 +2,8 @@
  *   <root>/<id>/state.json   what `state` reports, plus private fields
  *   <root>/<id>/config.json  the config as it was at create time
  *   <root>/<id>/exec.fifo    exists while the container is "created"
+ * Files are replaced atomically (temp + rename) without fsync: like the
+ * directory itself they live under /run and do not outlive a reboot.
  * Every command that touches a container holds an exclusive flock on the
  * directory, so two commands on one id never interleave. */
 #ifndef BERTH_RUNTIME_STATE_H
