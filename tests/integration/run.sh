@@ -5,7 +5,7 @@
 #
 # With no arguments all tests/integration/*.bats files are run. Arguments
 # ending in .bats select files (relative to this dir or absolute); any other
-# argument is passed to `bats --filter`. Prints the TAP stream on stdout and
+# argument is a `bats --filter` regex (several are OR-ed). Prints the TAP stream on stdout and
 # exits non-zero when any test fails.
 #
 # Env: RUNTIME (default $BERTH_BUILD/cmd/berth-runtime/berth-runtime),
@@ -19,9 +19,14 @@ for a in "$@"; do
 	if [[ $a == *.bats ]]; then
 		if [[ -e $a ]]; then files+=("$a"); else files+=("$here/$a"); fi
 	else
-		filter+=(--filter "$a")
+		filter+=("$a")
 	fi
 done
+if [[ ${#filter[@]} -gt 0 ]]; then
+	# several filter words select tests matching any of them
+	joined=$(IFS='|'; echo "${filter[*]}")
+	filter=(--filter "$joined")
+fi
 if [[ ${#files[@]} -eq 0 ]]; then
 	files=("$here"/*.bats)
 fi
