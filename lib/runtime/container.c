@@ -66,11 +66,23 @@ int rt_start(const struct rt_globals *g, const char *id, struct berth_error **er
 	do
 		w = write(fd, "0", 1);
 	while (w < 0 && errno == EINTR);
-	close(fd);
 	if (w != 1) {
 		berth_error_errno(err, "start container \"%s\": write exec.fifo", id);
+		close(fd);
 		goto out;
 	}
+	/* init holds the read end close-on-exec: once it is gone (POLLERR on
+	 * our end), the startContainer hooks ran and the user process is exec'd
+	 * (or init died). Only then do poststart hooks run. */
+	for (;;) {
+		struct pollfd pfd = {.fd = fd, .events = 0};
+		int r = poll(&pfd, 1, -1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || (pfd.revents & (POLLERR | POLLHUP)))
+			break;
+	}
+	close(fd);
 	unlinkat(c->dirfd, "exec.fifo", 0);
 	log_debug("start %s: released init pid %d", id, c->state.pid);
 	ret = run_hooks_of(c, OCI_HOOK_POSTSTART, "running", err);
