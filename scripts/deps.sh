@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
 	# build
-	gcc meson ninja-build pkg-config libjansson-dev libcap-dev libseccomp-dev
+	gcc meson ninja-build pkg-config libjansson-dev libcap-dev libseccomp-dev clang-format
 	# tests
 	libcmocka-dev bats busybox-static jq iproute2 python3 util-linux procps file
 	# benchmark peers

@@ -5,6 +5,7 @@
 #
 #   scripts/test.sh            all suites
 #   scripts/test.sh unit       only the C unit tests
+#   scripts/test.sh lint       clang-format and size budgets
 #   scripts/test.sh integration [bats filter...]
 set -uo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,6 +32,13 @@ if [[ $what == all || $what == unit ]]; then
 		cat "$logdir/unit.log"
 		failed=$((failed + 1))
 	fi
+fi
+
+if [[ $what == all || $what == lint ]]; then
+	echo "== lint (clang-format, size budgets)"
+	"$repo/scripts/lint.sh" | tee "$logdir/lint.tap"
+	passed=$((passed + $(grep -cE '^ok ' "$logdir/lint.tap")))
+	failed=$((failed + $(grep -cE '^not ok ' "$logdir/lint.tap")))
 fi
 
 if [[ $what == all || $what == integration ]]; then

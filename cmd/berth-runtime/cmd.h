@@ -29,8 +29,7 @@ int cmd_delete(struct cmd_ctx *c, int argc, char **argv, struct berth_error **er
 int cmd_parse_int(const char *flag, const char *s, int min, int max, int *out,
 		  struct berth_error **err);
 /* The one positional argument <container-id>; error if missing or extra. */
-int cmd_one_id(const char *verb, int argc, char **argv, const char **id,
-	       struct berth_error **err);
+int cmd_one_id(const char *verb, int argc, char **argv, const char **id, struct berth_error **err);
 /* Print JSON to stdout (indented like runc). */
 void cmd_print_json(json_t *j);
 

@@ -8,21 +8,21 @@
 enum { O_BUNDLE = 'b', O_PID = 256, O_CONSOLE, O_NOPIVOT, O_NOKEYRING, O_PRESERVE, O_DETACH };
 
 static const struct option create_opts[] = {
-	{"bundle", required_argument, NULL, O_BUNDLE},
-	{"pid-file", required_argument, NULL, O_PID},
-	{"console-socket", required_argument, NULL, O_CONSOLE},
-	{"no-pivot", no_argument, NULL, O_NOPIVOT},
-	{"no-new-keyring", no_argument, NULL, O_NOKEYRING},
-	{"preserve-fds", required_argument, NULL, O_PRESERVE},
-	{"detach", no_argument, NULL, 'd'},
-	{"no-subreaper", no_argument, NULL, 'S'},
-	{"keep", no_argument, NULL, 'k'},
-	{NULL, 0, NULL, 0},
+    {"bundle", required_argument, NULL, O_BUNDLE},
+    {"pid-file", required_argument, NULL, O_PID},
+    {"console-socket", required_argument, NULL, O_CONSOLE},
+    {"no-pivot", no_argument, NULL, O_NOPIVOT},
+    {"no-new-keyring", no_argument, NULL, O_NOKEYRING},
+    {"preserve-fds", required_argument, NULL, O_PRESERVE},
+    {"detach", no_argument, NULL, 'd'},
+    {"no-subreaper", no_argument, NULL, 'S'},
+    {"keep", no_argument, NULL, 'k'},
+    {NULL, 0, NULL, 0},
 };
 
 /* Flags shared by create and run; run also takes --detach. */
-static int parse(const char *verb, bool allow_detach, int argc, char **argv,
-		 struct rt_run_opts *o, struct berth_error **err)
+static int parse(const char *verb, bool allow_detach, int argc, char **argv, struct rt_run_opts *o,
+		 struct berth_error **err)
 {
 	int opt;
 	o->create.bundle = ".";

@@ -3,8 +3,7 @@
 
 int cmd_delete(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err)
 {
-	static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
 	bool force = false;
 	int opt;
 	const char *id;

@@ -7,13 +7,13 @@
 
 int cmd_kill(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err)
 {
-	static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"all", no_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
 	bool all = false;
 	int opt;
 	while ((opt = getopt_long_only(argc, argv, "+", opts, NULL)) != -1) {
 		if (opt != 'a')
-			return berth_error_set(err, EINVAL, "kill: flag provided but not defined: %s",
+			return berth_error_set(err, EINVAL,
+					       "kill: flag provided but not defined: %s",
 					       argv[optind - 1]);
 		all = true;
 	}

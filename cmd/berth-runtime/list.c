@@ -64,7 +64,8 @@ int cmd_list(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err)
 		else if (opt == 'q')
 			quiet = true;
 		else
-			return berth_error_set(err, EINVAL, "list: flag provided but not defined: %s",
+			return berth_error_set(err, EINVAL,
+					       "list: flag provided but not defined: %s",
 					       argv[optind - 1]);
 	}
 	if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)

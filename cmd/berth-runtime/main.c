@@ -12,50 +12,50 @@
 #define DEFAULT_ROOT "/run/berth-runtime"
 
 static const char usage[] =
-	"usage: berth-runtime [global options] COMMAND [options] [args]\n"
-	"\n"
-	"An OCI runtime with runc's command line.\n"
-	"\n"
-	"commands:\n"
-	"  spec      write a default config.json (--bundle DIR, --rootless)\n"
-	"  create    create a container from a bundle (--bundle, --pid-file, --console-socket,\n"
-	"            --no-pivot, --no-new-keyring, --preserve-fds N)\n"
-	"  start     run the user process of a created container\n"
-	"  run       create and start, then wait (--detach, ...)\n"
-	"  state     print the state of a container as JSON\n"
-	"  list      list containers (--format table|json, -q)\n"
-	"  kill      send a signal (default SIGTERM) to a container (--all)\n"
-	"  delete    delete a container (--force)\n"
-	"\n"
-	"global options:\n"
-	"  --root DIR            state directory (default " DEFAULT_ROOT ")\n"
-	"  --log FILE            log file (default stderr)\n"
-	"  --log-format FORMAT   text or json\n"
-	"  --debug               debug logging\n"
-	"  --systemd-cgroup      use the systemd cgroup driver (not supported yet)\n";
+    "usage: berth-runtime [global options] COMMAND [options] [args]\n"
+    "\n"
+    "An OCI runtime with runc's command line.\n"
+    "\n"
+    "commands:\n"
+    "  spec      write a default config.json (--bundle DIR, --rootless)\n"
+    "  create    create a container from a bundle (--bundle, --pid-file, --console-socket,\n"
+    "            --no-pivot, --no-new-keyring, --preserve-fds N)\n"
+    "  start     run the user process of a created container\n"
+    "  run       create and start, then wait (--detach, ...)\n"
+    "  state     print the state of a container as JSON\n"
+    "  list      list containers (--format table|json, -q)\n"
+    "  kill      send a signal (default SIGTERM) to a container (--all)\n"
+    "  delete    delete a container (--force)\n"
+    "\n"
+    "global options:\n"
+    "  --root DIR            state directory (default " DEFAULT_ROOT ")\n"
+    "  --log FILE            log file (default stderr)\n"
+    "  --log-format FORMAT   text or json\n"
+    "  --debug               debug logging\n"
+    "  --systemd-cgroup      use the systemd cgroup driver (not supported yet)\n";
 
 static const struct {
 	const char *name;
 	int (*fn)(struct cmd_ctx *, int, char **, struct berth_error **);
 } commands[] = {
-	{"spec", cmd_spec},   {"create", cmd_create}, {"start", cmd_start}, {"run", cmd_run},
-	{"state", cmd_state}, {"list", cmd_list},     {"ps-list", cmd_list}, {"kill", cmd_kill},
-	{"delete", cmd_delete},
+    {"spec", cmd_spec},	   {"create", cmd_create}, {"start", cmd_start},
+    {"run", cmd_run},	   {"state", cmd_state},   {"list", cmd_list},
+    {"ps-list", cmd_list}, {"kill", cmd_kill},	   {"delete", cmd_delete},
 };
 
 enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_CRIU, OPT_ROOTLESS };
 
 static const struct option global_opts[] = {
-	{"root", required_argument, NULL, OPT_ROOT},
-	{"log", required_argument, NULL, OPT_LOG},
-	{"log-format", required_argument, NULL, OPT_LOG_FORMAT},
-	{"debug", no_argument, NULL, OPT_DEBUG},
-	{"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD},
-	{"criu", required_argument, NULL, OPT_CRIU},
-	{"rootless", required_argument, NULL, OPT_ROOTLESS},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'v'},
-	{NULL, 0, NULL, 0},
+    {"root", required_argument, NULL, OPT_ROOT},
+    {"log", required_argument, NULL, OPT_LOG},
+    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+    {"debug", no_argument, NULL, OPT_DEBUG},
+    {"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD},
+    {"criu", required_argument, NULL, OPT_CRIU},
+    {"rootless", required_argument, NULL, OPT_ROOTLESS},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'v'},
+    {NULL, 0, NULL, 0},
 };
 
 static void report(const struct log_config *lc, struct berth_error *err)
@@ -83,8 +83,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_LOG_FORMAT:
 			if (log_format_parse(optarg, &lc.format) < 0) {
-				fprintf(stderr, "berth-runtime: --log-format: unknown format \"%s\" "
-						"(text or json)\n",
+				fprintf(stderr,
+					"berth-runtime: --log-format: unknown format \"%s\" "
+					"(text or json)\n",
 					optarg);
 				return 1;
 			}

@@ -25,11 +25,13 @@ int cmd_spec(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err)
 		else if (opt == 'r')
 			rootless = true;
 		else
-			return berth_error_set(err, EINVAL, "spec: flag provided but not defined: %s",
+			return berth_error_set(err, EINVAL,
+					       "spec: flag provided but not defined: %s",
 					       argv[optind - 1]);
 	}
 	if (optind < argc)
-		return berth_error_set(err, EINVAL, "spec: unexpected argument \"%s\"", argv[optind]);
+		return berth_error_set(err, EINVAL, "spec: unexpected argument \"%s\"",
+				       argv[optind]);
 	cleanup_close int dfd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return berth_error_errno(err, "spec: bundle %s", bundle);
@@ -40,6 +42,6 @@ int cmd_spec(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err)
 	cleanup_free char *s = json_dumps(j, JSON_INDENT(2));
 	cleanup_free char *data = xasprintf("%s\n", s);
 	return fs_write_file_atomic(dfd, "config.json", data, strlen(data), 0644, true, err) < 0
-		       ? -1
-		       : 0;
+		   ? -1
+		   : 0;
 }

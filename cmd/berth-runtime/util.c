@@ -17,8 +17,7 @@ int cmd_parse_int(const char *flag, const char *s, int min, int max, int *out,
 	return 0;
 }
 
-int cmd_one_id(const char *verb, int argc, char **argv, const char **id,
-	       struct berth_error **err)
+int cmd_one_id(const char *verb, int argc, char **argv, const char **id, struct berth_error **err)
 {
 	if (optind >= argc)
 		return berth_error_set(err, EINVAL, "%s: a container id is required", verb);

@@ -18,13 +18,13 @@ typedef struct berth_error berth_error;
 
 /* Set *err (if err is non-NULL and *err is NULL) and return -1. */
 int berth_error_set(struct berth_error **err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Like berth_error_set with code = errno, appending ": strerror(errno)". */
 int berth_error_errno(struct berth_error **err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Prefix the message of *err with "context: ". Returns -1. */
 int berth_error_wrap(struct berth_error **err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void berth_error_free(struct berth_error **err);
 
 #endif

@@ -42,8 +42,7 @@ ssize_t fs_read_all(int fd, void *buf, size_t len)
 	return (ssize_t)done;
 }
 
-int fs_read_file_at(int dirfd, const char *path, char **out, size_t *len,
-		    struct berth_error **err)
+int fs_read_file_at(int dirfd, const char *path, char **out, size_t *len, struct berth_error **err)
 {
 	cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -82,7 +81,7 @@ int fs_write_file_atomic(int dirfd, const char *name, const char *data, size_t l
 {
 	cleanup_free char *tmp = xasprintf(".%s.tmp", name);
 	cleanup_close int fd =
-		openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	    openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return berth_error_errno(err, "create %s", tmp);
 	if (fs_write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {

@@ -10,8 +10,7 @@
 
 /* Read a whole file (NUL-terminated); *len gets the size if non-NULL. */
 int fs_read_file(const char *path, char **out, size_t *len, struct berth_error **err);
-int fs_read_file_at(int dirfd, const char *path, char **out, size_t *len,
-		    struct berth_error **err);
+int fs_read_file_at(int dirfd, const char *path, char **out, size_t *len, struct berth_error **err);
 /* Write data to dir/name via a temp file and a rename, so readers see the
  * old or the new content. durable: fsync before the rename (for state that
  * must survive a power loss; not needed for files under /run). */

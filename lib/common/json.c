@@ -71,8 +71,7 @@ int bjson_member(json_t *obj, const char *key, const char *path, json_type type,
 					       path, *path ? "." : "", key);
 		return 0;
 	}
-	bool ok = json_typeof(v) == type ||
-		  (type == JSON_TRUE && json_is_boolean(v)) ||
+	bool ok = json_typeof(v) == type || (type == JSON_TRUE && json_is_boolean(v)) ||
 		  (type == JSON_REAL && json_is_number(v));
 	if (!ok)
 		return type_error(v, path, key, bjson_type_name(type), err);
@@ -108,8 +107,9 @@ int bjson_strv(json_t *obj, const char *key, const char *path, bool required, ch
 		if (!json_is_string(e)) {
 			cleanup_free char *d = bjson_describe(e);
 			strv_free(res);
-			return berth_error_set(err, EINVAL, "%s%s%s[%zu]: expected a string, got %s",
-					       path, *path ? "." : "", key, i, d);
+			return berth_error_set(err, EINVAL,
+					       "%s%s%s[%zu]: expected a string, got %s", path,
+					       *path ? "." : "", key, i, d);
 		}
 		res[i] = xstrdup(json_string_value(e));
 	}
@@ -118,8 +118,7 @@ int bjson_strv(json_t *obj, const char *key, const char *path, bool required, ch
 	return 0;
 }
 
-int bjson_bool(json_t *obj, const char *key, const char *path, bool *out,
-	       struct berth_error **err)
+int bjson_bool(json_t *obj, const char *key, const char *path, bool *out, struct berth_error **err)
 {
 	json_t *v;
 	if (bjson_member(obj, key, path, JSON_TRUE, false, &v, err) < 0)
@@ -181,10 +180,9 @@ int bjson_int(json_t *obj, const char *key, const char *path, int64_t min, int64
 	if (!bjson_as_int64(v, &i))
 		return type_error(v, path, key, "an integer", err);
 	if (i < min || i > max)
-		return berth_error_set(err, ERANGE,
-				       "%s%s%s: %" PRId64 " is out of range [%" PRId64
-				       ", %" PRId64 "]",
-				       path, *path ? "." : "", key, i, min, max);
+		return berth_error_set(
+		    err, ERANGE, "%s%s%s: %" PRId64 " is out of range [%" PRId64 ", %" PRId64 "]",
+		    path, *path ? "." : "", key, i, min, max);
 	*out = i;
 	if (present)
 		*present = true;
@@ -204,9 +202,9 @@ int bjson_u64(json_t *obj, const char *key, const char *path, uint64_t *out, boo
 	if (json_is_integer(v)) {
 		json_int_t i = json_integer_value(v);
 		if (i < 0)
-			return berth_error_set(err, ERANGE, "%s%s%s: %" JSON_INTEGER_FORMAT
-					       " must not be negative",
-					       path, *path ? "." : "", key, i);
+			return berth_error_set(
+			    err, ERANGE, "%s%s%s: %" JSON_INTEGER_FORMAT " must not be negative",
+			    path, *path ? "." : "", key, i);
 		*out = (uint64_t)i;
 	} else if (json_is_real(v) && json_real_value(v) >= 0 &&
 		   json_real_value(v) == floor(json_real_value(v)) &&

@@ -18,8 +18,7 @@ int bjson_string(json_t *obj, const char *key, const char *path, bool required, 
 		 struct berth_error **err);
 int bjson_strv(json_t *obj, const char *key, const char *path, bool required, char ***out,
 	       struct berth_error **err);
-int bjson_bool(json_t *obj, const char *key, const char *path, bool *out,
-	       struct berth_error **err);
+int bjson_bool(json_t *obj, const char *key, const char *path, bool *out, struct berth_error **err);
 /* Integers with range checks [min, max]. *present set when given (may be NULL). */
 int bjson_int(json_t *obj, const char *key, const char *path, int64_t min, int64_t max,
 	      int64_t *out, bool *present, struct berth_error **err);

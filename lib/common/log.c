@@ -73,8 +73,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	now_rfc3339(ts, sizeof(ts));
 	cleanup_free char *line = NULL;
 	if (sink.format == LOG_FORMAT_JSON) {
-		cleanup_json json_t *o = json_pack("{s:s,s:s,s:s}", "level", level_names[level],
-						   "msg", msg, "time", ts);
+		cleanup_json json_t *o =
+		    json_pack("{s:s,s:s,s:s}", "level", level_names[level], "msg", msg, "time", ts);
 		cleanup_free char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 		if (s == NULL)
 			return;

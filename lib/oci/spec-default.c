@@ -23,20 +23,22 @@ static json_t *mount(const char *dst, const char *type, const char *src, const c
 static json_t *default_mounts(bool rootless)
 {
 	static const char *const dev[] = {"nosuid", "strictatime", "mode=755", "size=65536k", NULL};
-	static const char *const pts[] = {"nosuid", "noexec",  "newinstance", "ptmxmode=0666",
-					  "mode=0620", "gid=5", NULL};
-	static const char *const pts_rootless[] = {"nosuid", "noexec", "newinstance",
+	static const char *const pts[] = {"nosuid",    "noexec", "newinstance", "ptmxmode=0666",
+					  "mode=0620", "gid=5",	 NULL};
+	static const char *const pts_rootless[] = {"nosuid",	    "noexec",	 "newinstance",
 						   "ptmxmode=0666", "mode=0620", NULL};
-	static const char *const shm[] = {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k",
-					  NULL};
+	static const char *const shm[] = {"nosuid",    "noexec",      "nodev",
+					  "mode=1777", "size=65536k", NULL};
 	static const char *const mq[] = {"nosuid", "noexec", "nodev", NULL};
 	static const char *const sys[] = {"nosuid", "noexec", "nodev", "ro", NULL};
-	static const char *const sys_rootless[] = {"rbind", "nosuid", "noexec", "nodev", "ro", NULL};
+	static const char *const sys_rootless[] = {"rbind", "nosuid", "noexec",
+						   "nodev", "ro",     NULL};
 	static const char *const cg[] = {"nosuid", "noexec", "nodev", "relatime", "ro", NULL};
 	json_t *a = json_array();
 	json_array_append_new(a, mount("/proc", "proc", "proc", NULL));
 	json_array_append_new(a, mount("/dev", "tmpfs", "tmpfs", dev));
-	json_array_append_new(a, mount("/dev/pts", "devpts", "devpts", rootless ? pts_rootless : pts));
+	json_array_append_new(a,
+			      mount("/dev/pts", "devpts", "devpts", rootless ? pts_rootless : pts));
 	json_array_append_new(a, mount("/dev/shm", "tmpfs", "shm", shm));
 	json_array_append_new(a, mount("/dev/mqueue", "mqueue", "mqueue", mq));
 	if (rootless) {
@@ -54,8 +56,8 @@ static json_t *default_process(void)
 					   NULL};
 	static const char *const args[] = {"sh", NULL};
 	static const char *const env[] = {
-		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm",
-		NULL};
+	    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm",
+	    NULL};
 	json_t *c = json_object();
 	const char *sets[] = {"bounding", "effective", "permitted", "ambient"};
 	for (size_t i = 0; i < 4; i++)
@@ -68,12 +70,19 @@ static json_t *default_process(void)
 
 json_t *oci_spec_default(bool rootless, uid_t uid, gid_t gid)
 {
-	static const char *const masked[] = {
-		"/proc/acpi",	   "/proc/asound",	"/proc/kcore",	     "/proc/keys",
-		"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-		"/sys/firmware",   "/proc/scsi",	NULL};
-	static const char *const ro[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-					 "/proc/sysrq-trigger", NULL};
+	static const char *const masked[] = {"/proc/acpi",
+					     "/proc/asound",
+					     "/proc/kcore",
+					     "/proc/keys",
+					     "/proc/latency_stats",
+					     "/proc/timer_list",
+					     "/proc/timer_stats",
+					     "/proc/sched_debug",
+					     "/sys/firmware",
+					     "/proc/scsi",
+					     NULL};
+	static const char *const ro[] = {
+	    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
 	json_t *ns = json_array();
 	const char *types[] = {"pid", "network", "ipc", "uts", "mount", "cgroup"};
 	for (size_t i = 0; i < 6; i++) {
@@ -92,11 +101,12 @@ json_t *oci_spec_default(bool rootless, uid_t uid, gid_t gid)
 				    json_pack("[{s:i,s:I,s:i}]", "containerID", 0, "hostID",
 					      (json_int_t)gid, "size", 1));
 	} else {
-		json_object_set_new(linux_, "resources",
-				    json_pack("{s:[{s:b,s:s}]}", "devices", "allow", 0, "access",
-					      "rwm"));
+		json_object_set_new(
+		    linux_, "resources",
+		    json_pack("{s:[{s:b,s:s}]}", "devices", "allow", 0, "access", "rwm"));
 	}
-	return json_pack("{s:s,s:o,s:{s:s,s:b},s:s,s:o,s:o}", "ociVersion", OCI_SPEC_DEFAULT_VERSION,
-			 "process", default_process(), "root", "path", "rootfs", "readonly", 1,
-			 "hostname", "berth", "mounts", default_mounts(rootless), "linux", linux_);
+	return json_pack("{s:s,s:o,s:{s:s,s:b},s:s,s:o,s:o}", "ociVersion",
+			 OCI_SPEC_DEFAULT_VERSION, "process", default_process(), "root", "path",
+			 "rootfs", "readonly", 1, "hostname", "berth", "mounts",
+			 default_mounts(rootless), "linux", linux_);
 }

@@ -17,34 +17,34 @@ struct flag_opt {
 };
 
 static const struct flag_opt flag_opts[] = {
-	{"defaults", false, 0},
-	{"ro", false, MS_RDONLY},
-	{"rw", true, MS_RDONLY},
-	{"suid", true, MS_NOSUID},
-	{"nosuid", false, MS_NOSUID},
-	{"dev", true, MS_NODEV},
-	{"nodev", false, MS_NODEV},
-	{"exec", true, MS_NOEXEC},
-	{"noexec", false, MS_NOEXEC},
-	{"sync", false, MS_SYNCHRONOUS},
-	{"async", true, MS_SYNCHRONOUS},
-	{"dirsync", false, MS_DIRSYNC},
-	{"remount", false, MS_REMOUNT},
-	{"mand", false, MS_MANDLOCK},
-	{"nomand", true, MS_MANDLOCK},
-	{"atime", true, MS_NOATIME},
-	{"noatime", false, MS_NOATIME},
-	{"diratime", true, MS_NODIRATIME},
-	{"nodiratime", false, MS_NODIRATIME},
-	{"relatime", false, MS_RELATIME},
-	{"norelatime", true, MS_RELATIME},
-	{"strictatime", false, MS_STRICTATIME},
-	{"nostrictatime", true, MS_STRICTATIME},
-	{"silent", false, MS_SILENT},
-	{"loud", true, MS_SILENT},
+    {"defaults", false, 0},
+    {"ro", false, MS_RDONLY},
+    {"rw", true, MS_RDONLY},
+    {"suid", true, MS_NOSUID},
+    {"nosuid", false, MS_NOSUID},
+    {"dev", true, MS_NODEV},
+    {"nodev", false, MS_NODEV},
+    {"exec", true, MS_NOEXEC},
+    {"noexec", false, MS_NOEXEC},
+    {"sync", false, MS_SYNCHRONOUS},
+    {"async", true, MS_SYNCHRONOUS},
+    {"dirsync", false, MS_DIRSYNC},
+    {"remount", false, MS_REMOUNT},
+    {"mand", false, MS_MANDLOCK},
+    {"nomand", true, MS_MANDLOCK},
+    {"atime", true, MS_NOATIME},
+    {"noatime", false, MS_NOATIME},
+    {"diratime", true, MS_NODIRATIME},
+    {"nodiratime", false, MS_NODIRATIME},
+    {"relatime", false, MS_RELATIME},
+    {"norelatime", true, MS_RELATIME},
+    {"strictatime", false, MS_STRICTATIME},
+    {"nostrictatime", true, MS_STRICTATIME},
+    {"silent", false, MS_SILENT},
+    {"loud", true, MS_SILENT},
 #ifdef MS_NOSYMFOLLOW
-	{"nosymfollow", false, MS_NOSYMFOLLOW},
-	{"symfollow", true, MS_NOSYMFOLLOW},
+    {"nosymfollow", false, MS_NOSYMFOLLOW},
+    {"symfollow", true, MS_NOSYMFOLLOW},
 #endif
 };
 
@@ -52,10 +52,10 @@ static const struct {
 	const char *name;
 	unsigned long flag;
 } prop_opts[] = {
-	{"shared", MS_SHARED},		 {"rshared", MS_SHARED | MS_REC},
-	{"slave", MS_SLAVE},		 {"rslave", MS_SLAVE | MS_REC},
-	{"private", MS_PRIVATE},	 {"rprivate", MS_PRIVATE | MS_REC},
-	{"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
+    {"shared", MS_SHARED},	   {"rshared", MS_SHARED | MS_REC},
+    {"slave", MS_SLAVE},	   {"rslave", MS_SLAVE | MS_REC},
+    {"private", MS_PRIVATE},	   {"rprivate", MS_PRIVATE | MS_REC},
+    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
 };
 
 struct attr_opt {
@@ -66,15 +66,21 @@ struct attr_opt {
 
 /* Recursive variants applied with mount_setattr(AT_RECURSIVE). */
 static const struct attr_opt attr_opts[] = {
-	{"rro", false, MOUNT_ATTR_RDONLY},	    {"rrw", true, MOUNT_ATTR_RDONLY},
-	{"rnosuid", false, MOUNT_ATTR_NOSUID},	    {"rsuid", true, MOUNT_ATTR_NOSUID},
-	{"rnodev", false, MOUNT_ATTR_NODEV},	    {"rdev", true, MOUNT_ATTR_NODEV},
-	{"rnoexec", false, MOUNT_ATTR_NOEXEC},	    {"rexec", true, MOUNT_ATTR_NOEXEC},
-	{"rnodiratime", false, MOUNT_ATTR_NODIRATIME}, {"rdiratime", true, MOUNT_ATTR_NODIRATIME},
-	{"rnoatime", false, MOUNT_ATTR_NOATIME},   {"rrelatime", false, MOUNT_ATTR_RELATIME},
-	{"rstrictatime", false, MOUNT_ATTR_STRICTATIME},
-	{"rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW},
-	{"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW},
+    {"rro", false, MOUNT_ATTR_RDONLY},
+    {"rrw", true, MOUNT_ATTR_RDONLY},
+    {"rnosuid", false, MOUNT_ATTR_NOSUID},
+    {"rsuid", true, MOUNT_ATTR_NOSUID},
+    {"rnodev", false, MOUNT_ATTR_NODEV},
+    {"rdev", true, MOUNT_ATTR_NODEV},
+    {"rnoexec", false, MOUNT_ATTR_NOEXEC},
+    {"rexec", true, MOUNT_ATTR_NOEXEC},
+    {"rnodiratime", false, MOUNT_ATTR_NODIRATIME},
+    {"rdiratime", true, MOUNT_ATTR_NODIRATIME},
+    {"rnoatime", false, MOUNT_ATTR_NOATIME},
+    {"rrelatime", false, MOUNT_ATTR_RELATIME},
+    {"rstrictatime", false, MOUNT_ATTR_STRICTATIME},
+    {"rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW},
+    {"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW},
 };
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -134,8 +140,8 @@ int oci_mount_parse_options(json_t *options, const char *path, struct oci_mount 
 		if (!json_is_string(v)) {
 			cleanup_free char *d = bjson_describe(v);
 			free(data);
-			return berth_error_set(err, EINVAL, "%s.options[%zu]: expected a string, got %s",
-					       path, i, d);
+			return berth_error_set(
+			    err, EINVAL, "%s.options[%zu]: expected a string, got %s", path, i, d);
 		}
 		const char *o = json_string_value(v);
 		if (*o == '\0')

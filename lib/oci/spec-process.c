@@ -77,7 +77,8 @@ static int parse_rlimits(json_t *proc, const char *path, struct oci_process *p,
 		cleanup_free char *rpath = xasprintf("%s.rlimits[%zu]", path, i);
 		if (!json_is_object(v)) {
 			cleanup_free char *d = bjson_describe(v);
-			return berth_error_set(err, EINVAL, "%s: expected an object, got %s", rpath, d);
+			return berth_error_set(err, EINVAL, "%s: expected an object, got %s", rpath,
+					       d);
 		}
 		cleanup_free char *type = NULL;
 		if (bjson_string(v, "type", rpath, true, &type, err) < 0)
@@ -88,20 +89,20 @@ static int parse_rlimits(json_t *proc, const char *path, struct oci_process *p,
 					       type);
 		for (size_t j = 0; j < p->n_rlimits; j++)
 			if (p->rlimits[j].resource == res)
-				return berth_error_set(err, EINVAL, "%s.type: rlimit \"%s\" given twice",
-						       rpath, type);
+				return berth_error_set(
+				    err, EINVAL, "%s.type: rlimit \"%s\" given twice", rpath, type);
 		struct oci_rlimit *r = &p->rlimits[p->n_rlimits];
 		bool has_soft, has_hard;
 		if (bjson_u64(v, "soft", rpath, &r->soft, &has_soft, err) < 0 ||
 		    bjson_u64(v, "hard", rpath, &r->hard, &has_hard, err) < 0)
 			return -1;
 		if (!has_soft || !has_hard)
-			return berth_error_set(err, EINVAL, "%s: soft and hard are required", rpath);
+			return berth_error_set(err, EINVAL, "%s: soft and hard are required",
+					       rpath);
 		if (r->soft > r->hard)
-			return berth_error_set(err, EINVAL,
-					       "%s: soft limit %llu is above hard limit %llu", rpath,
-					       (unsigned long long)r->soft,
-					       (unsigned long long)r->hard);
+			return berth_error_set(
+			    err, EINVAL, "%s: soft limit %llu is above hard limit %llu", rpath,
+			    (unsigned long long)r->soft, (unsigned long long)r->hard);
 		r->resource = res;
 		p->n_rlimits++;
 	}
@@ -142,9 +143,9 @@ static int parse_user(json_t *proc, const char *path, struct oci_process *p,
 			int64_t gv;
 			if (!bjson_as_int64(g, &gv) || gv < 0 || gv >= UINT32_MAX) {
 				cleanup_free char *d = bjson_describe(g);
-				return berth_error_set(err, EINVAL,
-						       "%s.additionalGids[%zu]: expected a gid, got %s",
-						       upath, i, d);
+				return berth_error_set(
+				    err, EINVAL, "%s.additionalGids[%zu]: expected a gid, got %s",
+				    upath, i, d);
 			}
 			p->user.additional_gids[i] = (gid_t)gv;
 		}
@@ -178,8 +179,8 @@ static int check_env(char **env, const char *path, struct berth_error **err)
 		const char *eq = strchr(env[i], '=');
 		if (eq == NULL || eq == env[i])
 			return berth_error_set(err, EINVAL,
-					       "%s.env[%zu]: \"%s\" is not of the form KEY=value", path,
-					       i, env[i]);
+					       "%s.env[%zu]: \"%s\" is not of the form KEY=value",
+					       path, i, env[i]);
 	}
 	return 0;
 }
@@ -196,8 +197,8 @@ int oci_process_parse(json_t *proc, const char *path, struct oci_process **out,
 	    bjson_strv(proc, "env", path, false, &p->env, err) < 0 ||
 	    parse_user(proc, path, p, err) < 0 || parse_rlimits(proc, path, p, err) < 0 ||
 	    bjson_bool(proc, "noNewPrivileges", path, &p->no_new_privileges, err) < 0 ||
-	    bjson_int(proc, "oomScoreAdj", path, -1000, 1000, &oom, &p->has_oom_score_adj,
-		      err) < 0 ||
+	    bjson_int(proc, "oomScoreAdj", path, -1000, 1000, &oom, &p->has_oom_score_adj, err) <
+		0 ||
 	    parse_caps(proc, path, p, err) < 0 ||
 	    bjson_string(proc, "apparmorProfile", path, false, &p->apparmor_profile, err) < 0 ||
 	    bjson_string(proc, "selinuxLabel", path, false, &p->selinux_label, err) < 0 ||

@@ -28,10 +28,11 @@ static int check_version(const char *v, struct berth_error **err)
 	if (sscanf(v, "%u.%u", &major, &minor) != 2)
 		return berth_error_set(err, EINVAL, "ociVersion: \"%s\" is not a version", v);
 	if (major != 1 || minor > 2)
-		return berth_error_set(err, EINVAL,
-				       "ociVersion: \"%s\" is not supported (berth-runtime implements "
-				       "1.0 to 1.2)",
-				       v);
+		return berth_error_set(
+		    err, EINVAL,
+		    "ociVersion: \"%s\" is not supported (berth-runtime implements "
+		    "1.0 to 1.2)",
+		    v);
 	return 0;
 }
 
@@ -70,9 +71,9 @@ static int parse_mounts(json_t *doc, struct oci_spec *s, struct berth_error **er
 		    bjson_member(v, "options", path, JSON_ARRAY, false, &opts, err) < 0)
 			return -1;
 		if (m->destination[0] != '/')
-			return berth_error_set(err, EINVAL,
-					       "%s.destination: must be an absolute path, got \"%s\"",
-					       path, m->destination);
+			return berth_error_set(
+			    err, EINVAL, "%s.destination: must be an absolute path, got \"%s\"",
+			    path, m->destination);
 		if (opts && oci_mount_parse_options(opts, path, m, err) < 0)
 			return -1;
 		/* Type "bind" is a bind mount with or without an options list. */
@@ -84,20 +85,21 @@ static int parse_mounts(json_t *doc, struct oci_spec *s, struct berth_error **er
 					       "not supported yet",
 					       path);
 		if (!m->bind && m->type == NULL)
-			return berth_error_set(err, EINVAL,
-					       "%s.type: required for a mount that is not a bind mount "
-					       "(destination %s)",
-					       path, m->destination);
+			return berth_error_set(
+			    err, EINVAL,
+			    "%s.type: required for a mount that is not a bind mount "
+			    "(destination %s)",
+			    path, m->destination);
 		if (m->bind && m->source == NULL)
-			return berth_error_set(err, EINVAL,
-					       "%s.source: required for a bind mount (destination %s)",
-					       path, m->destination);
+			return berth_error_set(
+			    err, EINVAL, "%s.source: required for a bind mount (destination %s)",
+			    path, m->destination);
 	}
 	return 0;
 }
 
 static const char *const hook_keys[OCI_HOOK_KINDS] = {
-	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+    "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
 };
 
 static int parse_hooks(json_t *doc, struct oci_spec *s, struct berth_error **err)
@@ -135,9 +137,9 @@ static int parse_hooks(json_t *doc, struct oci_spec *s, struct berth_error **err
 						       path);
 			h->timeout = (int)t;
 			if (h->path[0] != '/')
-				return berth_error_set(err, EINVAL,
-						       "%s.path: must be an absolute path, got \"%s\"",
-						       path, h->path);
+				return berth_error_set(
+				    err, EINVAL, "%s.path: must be an absolute path, got \"%s\"",
+				    path, h->path);
 		}
 	}
 	return 0;
@@ -166,8 +168,8 @@ static int parse_namespaces(json_t *linux_, struct oci_spec *s, struct berth_err
 		s->n_namespaces++;
 		ns->type = oci_namespace_from_name(type);
 		if (ns->type < 0)
-			return berth_error_set(err, EINVAL, "%s.type: unknown namespace type \"%s\"",
-					       path, type);
+			return berth_error_set(
+			    err, EINVAL, "%s.type: unknown namespace type \"%s\"", path, type);
 		for (size_t j = 0; j + 1 < s->n_namespaces; j++)
 			if (s->namespaces[j].type == ns->type)
 				return berth_error_set(err, EINVAL,
@@ -175,8 +177,8 @@ static int parse_namespaces(json_t *linux_, struct oci_spec *s, struct berth_err
 						       path, type);
 		if (ns->path && ns->path[0] != '/')
 			return berth_error_set(err, EINVAL,
-					       "%s.path: must be an absolute path, got \"%s\"", path,
-					       ns->path);
+					       "%s.path: must be an absolute path, got \"%s\"",
+					       path, ns->path);
 	}
 	return 0;
 }
@@ -204,8 +206,8 @@ static int parse_id_mappings(json_t *linux_, const char *key, struct oci_id_mapp
 		    bjson_int(v, "size", path, 1, UINT32_MAX, &sz, &ps, err) < 0)
 			return -1;
 		if (!pc || !ph || !ps)
-			return berth_error_set(err, EINVAL,
-					       "%s: containerID, hostID and size are required", path);
+			return berth_error_set(
+			    err, EINVAL, "%s: containerID, hostID and size are required", path);
 		(*out)[i] = (struct oci_id_mapping){(uint32_t)c, (uint32_t)h, (uint32_t)sz};
 		(*n)++;
 	}
@@ -244,8 +246,8 @@ static int parse_devices(json_t *linux_, struct oci_spec *s, struct berth_error 
 		d->gid = (gid_t)gid;
 		if (d->path[0] != '/')
 			return berth_error_set(err, EINVAL,
-					       "%s.path: must be an absolute path, got \"%s\"", path,
-					       d->path);
+					       "%s.path: must be an absolute path, got \"%s\"",
+					       path, d->path);
 		if (strcmp(type, "c") == 0 || strcmp(type, "u") == 0)
 			d->type = 'c';
 		else if (strcmp(type, "b") == 0 || strcmp(type, "p") == 0)
@@ -255,8 +257,8 @@ static int parse_devices(json_t *linux_, struct oci_spec *s, struct berth_error 
 					       "%s.type: unknown device type \"%s\" (c, b, u or p)",
 					       path, type);
 		if (d->type != 'p' && (!has_major || !has_minor))
-			return berth_error_set(err, EINVAL, "%s: major and minor are required for %s",
-					       path, d->path);
+			return berth_error_set(
+			    err, EINVAL, "%s: major and minor are required for %s", path, d->path);
 	}
 	return 0;
 }
@@ -275,8 +277,8 @@ static int parse_sysctl(json_t *linux_, struct oci_spec *s, struct berth_error *
 	{
 		if (!json_is_string(v)) {
 			cleanup_free char *d = bjson_describe(v);
-			return berth_error_set(err, EINVAL, "linux.sysctl.%s: expected a string, got %s",
-					       k, d);
+			return berth_error_set(err, EINVAL,
+					       "linux.sysctl.%s: expected a string, got %s", k, d);
 		}
 		if (*k == '\0' || strstr(k, "..") || k[0] == '.' || k[0] == '/')
 			return berth_error_set(err, EINVAL, "linux.sysctl: invalid key \"%s\"", k);
@@ -298,10 +300,10 @@ static int parse_propagation(json_t *linux_, struct oci_spec *s, struct berth_er
 		const char *name;
 		unsigned long flags;
 	} props[] = {
-		{"shared", MS_SHARED},		   {"rshared", MS_SHARED | MS_REC},
-		{"slave", MS_SLAVE},		   {"rslave", MS_SLAVE | MS_REC},
-		{"private", MS_PRIVATE},	   {"rprivate", MS_PRIVATE | MS_REC},
-		{"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
+	    {"shared", MS_SHARED},	   {"rshared", MS_SHARED | MS_REC},
+	    {"slave", MS_SLAVE},	   {"rslave", MS_SLAVE | MS_REC},
+	    {"private", MS_PRIVATE},	   {"rprivate", MS_PRIVATE | MS_REC},
+	    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
 	};
 	for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
 		if (strcmp(props[i].name, p) == 0) {
@@ -331,7 +333,7 @@ static int parse_time_offsets(json_t *linux_, struct oci_spec *s, struct berth_e
 		cleanup_free char *path = xasprintf("linux.timeOffsets.%s", names[i]);
 		int64_t ns = 0;
 		if (bjson_int(o, "secs", path, INT64_MIN, INT64_MAX, &offs[i]->secs, NULL, err) <
-			    0 ||
+			0 ||
 		    bjson_int(o, "nanosecs", path, 0, 999999999, &ns, NULL, err) < 0)
 			return -1;
 		offs[i]->nanosecs = (uint32_t)ns;
@@ -389,7 +391,8 @@ int oci_spec_parse(const char *data, size_t len, struct oci_spec **out, struct b
 	json_error_t jerr;
 	json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (doc == NULL && json_error_code(&jerr) == json_error_numeric_overflow) {
-		doc = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
+		doc =
+		    json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
 		bjson_reals_to_integers(doc);
 	}
 	if (doc == NULL)
@@ -427,7 +430,8 @@ int oci_spec_parse(const char *data, size_t len, struct oci_spec **out, struct b
 	{
 		if (!json_is_string(v)) {
 			cleanup_free char *d = bjson_describe(v);
-			berth_error_set(err, EINVAL, "annotations.%s: expected a string, got %s", k, d);
+			berth_error_set(err, EINVAL, "annotations.%s: expected a string, got %s", k,
+					d);
 			oci_spec_free(s);
 			return -1;
 		}

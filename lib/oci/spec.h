@@ -76,17 +76,17 @@ struct oci_process {
 /* Mount flags from the options list. */
 struct oci_mount {
 	char *destination;
-	char *type;   /* may be NULL for bind mounts */
-	char *source; /* may be NULL */
-	unsigned long flags;       /* MS_* set by options (ro, nosuid, ...) */
-	unsigned long propagation; /* MS_SHARED/MS_SLAVE/... | MS_REC, 0 = none */
+	char *type;		     /* may be NULL for bind mounts */
+	char *source;		     /* may be NULL */
+	unsigned long flags;	     /* MS_* set by options (ro, nosuid, ...) */
+	unsigned long propagation;   /* MS_SHARED/MS_SLAVE/... | MS_REC, 0 = none */
 	uint64_t attr_set, attr_clr; /* MOUNT_ATTR_* for recursive options (rro, rnosuid...) */
 	bool bind, recursive_bind;
 	char *data; /* options that are not flags, comma-joined; may be NULL */
 };
 
 struct oci_namespace {
-	int type; /* CLONE_NEW* */
+	int type;   /* CLONE_NEW* */
 	char *path; /* join this one; NULL = create a new one */
 };
 
@@ -118,7 +118,7 @@ struct oci_time_offset {
 struct oci_spec {
 	char *oci_version;
 	struct oci_process *process; /* NULL if absent */
-	char *root_path;             /* as written (relative to the bundle or absolute) */
+	char *root_path;	     /* as written (relative to the bundle or absolute) */
 	bool root_readonly;
 	char *hostname, *domainname;
 	struct oci_mount *mounts;
@@ -141,7 +141,7 @@ struct oci_spec {
 	struct oci_time_offset time_monotonic, time_boottime;
 	json_t *resources;   /* linux.resources as given, or NULL */
 	json_t *annotations; /* object, never NULL */
-	json_t *raw;         /* the whole document */
+	json_t *raw;	     /* the whole document */
 };
 
 /* Parse and validate a config.json document. */

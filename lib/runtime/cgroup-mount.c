@@ -70,9 +70,9 @@ static char *v1_controllers(const char *options)
 	cleanup_free char *copy = xstrdup(options);
 	char *res = NULL, *save = NULL;
 	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		if (strcmp(t, "rw") == 0 || strcmp(t, "ro") == 0 || strncmp(t, "release_agent", 13) == 0 ||
-		    strcmp(t, "clone_children") == 0 || strcmp(t, "noprefix") == 0 ||
-		    strcmp(t, "xattr") == 0)
+		if (strcmp(t, "rw") == 0 || strcmp(t, "ro") == 0 ||
+		    strncmp(t, "release_agent", 13) == 0 || strcmp(t, "clone_children") == 0 ||
+		    strcmp(t, "noprefix") == 0 || strcmp(t, "xattr") == 0)
 			continue;
 		char *n = res ? xasprintf("%s,%s", res, t) : xstrdup(t);
 		free(res);
@@ -144,7 +144,8 @@ int mount_cgroup_fs(int rootfd, const struct oci_mount *m, bool new_cgroupns,
 	/* Pure v2: the host has one cgroup2 mount at the top. */
 	const struct hierarchy *unified_top = NULL;
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(hs[i].fstype, "cgroup2") == 0 && strcmp(hs[i].mountpoint, "/sys/fs/cgroup") == 0)
+		if (strcmp(hs[i].fstype, "cgroup2") == 0 &&
+		    strcmp(hs[i].mountpoint, "/sys/fs/cgroup") == 0)
 			unified_top = &hs[i];
 	if (unified_top) {
 		ret = mount_hierarchy(rootfd, m->destination, unified_top, flags, new_cgroupns,
@@ -172,14 +173,18 @@ int mount_cgroup_fs(int rootfd, const struct oci_mount *m, bool new_cgroupns,
 		if (strchr(base, ',') && wdest >= 0) {
 			cleanup_free char *names = xstrdup(base);
 			char *save = NULL;
-			for (char *t = strtok_r(names, ",", &save); t; t = strtok_r(NULL, ",", &save))
+			for (char *t = strtok_r(names, ",", &save); t;
+			     t = strtok_r(NULL, ",", &save))
 				if (symlinkat(base, wdest, t) < 0 && errno != EEXIST) {
 					berth_error_errno(err, "symlink %s", t);
 					goto out;
 				}
 		}
 	}
-	ret = flags & MS_RDONLY ? mount_remount_bind(dest, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, m->destination, err) : 0;
+	ret = flags & MS_RDONLY
+		  ? mount_remount_bind(dest, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				       m->destination, err)
+		  : 0;
 out:
 	hierarchies_free(hs, n);
 	return ret;

@@ -144,7 +144,8 @@ static int pidfd_of(struct rt_container *c, struct berth_error **err)
 {
 	int fd = (int)syscall(SYS_pidfd_open, c->state.pid, 0);
 	if (fd < 0)
-		return berth_error_errno(err, "container \"%s\": pidfd_open %d", c->id, c->state.pid);
+		return berth_error_errno(err, "container \"%s\": pidfd_open %d", c->id,
+					 c->state.pid);
 	/* the pid might have been reused between the status check and the open */
 	if (!rt_proc_alive(c->state.pid, c->state.pid_start)) {
 		close(fd);
@@ -191,8 +192,7 @@ static int kill_all(struct rt_container *c, int sig, struct berth_error **err)
 	return 0;
 }
 
-int rt_kill(const struct rt_globals *g, const char *id, int sig, bool all,
-	    struct berth_error **err)
+int rt_kill(const struct rt_globals *g, const char *id, int sig, bool all, struct berth_error **err)
 {
 	struct rt_container *c = NULL;
 	if (rt_container_open(g->root, id, &c, err) < 0)
@@ -262,10 +262,11 @@ int rt_delete(const struct rt_globals *g, const char *id, bool force, struct ber
 	int ret = -1;
 	enum rt_status st = rt_container_status(c);
 	if (st == RT_RUNNING && !force) {
-		berth_error_set(err, EBUSY,
-				"cannot delete container \"%s\": it is running (stop it first or use "
-				"--force)",
-				id);
+		berth_error_set(
+		    err, EBUSY,
+		    "cannot delete container \"%s\": it is running (stop it first or use "
+		    "--force)",
+		    id);
 		goto out;
 	}
 	if (st != RT_STOPPED && kill_and_wait(c, err) < 0)

@@ -64,13 +64,14 @@ __attribute__((noreturn)) static void stage1_main(struct create_run *r)
 			_exit(1);
 		sync_msg_clear(&m);
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-			stage1_fail(sock, (berth_error_errno(&err, "become root in the user namespace"),
-					   err));
+			stage1_fail(
+			    sock,
+			    (berth_error_errno(&err, "become root in the user namespace"), err));
 	}
 	int flags = ns_new_flags(spec) & ~CLONE_NEWCGROUP;
 	if (flags && unshare(flags) < 0)
-		stage1_fail(sock, (berth_error_errno(&err, "unshare namespaces (flags 0x%x)", flags),
-				   err));
+		stage1_fail(
+		    sock, (berth_error_errno(&err, "unshare namespaces (flags 0x%x)", flags), err));
 	if (ns_write_time_offsets(spec, &err) < 0)
 		stage1_fail(sock, err);
 	long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
@@ -90,8 +91,8 @@ static int resolve_paths(struct create_run *r, const char *bundle, struct berth_
 		return berth_error_errno(err, "bundle %s", bundle);
 	r->bundle = xstrdup(buf);
 	cleanup_free char *root = r->spec->root_path[0] == '/'
-					  ? xstrdup(r->spec->root_path)
-					  : xasprintf("%s/%s", r->bundle, r->spec->root_path);
+				      ? xstrdup(r->spec->root_path)
+				      : xasprintf("%s/%s", r->bundle, r->spec->root_path);
 	if (realpath(root, buf) == NULL)
 		return berth_error_errno(err, "root.path %s", root);
 	struct stat st;
@@ -105,9 +106,10 @@ static int resolve_paths(struct create_run *r, const char *bundle, struct berth_
  * namespace: anything else would change the host. */
 static int check_sysctls(const struct oci_spec *spec, struct berth_error **err)
 {
-	static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-					       "kernel.sem",	"kernel.shmall", "kernel.shmmax",
-					       "kernel.shmmni", "kernel.shm_rmid_forced", NULL};
+	static const char *const ipc_keys[] = {
+	    "kernel.msgmax", "kernel.msgmnb",	       "kernel.msgmni",
+	    "kernel.sem",    "kernel.shmall",	       "kernel.shmmax",
+	    "kernel.shmmni", "kernel.shm_rmid_forced", NULL};
 	for (size_t i = 0; i < spec->n_sysctl; i++) {
 		const char *k = spec->sysctl[i].key;
 		int ns = 0;
@@ -121,14 +123,16 @@ static int check_sysctls(const struct oci_spec *spec, struct berth_error **err)
 		else if (strcmp(k, "kernel.hostname") == 0 || strcmp(k, "kernel.domainname") == 0)
 			ns = CLONE_NEWUTS;
 		if (ns == 0)
-			return berth_error_set(err, EINVAL,
-					       "linux.sysctl.%s: not a namespaced sysctl, it would change "
-					       "the host",
-					       k);
+			return berth_error_set(
+			    err, EINVAL,
+			    "linux.sysctl.%s: not a namespaced sysctl, it would change "
+			    "the host",
+			    k);
 		if (oci_spec_namespace(spec, ns) == NULL)
-			return berth_error_set(err, EINVAL,
-					       "linux.sysctl.%s: needs a %s namespace in linux.namespaces",
-					       k, oci_namespace_name(ns));
+			return berth_error_set(
+			    err, EINVAL,
+			    "linux.sysctl.%s: needs a %s namespace in linux.namespaces", k,
+			    oci_namespace_name(ns));
 	}
 	return 0;
 }
@@ -137,16 +141,18 @@ static int check_spec(const struct rt_globals *g, const struct rt_create_opts *o
 		      const struct oci_spec *spec, struct berth_error **err)
 {
 	if (g->systemd_cgroup)
-		return berth_error_set(err, ENOTSUP,
-				       "--systemd-cgroup: the systemd cgroup driver is not supported "
-				       "yet; use the cgroupfs driver");
+		return berth_error_set(
+		    err, ENOTSUP,
+		    "--systemd-cgroup: the systemd cgroup driver is not supported "
+		    "yet; use the cgroupfs driver");
 	if (spec->process == NULL)
 		return berth_error_set(err, EINVAL, "process: required to create a container");
 	const struct oci_namespace *mnt = oci_spec_namespace(spec, CLONE_NEWNS);
 	if (mnt == NULL || mnt->path)
-		return berth_error_set(err, EINVAL,
-				       "linux.namespaces: berth-runtime needs a new mount namespace "
-				       "(type \"mount\" without a path)");
+		return berth_error_set(
+		    err, EINVAL,
+		    "linux.namespaces: berth-runtime needs a new mount namespace "
+		    "(type \"mount\" without a path)");
 	if (spec->process->terminal && o->console_socket == NULL && o->console_fd < 0)
 		return berth_error_set(err, EINVAL,
 				       "process.terminal is true: --console-socket is required");
@@ -190,13 +196,15 @@ static int serve_init(struct create_run *r, struct berth_error **err)
 		case SYNC_CONSOLE:
 			if (m.fd < 0 || sync_send_fd(r->console, m.fd, "/dev/ptmx", err) < 0) {
 				sync_msg_clear(&m);
-				return berth_error_wrap(err, "send the pty master to --console-socket");
+				return berth_error_wrap(err,
+							"send the pty master to --console-socket");
 			}
 			break;
 		case SYNC_READY:
 			return 0;
 		case SYNC_ERROR:
-			berth_error_set(err, m.value, "%s", m.text ? m.text : "container init failed");
+			berth_error_set(err, m.value, "%s",
+					m.text ? m.text : "container init failed");
 			sync_msg_clear(&m);
 			return -1;
 		default:
@@ -300,8 +308,8 @@ static int write_pid_file(const char *path, pid_t pid, struct berth_error **err)
 		*slash = '\0';
 		name = slash + 1;
 	}
-	cleanup_close int dfd = open(slash ? (*dir ? dir : "/") : ".",
-				     O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int dfd =
+	    open(slash ? (*dir ? dir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return berth_error_errno(err, "--pid-file %s: open directory", path);
 	char buf[32];
@@ -365,7 +373,7 @@ static int prepare_state(struct create_run *r, const struct rt_globals *g, const
 	s->annotations = json_incref(r->spec->annotations);
 	cleanup_free char *cfg = json_dumps(r->spec->raw, JSON_COMPACT);
 	if (fs_write_file_atomic(r->c->dirfd, "config.json", cfg, strlen(cfg), 0600, false, err) <
-		    0 ||
+		0 ||
 	    rt_container_save(r->c, err) < 0)
 		return -1;
 	if (mkfifoat(r->c->dirfd, "exec.fifo", 0600) < 0)

@@ -17,17 +17,17 @@ static const struct {
 	const char *path;
 	unsigned major, minor;
 } default_devices[] = {
-	{"/dev/null", 1, 3},	{"/dev/zero", 1, 5}, {"/dev/full", 1, 7},
-	{"/dev/random", 1, 8},	{"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+    {"/dev/null", 1, 3},   {"/dev/zero", 1, 5},	   {"/dev/full", 1, 7},
+    {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
 };
 
 static const struct {
 	const char *target, *link;
 } default_links[] = {
-	{"/proc/self/fd", "/dev/fd"},
-	{"/proc/self/fd/0", "/dev/stdin"},
-	{"/proc/self/fd/1", "/dev/stdout"},
-	{"/proc/self/fd/2", "/dev/stderr"},
+    {"/proc/self/fd", "/dev/fd"},
+    {"/proc/self/fd/0", "/dev/stdin"},
+    {"/proc/self/fd/1", "/dev/stdout"},
+    {"/proc/self/fd/2", "/dev/stderr"},
 };
 
 /* In a user namespace mknod is refused: bind the host's node instead. */
@@ -39,8 +39,8 @@ static int bind_host_node(int rootfd, const char *path, struct berth_error **err
 	return mount_at_fd(path, fd, NULL, MS_BIND, NULL, path, err);
 }
 
-static int make_node(int rootfd, const char *path, mode_t mode, dev_t dev, bool userns,
-		     uid_t uid, gid_t gid, bool chown_it, struct berth_error **err)
+static int make_node(int rootfd, const char *path, mode_t mode, dev_t dev, bool userns, uid_t uid,
+		     gid_t gid, bool chown_it, struct berth_error **err)
 {
 	if (userns && !S_ISFIFO(mode))
 		return bind_host_node(rootfd, path, err);

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 static const char *const kind_names[OCI_HOOK_KINDS] = {
-	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+    "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
 };
 
 const char *hooks_kind_name(enum oci_hook_kind kind)

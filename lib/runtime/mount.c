@@ -164,7 +164,8 @@ int mount_setup_rootfs(const struct mount_ctx *ctx, struct berth_error **err)
 	/* pivot_root refuses a new root whose parent mount is shared */
 	cleanup_free char *parent = parent_mount_point(ctx->rootfs);
 	if (mount(NULL, parent, NULL, MS_PRIVATE, NULL) < 0)
-		return berth_error_errno(err, "make %s (parent mount of the rootfs) private", parent);
+		return berth_error_errno(err, "make %s (parent mount of the rootfs) private",
+					 parent);
 	if (mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return berth_error_errno(err, "bind mount rootfs %s", ctx->rootfs);
 	cleanup_close int rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -241,7 +242,8 @@ static int mask_path(const char *p, struct berth_error **err)
 static int readonly_path(const char *p, struct berth_error **err)
 {
 	if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return errno == ENOENT ? 0 : berth_error_errno(err, "linux.readonlyPaths: bind %s", p);
+		return errno == ENOENT ? 0
+				       : berth_error_errno(err, "linux.readonlyPaths: bind %s", p);
 	cleanup_close int fd = open(p, O_PATH | O_CLOEXEC);
 	if (fd < 0)
 		return berth_error_errno(err, "linux.readonlyPaths: open %s", p);

@@ -46,8 +46,9 @@ int ns_join(const struct oci_spec *spec, const int *fds, struct berth_error **er
 			if (ns->type != join_order[o] || fds[i] < 0)
 				continue;
 			if (setns(fds[i], ns->type) < 0)
-				return berth_error_errno(err, "linux.namespaces[%zu]: join %s namespace %s",
-							 i, oci_namespace_name(ns->type), ns->path);
+				return berth_error_errno(
+				    err, "linux.namespaces[%zu]: join %s namespace %s", i,
+				    oci_namespace_name(ns->type), ns->path);
 		}
 	}
 	return 0;
@@ -103,10 +104,10 @@ int ns_write_time_offsets(const struct oci_spec *spec, struct berth_error **err)
 {
 	if (!spec->time_monotonic.set && !spec->time_boottime.set)
 		return 0;
-	cleanup_free char *s = xasprintf(
-		"monotonic %" PRId64 " %" PRIu32 "\nboottime %" PRId64 " %" PRIu32 "\n",
-		spec->time_monotonic.secs, spec->time_monotonic.nanosecs, spec->time_boottime.secs,
-		spec->time_boottime.nanosecs);
+	cleanup_free char *s =
+	    xasprintf("monotonic %" PRId64 " %" PRIu32 "\nboottime %" PRId64 " %" PRIu32 "\n",
+		      spec->time_monotonic.secs, spec->time_monotonic.nanosecs,
+		      spec->time_boottime.secs, spec->time_boottime.nanosecs);
 	if (fs_write_string("/proc/self/timens_offsets", s, err) < 0)
 		return berth_error_wrap(err, "linux.timeOffsets");
 	return 0;

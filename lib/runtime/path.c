@@ -78,7 +78,8 @@ static int step(struct walk *w, const char *name, const char *rest, enum path_cr
 	if (w->depth >= MAX_DEPTH)
 		return berth_error_set(err, ENAMETOOLONG, "resolve %s: too deep", path);
 	if (!last && !S_ISDIR(st.st_mode))
-		return berth_error_set(err, ENOTDIR, "resolve %s: %s is not a directory", path, name);
+		return berth_error_set(err, ENOTDIR, "resolve %s: %s is not a directory", path,
+				       name);
 	int fd = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return berth_error_errno(err, "open %s in %s", name, path);
@@ -115,9 +116,9 @@ static int walk_path(int rootfd, const char *path, enum path_create mk, int stop
 		}
 		if (strcmp(name, "..") == 0) {
 			if (w.depth == 0) {
-				berth_error_set(err, EXDEV,
-						"resolve %s: \"..\" leads outside the container rootfs",
-						path);
+				berth_error_set(
+				    err, EXDEV,
+				    "resolve %s: \"..\" leads outside the container rootfs", path);
 				goto out;
 			}
 			close(w.fds[w.depth--]);
@@ -151,14 +152,12 @@ out:
 	return ret;
 }
 
-int path_open_in_root(int rootfd, const char *path, enum path_create mk,
-		      struct berth_error **err)
+int path_open_in_root(int rootfd, const char *path, enum path_create mk, struct berth_error **err)
 {
 	return walk_path(rootfd, path, mk, 0, NULL, err);
 }
 
-int path_open_parent_in_root(int rootfd, const char *path, char **name,
-			     struct berth_error **err)
+int path_open_parent_in_root(int rootfd, const char *path, char **name, struct berth_error **err)
 {
 	*name = NULL;
 	/* parents of a device node or mount point are created as directories */

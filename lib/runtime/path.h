@@ -18,11 +18,9 @@ enum path_create {
 };
 
 /* Returns an O_PATH fd for `path` inside rootfd, or -1 with *err. */
-int path_open_in_root(int rootfd, const char *path, enum path_create mk,
-		      struct berth_error **err);
+int path_open_in_root(int rootfd, const char *path, enum path_create mk, struct berth_error **err);
 /* Returns an O_PATH fd of the parent directory and the last component in *name. */
-int path_open_parent_in_root(int rootfd, const char *path, char **name,
-			     struct berth_error **err);
+int path_open_parent_in_root(int rootfd, const char *path, char **name, struct berth_error **err);
 /* "/proc/self/fd/N" for mount(2) and friends; buf must hold 32 bytes. */
 const char *path_fd(int fd, char buf[32]);
 

@@ -20,8 +20,8 @@ int process_set_rlimits(const struct oci_process *p, struct berth_error **err)
 	for (size_t i = 0; i < p->n_rlimits; i++) {
 		struct rlimit rl = {.rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard};
 		if (setrlimit((__rlimit_resource_t)p->rlimits[i].resource, &rl) < 0)
-			return berth_error_errno(err, "process.rlimits[%zu]: setrlimit %llu/%llu", i,
-						 (unsigned long long)rl.rlim_cur,
+			return berth_error_errno(err, "process.rlimits[%zu]: setrlimit %llu/%llu",
+						 i, (unsigned long long)rl.rlim_cur,
 						 (unsigned long long)rl.rlim_max);
 	}
 	return 0;
@@ -100,9 +100,10 @@ int process_set_identity(const struct oci_process *p, bool setgroups_allowed,
 	    setgroups(u->n_additional_gids, u->n_additional_gids ? u->additional_gids : NULL) < 0)
 		return berth_error_errno(err, "process.user.additionalGids: setgroups");
 	if (!setgroups_allowed && u->n_additional_gids)
-		return berth_error_set(err, EPERM,
-				       "process.user.additionalGids: setgroups is denied in this user "
-				       "namespace");
+		return berth_error_set(
+		    err, EPERM,
+		    "process.user.additionalGids: setgroups is denied in this user "
+		    "namespace");
 	if (setresgid(u->gid, u->gid, u->gid) < 0)
 		return berth_error_errno(err, "process.user.gid: setgid %u", u->gid);
 	if (setresuid(u->uid, u->uid, u->uid) < 0)
@@ -142,10 +143,10 @@ int process_find_executable(const struct oci_process *p, char **out, struct bert
 	const char *name = p->args[0];
 	if (strchr(name, '/')) {
 		if (!is_executable(name))
-			return berth_error_set(err, ENOENT,
-					       "process.args[0]: exec: \"%s\": %s", name,
-					       access(name, F_OK) == 0 ? "permission denied"
-								       : "no such file or directory");
+			return berth_error_set(
+			    err, ENOENT, "process.args[0]: exec: \"%s\": %s", name,
+			    access(name, F_OK) == 0 ? "permission denied"
+						    : "no such file or directory");
 		*out = xstrdup(name);
 		return 0;
 	}
@@ -158,7 +159,6 @@ int process_find_executable(const struct oci_process *p, char **out, struct bert
 			return 0;
 		}
 	}
-	return berth_error_set(err, ENOENT,
-			       "process.args[0]: exec: \"%s\": executable file not found in $PATH",
-			       name);
+	return berth_error_set(
+	    err, ENOENT, "process.args[0]: exec: \"%s\": executable file not found in $PATH", name);
 }

@@ -35,8 +35,8 @@ static int recv_master(int sock, struct berth_error **err)
 		char b[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr a;
 	} u;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
-			    .msg_controllen = sizeof(u.b)};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
 	ssize_t r;
 	do
 		r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
@@ -101,9 +101,9 @@ static void foreground_loop(struct fg *f)
 	bool master_open = f->master >= 0;
 	while (!f->exited) {
 		struct pollfd p[3] = {
-			{.fd = f->sigfd, .events = POLLIN},
-			{.fd = master_open ? f->master : -1, .events = POLLIN},
-			{.fd = master_open && f->stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
+		    {.fd = f->sigfd, .events = POLLIN},
+		    {.fd = master_open ? f->master : -1, .events = POLLIN},
+		    {.fd = master_open && f->stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
 		};
 		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)

@@ -12,8 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-static const char *const status_names[] = {"creating", "created", "running", "paused",
-					   "stopped"};
+static const char *const status_names[] = {"creating", "created", "running", "paused", "stopped"};
 
 const char *rt_status_name(enum rt_status s)
 {
@@ -34,10 +33,11 @@ int rt_id_validate(const char *id, struct berth_error **err)
 		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 			  (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' || c == '+';
 		if (!ok)
-			return berth_error_set(err, EINVAL,
-					       "invalid container id \"%s\": only letters, digits and "
-					       "_ - . + are allowed",
-					       id);
+			return berth_error_set(
+			    err, EINVAL,
+			    "invalid container id \"%s\": only letters, digits and "
+			    "_ - . + are allowed",
+			    id);
 	}
 	return 0;
 }
@@ -96,14 +96,16 @@ static int load_state(struct rt_container *c, struct berth_error **err)
 	if (fs_read_file_at(c->dirfd, "state.json", &data, &len, err) < 0) {
 		if ((*err)->code == ENOENT) {
 			berth_error_free(err);
-			return berth_error_set(err, ENOENT, "container \"%s\" does not exist", c->id);
+			return berth_error_set(err, ENOENT, "container \"%s\" does not exist",
+					       c->id);
 		}
 		return -1;
 	}
 	json_error_t jerr;
 	cleanup_json json_t *j = json_loadb(data, len, 0, &jerr);
 	if (j == NULL)
-		return berth_error_set(err, EINVAL, "%s/state.json: corrupt: %s", c->dir, jerr.text);
+		return berth_error_set(err, EINVAL, "%s/state.json: corrupt: %s", c->dir,
+				       jerr.text);
 	struct rt_state *s = &c->state;
 	int64_t pid = 0, start = 0;
 	cleanup_free char *status = NULL;
@@ -154,12 +156,12 @@ int rt_container_save(struct rt_container *c, struct berth_error **err)
 		s->annotations = json_object();
 	if (s->extra == NULL)
 		s->extra = json_object();
-	cleanup_json json_t *j = json_pack(
-		"{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:O,s:O}", "id", c->id, "status",
-		s->saved_status == RT_CREATING ? "creating" : "created", "bundle", s->bundle,
-		"rootfs", s->rootfs, "created", s->created, "owner", s->owner ? s->owner : "",
-		"pid", (int)s->pid, "pid_start", (json_int_t)s->pid_start, "annotations",
-		s->annotations, "berth", s->extra);
+	cleanup_json json_t *j =
+	    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:O,s:O}", "id", c->id, "status",
+		      s->saved_status == RT_CREATING ? "creating" : "created", "bundle", s->bundle,
+		      "rootfs", s->rootfs, "created", s->created, "owner", s->owner ? s->owner : "",
+		      "pid", (int)s->pid, "pid_start", (json_int_t)s->pid_start, "annotations",
+		      s->annotations, "berth", s->extra);
 	if (j == NULL)
 		return berth_error_set(err, EINVAL, "encode state of %s", c->id);
 	cleanup_free char *data = json_dumps(j, JSON_COMPACT);

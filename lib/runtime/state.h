@@ -25,7 +25,7 @@ struct rt_state {
 	char *created; /* RFC 3339 */
 	char *owner;
 	pid_t pid;
-	uint64_t pid_start; /* /proc/<pid>/stat starttime, guards against pid reuse */
+	uint64_t pid_start;	     /* /proc/<pid>/stat starttime, guards against pid reuse */
 	enum rt_status saved_status; /* as written: creating or created */
 	json_t *annotations;
 	json_t *extra; /* private fields (namespaces joined, cgroup path ...) */
@@ -33,8 +33,8 @@ struct rt_state {
 
 struct rt_container {
 	char *id;
-	char *dir;  /* <root>/<id> */
-	int dirfd;  /* O_DIRECTORY, flock'ed */
+	char *dir; /* <root>/<id> */
+	int dirfd; /* O_DIRECTORY, flock'ed */
 	struct rt_state state;
 };
 

@@ -53,7 +53,8 @@ int terminal_connect_socket(const char *path, struct berth_error **err)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(path) >= sizeof(sa.sun_path))
-		return berth_error_set(err, ENAMETOOLONG, "--console-socket %s: path too long", path);
+		return berth_error_set(err, ENAMETOOLONG, "--console-socket %s: path too long",
+				       path);
 	strcpy(sa.sun_path, path);
 	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)

@@ -52,8 +52,7 @@ static int status_fields(const char *const *keys)
 
 static int do_caps(void)
 {
-	static const char *const keys[] = {"CapInh", "CapPrm", "CapEff",
-					   "CapBnd", "CapAmb", NULL};
+	static const char *const keys[] = {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", NULL};
 	return status_fields(keys);
 }
 
@@ -71,8 +70,8 @@ static int do_ids(void)
 	mode_t m = umask(0);
 
 	umask(m);
-	printf("uid=%u\neuid=%u\ngid=%u\negid=%u\n", (unsigned)getuid(),
-	       (unsigned)geteuid(), (unsigned)getgid(), (unsigned)getegid());
+	printf("uid=%u\neuid=%u\ngid=%u\negid=%u\n", (unsigned)getuid(), (unsigned)geteuid(),
+	       (unsigned)getgid(), (unsigned)getegid());
 	printf("groups=");
 	for (int i = 0; i < n; i++)
 		printf("%s%u", i ? "," : "", (unsigned)groups[i]);
@@ -98,22 +97,22 @@ static int do_rlimits(void)
 		const char *name;
 		int res;
 	} lims[] = {
-		{"RLIMIT_AS", RLIMIT_AS},
-		{"RLIMIT_CORE", RLIMIT_CORE},
-		{"RLIMIT_CPU", RLIMIT_CPU},
-		{"RLIMIT_DATA", RLIMIT_DATA},
-		{"RLIMIT_FSIZE", RLIMIT_FSIZE},
-		{"RLIMIT_LOCKS", RLIMIT_LOCKS},
-		{"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
-		{"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-		{"RLIMIT_NICE", RLIMIT_NICE},
-		{"RLIMIT_NOFILE", RLIMIT_NOFILE},
-		{"RLIMIT_NPROC", RLIMIT_NPROC},
-		{"RLIMIT_RSS", RLIMIT_RSS},
-		{"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
-		{"RLIMIT_RTTIME", RLIMIT_RTTIME},
-		{"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
-		{"RLIMIT_STACK", RLIMIT_STACK},
+	    {"RLIMIT_AS", RLIMIT_AS},
+	    {"RLIMIT_CORE", RLIMIT_CORE},
+	    {"RLIMIT_CPU", RLIMIT_CPU},
+	    {"RLIMIT_DATA", RLIMIT_DATA},
+	    {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+	    {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+	    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+	    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+	    {"RLIMIT_NICE", RLIMIT_NICE},
+	    {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+	    {"RLIMIT_NPROC", RLIMIT_NPROC},
+	    {"RLIMIT_RSS", RLIMIT_RSS},
+	    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+	    {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+	    {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+	    {"RLIMIT_STACK", RLIMIT_STACK},
 	};
 	for (size_t i = 0; i < sizeof(lims) / sizeof(lims[0]); i++) {
 		struct rlimit rl;
@@ -175,9 +174,8 @@ static int do_fds(void)
 
 static int do_ns(void)
 {
-	static const char *const nss[] = {"cgroup", "ipc",  "mnt",
-					  "net",    "pid",  "time",
-					  "user",   "uts",  NULL};
+	static const char *const nss[] = {"cgroup", "ipc",  "mnt", "net", "pid",
+					  "time",   "user", "uts", NULL};
 	for (const char *const *ns = nss; *ns; ns++) {
 		char path[64], buf[256];
 		ssize_t r;
@@ -199,8 +197,7 @@ static int do_pid(void)
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: probe caps|ids|rlimits|fds|ns|status|pid|all\n");
+	fprintf(stderr, "usage: probe caps|ids|rlimits|fds|ns|status|pid|all\n");
 }
 
 int main(int argc, char **argv)

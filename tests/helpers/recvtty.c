@@ -165,8 +165,7 @@ int main(int argc, char **argv)
 		struct winsize ws;
 		if (ioctl(master, TIOCGWINSZ, &ws) < 0)
 			die("TIOCGWINSZ");
-		printf("winsize=%ux%u\n", (unsigned)ws.ws_row,
-		       (unsigned)ws.ws_col);
+		printf("winsize=%ux%u\n", (unsigned)ws.ws_row, (unsigned)ws.ws_col);
 		fflush(stdout);
 		if (winsize_only)
 			return 0;
@@ -174,8 +173,8 @@ int main(int argc, char **argv)
 
 	for (;;) {
 		struct pollfd p[2] = {
-			{.fd = master, .events = POLLIN},
-			{.fd = fwd_stdin ? 0 : -1, .events = POLLIN},
+		    {.fd = master, .events = POLLIN},
+		    {.fd = fwd_stdin ? 0 : -1, .events = POLLIN},
 		};
 		char buf[4096];
 		ssize_t n;

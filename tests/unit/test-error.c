@@ -117,9 +117,9 @@ static void test_format_safety(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_set),	  cmocka_unit_test(test_set_keeps_first),
-		cmocka_unit_test(test_null_err), cmocka_unit_test(test_errno),
-		cmocka_unit_test(test_wrap),	  cmocka_unit_test(test_format_safety),
+	    cmocka_unit_test(test_set),	     cmocka_unit_test(test_set_keeps_first),
+	    cmocka_unit_test(test_null_err), cmocka_unit_test(test_errno),
+	    cmocka_unit_test(test_wrap),     cmocka_unit_test(test_format_safety),
 	};
 	return cmocka_run_group_tests_name("error", tests, NULL, NULL);
 }

@@ -249,9 +249,9 @@ static void test_describe(void **state)
 	static const struct {
 		const char *key, *want;
 	} v[] = {
-		{"s", "\"str\""}, {"e", "\"\""},	   {"i", "42"},		 {"neg", "-7"},
-		{"r", "1.5"},	  {"huge", "1e+30"}, {"t", "true"},	 {"f", "false"},
-		{"n", "null"},	  {"a", "an array"}, {"o", "an object"},
+	    {"s", "\"str\""}, {"e", "\"\""},	 {"i", "42"},	     {"neg", "-7"},
+	    {"r", "1.5"},     {"huge", "1e+30"}, {"t", "true"},	     {"f", "false"},
+	    {"n", "null"},    {"a", "an array"}, {"o", "an object"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
 		char *d = bjson_describe(json_object_get(obj, v[i].key));
@@ -279,7 +279,8 @@ static void test_describe(void **state)
 			d = bjson_describe(js);
 			json_t *check = json_string(d);
 			if (check == NULL)
-				fail_msg("describe of %zu-byte chars after %zu ASCII: invalid UTF-8 [%s]",
+				fail_msg("describe of %zu-byte chars after %zu ASCII: invalid "
+					 "UTF-8 [%s]",
 					 strlen(wide[w]), pad, d);
 			assert_true(strlen(d) <= 81);
 			assert_string_equal(d + strlen(d) - 4, "...\"");
@@ -326,10 +327,10 @@ static void test_first_error_wins(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_member),	 cmocka_unit_test(test_string),
-		cmocka_unit_test(test_strv),	 cmocka_unit_test(test_bool),
-		cmocka_unit_test(test_int),	 cmocka_unit_test(test_u64),
-		cmocka_unit_test(test_describe), cmocka_unit_test(test_first_error_wins),
+	    cmocka_unit_test(test_member),   cmocka_unit_test(test_string),
+	    cmocka_unit_test(test_strv),     cmocka_unit_test(test_bool),
+	    cmocka_unit_test(test_int),	     cmocka_unit_test(test_u64),
+	    cmocka_unit_test(test_describe), cmocka_unit_test(test_first_error_wins),
 	};
 	return cmocka_run_group_tests_name("json", tests, setup, teardown);
 }

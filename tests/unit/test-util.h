@@ -89,7 +89,8 @@ static inline void tu_json_set_path(json_t *doc, const char *path, const char *v
 		if (*p == '\0') {
 			int r;
 			if (value == NULL) {
-				r = is_index ? json_array_remove(cur, index) : json_object_del(cur, key);
+				r = is_index ? json_array_remove(cur, index)
+					     : json_object_del(cur, key);
 			} else {
 				json_t *v = tu_json(value);
 				if (!is_index)
