@@ -85,6 +85,14 @@ static const struct attr_opt attr_opts[] = {
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+unsigned long oci_propagation_from_name(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_LEN(prop_opts); i++)
+		if (strcmp(prop_opts[i].name, name) == 0)
+			return prop_opts[i].flag;
+	return 0;
+}
+
 static bool apply_one(struct oci_mount *m, const char *o)
 {
 	for (size_t i = 0; i < ARRAY_LEN(flag_opts); i++) {

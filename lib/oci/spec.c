@@ -296,21 +296,9 @@ static int parse_propagation(json_t *linux_, struct oci_spec *s, struct berth_er
 		return -1;
 	if (p == NULL)
 		return 0;
-	static const struct {
-		const char *name;
-		unsigned long flags;
-	} props[] = {
-	    {"shared", MS_SHARED},	   {"rshared", MS_SHARED | MS_REC},
-	    {"slave", MS_SLAVE},	   {"rslave", MS_SLAVE | MS_REC},
-	    {"private", MS_PRIVATE},	   {"rprivate", MS_PRIVATE | MS_REC},
-	    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
-	};
-	for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
-		if (strcmp(props[i].name, p) == 0) {
-			s->rootfs_propagation = props[i].flags;
-			return 0;
-		}
-	}
+	s->rootfs_propagation = oci_propagation_from_name(p);
+	if (s->rootfs_propagation)
+		return 0;
 	return berth_error_set(err, EINVAL, "linux.rootfsPropagation: unknown value \"%s\"", p);
 }
 
