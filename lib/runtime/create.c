@@ -53,7 +53,7 @@ __attribute__((noreturn)) static void stage1_main(struct create_run *r)
 	close(r->c->dirfd);
 	if (r->console >= 0)
 		close(r->console);
-	if (ns_join(spec, r->ns_fds, &err) < 0)
+	if (ns_join(spec->namespaces, spec->n_namespaces, r->ns_fds, &err) < 0)
 		stage1_fail(sock, err);
 	if (ns_new_user(spec)) {
 		struct sync_msg m = {.fd = -1};

@@ -68,31 +68,6 @@ static int set_sysctls(const struct oci_spec *spec, struct berth_error **err)
 	return 0;
 }
 
-/* HOME from the container's /etc/passwd when the config does not set it. */
-static char **env_with_home(const struct oci_process *p)
-{
-	size_t n = 0;
-	for (; p->env[n]; n++)
-		if (strncmp(p->env[n], "HOME=", 5) == 0)
-			return NULL;
-	const char *home = "/";
-	cleanup_free char *found = NULL;
-	cleanup_fclose FILE *f = fopen("/etc/passwd", "re");
-	struct passwd *pw;
-	while (f && (pw = fgetpwent(f)) != NULL) {
-		if (pw->pw_uid == p->user.uid && pw->pw_dir && *pw->pw_dir) {
-			found = xstrdup(pw->pw_dir);
-			break;
-		}
-	}
-	if (found)
-		home = found;
-	char **env = xcalloc(n + 2, sizeof(char *));
-	memcpy(env, p->env, n * sizeof(char *));
-	env[n] = xasprintf("HOME=%s", home);
-	return env;
-}
-
 static void setup_terminal(const struct init_ctx *ctx, struct berth_error **err)
 {
 	int master = -1;
@@ -181,25 +156,8 @@ void init_main(struct init_ctx *ctx)
 	if (!ctx->opts->no_new_keyring &&
 	    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, ctx->opts->id) < 0)
 		log_debug("join session keyring: %s", strerror(errno));
-	if (process_set_oom_score_adj(proc, &err) < 0 || process_set_rlimits(proc, &err) < 0)
-		init_fail(ctx, err);
-	bool cwd_ok = chdir(proc->cwd) == 0;
-	cleanup_free char *exe = NULL;
-	cleanup_free char **env = env_with_home(proc);
-	bool setgroups_ok = true;
-	if (mctx.userns) {
-		cleanup_free char *sg = NULL;
-		struct berth_error *e = NULL;
-		if (fs_read_file("/proc/self/setgroups", &sg, NULL, &e) == 0)
-			setgroups_ok = strncmp(sg, "deny", 4) != 0;
-		berth_error_free(&e);
-	}
-	if (process_set_identity(proc, setgroups_ok, &err) < 0)
-		init_fail(ctx, err);
-	if (!cwd_ok && chdir(proc->cwd) < 0)
-		init_fail(ctx, (berth_error_errno(&err, "process.cwd: chdir %s", proc->cwd), err));
-	if (process_find_executable(proc, &exe, &err) < 0 ||
-	    process_set_no_new_privs(proc, &err) < 0)
+	struct process_exec pe = {0};
+	if (process_prepare(proc, mctx.userns, &pe, &err) < 0)
 		init_fail(ctx, err);
 	if (sync_send(ctx->sync, SYNC_READY, 0, NULL, -1, &err) < 0)
 		_exit(1);
@@ -213,13 +171,7 @@ void init_main(struct init_ctx *ctx)
 			_exit(127);
 		}
 	}
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	/* Nothing of ours may reach the container: mark every fd past the
-	 * preserved ones close-on-exec. */
-	syscall(SYS_close_range, 3 + ctx->opts->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
-	execve(exe, proc->args, env ? env : proc->env);
-	dprintf(STDERR_FILENO, "berth-runtime: exec %s: %s\n", exe, strerror(errno));
+	process_exec(&pe, proc, ctx->opts->preserve_fds);
+	dprintf(STDERR_FILENO, "berth-runtime: exec %s: %s\n", pe.exe, strerror(errno));
 	_exit(127);
 }

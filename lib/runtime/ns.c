@@ -38,20 +38,32 @@ int ns_open_paths(const struct oci_spec *spec, int *fds, struct berth_error **er
 	return 0;
 }
 
-int ns_join(const struct oci_spec *spec, const int *fds, struct berth_error **err)
+int ns_join(const struct oci_namespace *nss, size_t n, const int *fds, struct berth_error **err)
 {
 	for (size_t o = 0; o < sizeof(join_order) / sizeof(join_order[0]); o++) {
-		for (size_t i = 0; i < spec->n_namespaces; i++) {
-			const struct oci_namespace *ns = &spec->namespaces[i];
+		for (size_t i = 0; i < n; i++) {
+			const struct oci_namespace *ns = &nss[i];
 			if (ns->type != join_order[o] || fds[i] < 0)
 				continue;
 			if (setns(fds[i], ns->type) < 0)
-				return berth_error_errno(
-				    err, "linux.namespaces[%zu]: join %s namespace %s", i,
-				    oci_namespace_name(ns->type), ns->path);
+				return berth_error_errno(err, "join %s namespace %s",
+							 oci_namespace_name(ns->type),
+							 ns->path ? ns->path : "");
 		}
 	}
 	return 0;
+}
+
+const char *ns_proc_name(int flag)
+{
+	switch (flag) {
+	case CLONE_NEWNS:
+		return "mnt";
+	case CLONE_NEWNET:
+		return "net";
+	default:
+		return oci_namespace_name(flag);
+	}
 }
 
 int ns_new_flags(const struct oci_spec *spec)

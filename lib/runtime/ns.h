@@ -11,8 +11,11 @@
 /* Open every namespace the spec joins by path (before forking, so a bad path
  * fails early). fds[i] matches spec->namespaces[i]; -1 for new ones. */
 int ns_open_paths(const struct oci_spec *spec, int *fds, struct berth_error **err);
-/* setns() into the opened ones: user first, mount last. */
-int ns_join(const struct oci_spec *spec, const int *fds, struct berth_error **err);
+/* setns() into the opened ones (fds[i] for ns[i], -1 = skip): user first,
+ * mount last. */
+int ns_join(const struct oci_namespace *ns, size_t n, const int *fds, struct berth_error **err);
+/* The /proc/<pid>/ns/ name of a CLONE_NEW* flag ("mnt", "net", ...). */
+const char *ns_proc_name(int clone_flag);
 /* CLONE_NEW* flags of the namespaces to create, without CLONE_NEWUSER. */
 int ns_new_flags(const struct oci_spec *spec);
 /* True if the spec creates a new user namespace. */

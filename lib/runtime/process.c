@@ -4,6 +4,9 @@
 #include "common/xalloc.h"
 
 #include <errno.h>
+#include <linux/close_range.h>
+#include <pwd.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
@@ -124,6 +127,31 @@ int process_set_no_new_privs(const struct oci_process *p, struct berth_error **e
 	return 0;
 }
 
+/* HOME from the container's /etc/passwd when the config does not set it. */
+static char **env_with_home(const struct oci_process *p)
+{
+	size_t n = 0;
+	for (; p->env[n]; n++)
+		if (strncmp(p->env[n], "HOME=", 5) == 0)
+			return NULL;
+	const char *home = "/";
+	cleanup_free char *found = NULL;
+	cleanup_fclose FILE *f = fopen("/etc/passwd", "re");
+	struct passwd *pw;
+	while (f && (pw = fgetpwent(f)) != NULL) {
+		if (pw->pw_uid == p->user.uid && pw->pw_dir && *pw->pw_dir) {
+			found = xstrdup(pw->pw_dir);
+			break;
+		}
+	}
+	if (found)
+		home = found;
+	char **env = xcalloc(n + 2, sizeof(char *));
+	memcpy(env, p->env, n * sizeof(char *));
+	env[n] = xasprintf("HOME=%s", home);
+	return env;
+}
+
 const char *process_env_path(char **env)
 {
 	for (size_t i = 0; env && env[i]; i++)
@@ -161,4 +189,46 @@ int process_find_executable(const struct oci_process *p, char **out, struct bert
 	}
 	return berth_error_set(
 	    err, ENOENT, "process.args[0]: exec: \"%s\": executable file not found in $PATH", name);
+}
+
+static bool setgroups_allowed(bool in_userns)
+{
+	if (!in_userns)
+		return true;
+	cleanup_free char *sg = NULL;
+	struct berth_error *e = NULL;
+	bool ok = true;
+	if (fs_read_file("/proc/self/setgroups", &sg, NULL, &e) == 0)
+		ok = strncmp(sg, "deny", 4) != 0;
+	berth_error_free(&e);
+	return ok;
+}
+
+int process_prepare(const struct oci_process *p, bool in_userns, struct process_exec *out,
+		    struct berth_error **err)
+{
+	if (process_set_oom_score_adj(p, err) < 0 || process_set_rlimits(p, err) < 0)
+		return -1;
+	/* as root first; again as the user if root could not (root_squash and the like) */
+	bool cwd_ok = chdir(p->cwd) == 0;
+	if (process_set_identity(p, setgroups_allowed(in_userns), err) < 0)
+		return -1;
+	if (!cwd_ok && chdir(p->cwd) < 0)
+		return berth_error_errno(err, "process.cwd: chdir %s", p->cwd);
+	if (process_find_executable(p, &out->exe, err) < 0 ||
+	    process_set_no_new_privs(p, err) < 0)
+		return -1;
+	out->env = env_with_home(p);
+	return 0;
+}
+
+void process_exec(struct process_exec *pe, const struct oci_process *p, int preserve_fds)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Nothing of ours may reach the container: every fd past the preserved
+	 * ones is close-on-exec. */
+	syscall(SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+	execve(pe->exe, p->args, pe->env ? pe->env : p->env);
 }

@@ -1,0 +1,31 @@
+/* linux.seccomp through libseccomp.
+ *
+ * The filter is compiled in the runtime (parent) before the container
+ * starts, so a bad profile fails `create` with an error naming the entry;
+ * the container's init loads the compiled BPF right before it waits for
+ * start. With SCMP_ACT_NOTIFY the init receives the listener fd and the
+ * parent sends it to listenerPath. */
+#ifndef BERTH_RUNTIME_SECCOMP_H
+#define BERTH_RUNTIME_SECCOMP_H
+
+#include "common/error.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+
+struct seccomp_program;
+
+/* Validate and compile linux.seccomp (NULL seccomp: *out = NULL, no filter). */
+int seccomp_compile(json_t *seccomp, struct seccomp_program **out, struct berth_error **err);
+/* True if some rule uses SCMP_ACT_NOTIFY (a listener fd will be produced). */
+bool seccomp_wants_notify(const struct seccomp_program *p);
+/* Load it into the calling process (the container's init). *notify_fd gets
+ * the listener fd when seccomp_wants_notify(), else -1. */
+int seccomp_load(const struct seccomp_program *p, int *notify_fd, struct berth_error **err);
+/* Parent side: send the listener fd with the container state JSON (runtime
+ * spec's seccomp notify protocol) to listenerPath. */
+int seccomp_send_notify(const struct seccomp_program *p, const char *state_json, int fd,
+			struct berth_error **err);
+void seccomp_program_free(struct seccomp_program *p);
+
+#endif
