@@ -24,6 +24,7 @@ int cmd_state(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err
 int cmd_list(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err);
 int cmd_kill(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err);
 int cmd_delete(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err);
+int cmd_exec(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err);
 
 /* Shared flag handling. */
 int cmd_parse_int(const char *flag, const char *s, int min, int max, int *out,

@@ -26,6 +26,7 @@ static const char usage[] =
     "  list      list containers (--format table|json, -q)\n"
     "  kill      send a signal (default SIGTERM) to a container (--all)\n"
     "  delete    delete a container (--force)\n"
+    "  exec      run a new process in a container (--process FILE, -t, -e, -u, --cwd, -d, ...)\n"
     "\n"
     "global options:\n"
     "  --root DIR            state directory (default " DEFAULT_ROOT ")\n"
@@ -40,7 +41,7 @@ static const struct {
 } commands[] = {
     {"spec", cmd_spec},	   {"create", cmd_create}, {"start", cmd_start},
     {"run", cmd_run},	   {"state", cmd_state},   {"list", cmd_list},
-    {"ps-list", cmd_list}, {"kill", cmd_kill},	   {"delete", cmd_delete},
+    {"ps-list", cmd_list}, {"kill", cmd_kill},	   {"delete", cmd_delete}, {"exec", cmd_exec},
 };
 
 enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_CRIU, OPT_ROOTLESS };
