@@ -150,7 +150,7 @@ static int parse_flags(int argc, char **argv, struct flags *f, struct rt_exec_op
 		       struct berth_error **err)
 {
 	int opt;
-	while ((opt = getopt_long_only(argc, argv, "+", exec_opts, NULL)) != -1) {
+	while ((opt = getopt_long_only(argc, argv, "+p:te:u:g:c:d", exec_opts, NULL)) != -1) {
 		switch (opt) {
 		case O_PROCESS:
 			f->process_file = optarg;
