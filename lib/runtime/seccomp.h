@@ -19,13 +19,18 @@ struct seccomp_program;
 int seccomp_compile(json_t *seccomp, struct seccomp_program **out, struct berth_error **err);
 /* True if some rule uses SCMP_ACT_NOTIFY (a listener fd will be produced). */
 bool seccomp_wants_notify(const struct seccomp_program *p);
-/* Load it into the calling process (the container's init). *notify_fd gets
+/* Load it into the calling process (the container's init). (Not
+ * seccomp_load: libseccomp owns that name.) *notify_fd gets
  * the listener fd when seccomp_wants_notify(), else -1. */
-int seccomp_load(const struct seccomp_program *p, int *notify_fd, struct berth_error **err);
+int seccomp_program_load(const struct seccomp_program *p, int *notify_fd,
+			 struct berth_error **err);
 /* Parent side: send the listener fd with the container state JSON (runtime
  * spec's seccomp notify protocol) to listenerPath. */
 int seccomp_send_notify(const struct seccomp_program *p, const char *state_json, int fd,
 			struct berth_error **err);
 void seccomp_program_free(struct seccomp_program *p);
+/* The linux.seccomp object of `features` (runtime-spec features.md):
+ * enabled, actions, operators, archs, knownFlags, supportedFlags. */
+json_t *seccomp_features(void);
 
 #endif
