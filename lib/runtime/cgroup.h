@@ -24,11 +24,25 @@
 struct cgroup_host;
 struct cgroup;
 
+/* Test seams for fake cgroupfs trees (a temp dir has no kernel behind it).
+ * All NULL on a real host. */
+struct cgroup_hooks {
+	/* after cgroup_create made dir: create the control files a kernel would */
+	void (*mkdir)(const char *dir, void *data);
+	/* after each successful write of value to a control file */
+	void (*write)(const char *file, const char *value, void *data);
+	/* instead of loading the eBPF device program (struct bpf_insn[n]) and
+	 * attaching it to dir; returns 0 or -1 */
+	int (*bpf_devices)(const char *dir, const void *insns, size_t n, void *data);
+	void *data;
+};
+
 /* Where to look; NULLs mean the real host. */
 struct cgroup_env {
-	const char *mountinfo; /* default /proc/self/mountinfo */
+	const char *mountinfo;	      /* default /proc/self/mountinfo */
 	const char *proc_self_cgroup; /* default /proc/self/cgroup */
 	const char *fs_root; /* prefix added to every mount point (fake trees), default "" */
+	const struct cgroup_hooks *hooks; /* NULL on a real host */
 };
 
 /* Detect the layout and the mount point of every controller. */
@@ -38,16 +52,28 @@ void cgroup_host_free(struct cgroup_host *h);
 /* "v1", "hybrid" or "v2" */
 const char *cgroup_host_layout(const struct cgroup_host *h);
 
-/* A container's cgroup, from linux.cgroupsPath: absolute paths are taken
- * from each hierarchy's root; relative ones are placed under the runtime's
- * own cgroup (as runc does); NULL means "/berth/<id>" ... see cgroup.c.
- * Nothing is created yet. Validates that resources can be applied on this
- * layout (e.g. "unified" keys on pure v1 is an error naming the key). */
+/* A container's cgroup, from linux.cgroupsPath (cleaned like runc does: a
+ * ".." cannot climb above the start):
+ *   absolute  taken from each hierarchy's root ("/berth-test-1")
+ *   relative  under the runtime's own cgroup, as runc does: on v1 the
+ *             process's cgroup in each hierarchy, on cgroup2 the parent of
+ *             it (a cgroup with processes cannot delegate controllers)
+ *   NULL/""   "/berth/<id>": runc would use <own cgroup>/<id>; berth keeps
+ *             containers out of the runtime's own (often limited) cgroup.
+ * The root cgroup itself is refused. Nothing is created yet. Validates that
+ * the resources can be applied on this layout (e.g. "unified" keys on v1
+ * are an error naming the key); res may be NULL. */
 int cgroup_new(struct cgroup_host *h, const char *cgroups_path, const char *id,
 	       const struct oci_resources *res, struct cgroup **out, struct berth_error **err);
-/* mkdir the cgroup in every hierarchy (remembering which ones it created). */
+/* mkdir the cgroup in every hierarchy (remembering which directories it
+ * created). On cgroup2, refuses "threaded"/"domain threaded"/"domain
+ * invalid" cgroups when domain controllers are needed, and enables the
+ * controllers the container needs in the ancestors' cgroup.subtree_control
+ * (pure v2: every available one, as runc). A path that already exists is
+ * joined: never removed by cgroup_destroy. */
 int cgroup_create(struct cgroup *cg, struct berth_error **err);
-/* Write the limits (also used by `update`). */
+/* Write the limits (also used by `update`: only what res sets is written;
+ * memory.checkBeforeUpdate refuses a limit below the current usage). */
 int cgroup_apply(struct cgroup *cg, const struct oci_resources *res, struct berth_error **err);
 /* Move pid into the cgroup (all hierarchies). */
 int cgroup_add_pid(struct cgroup *cg, pid_t pid, struct berth_error **err);
@@ -64,7 +90,9 @@ int cgroup_stats(struct cgroup *cg, json_t **out, struct berth_error **err);
  * consumes the event and says whether the oom_kill count grew. */
 int cgroup_oom_fd(struct cgroup *cg, struct berth_error **err);
 int cgroup_oom_check(struct cgroup *cg, int fd, bool *oom, struct berth_error **err);
-/* Remove what cgroup_create made (retrying while it drains). */
+/* Remove what cgroup_create made (sub-cgroups the container made inside it
+ * first; retrying rmdir on EBUSY for a while as the last tasks exit). A
+ * joined cgroup is left alone. */
 int cgroup_destroy(struct cgroup *cg, struct berth_error **err);
 
 /* Persist in the container state, and find again from it. */
