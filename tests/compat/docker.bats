@@ -1,0 +1,372 @@
+#!/usr/bin/env bats
+# dockerd (20.10, through a containerd of our own) with the runtime under
+# test registered as "berth" (--add-runtime), driven by the docker CLI.
+
+load helpers
+
+setup_file() {
+	require_cmd dockerd docker containerd ctr containerd-shim-runc-v2
+	compat_setup_file docker
+	# dockerd makes /run/docker/plugins whatever its --exec-root
+	[[ -d /run/docker ]] && : >"$TD/.had-run-docker"
+	start_containerd containerd
+	local d=$TD/docker
+	mkdir -p "$d/data" "$d/exec" "$d/cli"
+	# (dockerd 20.10 writes its trust key to /etc/docker/key.json otherwise)
+	jq -n --arg k "$d/key.json" '{"deprecated-key-path": $k}' >"$d/daemon.json"
+	DOCKER_HOST=unix://$TD/d.sock
+	DOCKER_CONFIG=$d/cli
+	DOCKER_CLI_HINTS=false
+	export DOCKER_HOST DOCKER_CONFIG DOCKER_CLI_HINTS CTRD_ADDR
+	start_daemon dockerd dockerd \
+		--config-file "$d/daemon.json" \
+		--data-root "$d/data" --exec-root "$d/exec" --pidfile "$d/dockerd.pid" \
+		-H "$DOCKER_HOST" \
+		--containerd "$CTRD_ADDR" --containerd-namespace "$CGNAME" \
+		--containerd-plugins-namespace "$CGNAME-plugins" \
+		--bridge=none --iptables=false --ip6tables=false --ip-masq=false --ip-forward=false \
+		--userland-proxy=false \
+		--exec-opt native.cgroupdriver=cgroupfs --cgroup-parent "/$CGNAME" \
+		--add-runtime "berth=$RT" \
+		--log-level debug
+	DOCKERD_PID=$DAEMON_PID
+	export DOCKERD_PID
+	wait_daemon dockerd "$DOCKERD_PID" docker version
+	timeout 120 docker load -i "$IMAGE_DIR/image.tar" >"$TD/load.out" 2>&1 || {
+		cat "$TD/load.out" >&2
+		return 1
+	}
+	IMG=${IMAGE_REF#docker.io/}
+	export IMG
+	# the seccomp profile for the seccomp test: the default action allows,
+	# mkdir/mkdirat fail with EPERM, chmod family with ENOSYS (38)
+	cat >"$TD/seccomp.json" <<'EOF'
+{
+	"defaultAction": "SCMP_ACT_ALLOW",
+	"architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"],
+	"syscalls": [
+		{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1},
+		{"names": ["chmod", "fchmod", "fchmodat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}
+	]
+}
+EOF
+}
+
+teardown_file() {
+	# dockerd first (it stops its containers), then containerd; the rest is
+	# killed by cgroup
+	local had=
+	[[ -e ${TD:-/nonexistent}/.had-run-docker ]] && had=1
+	compat_teardown_file
+	[[ -n $had ]] || rmdir /run/docker/plugins /run/docker 2>/dev/null
+	return 0
+}
+
+setup() {
+	compat_setup
+}
+
+teardown() {
+	compat_teardown
+	local ids
+	ids=$(timeout 10 docker ps -aq 2>/dev/null)
+	[[ -z $ids ]] || timeout 60 docker rm -f $ids >/dev/null 2>&1
+	return 0
+}
+
+# drun [docker run options] IMAGE-less: docker run --runtime berth
+# --network none OPTIONS... (the caller gives the image: "$IMG")
+drun() {
+	peer docker run --runtime berth --network none "$@"
+}
+
+# ddetach NAME [options...] -- CMD...: docker run -d, sets CID and PID
+ddetach() {
+	local name=$1
+	shift
+	local opts=()
+	while [[ $1 != -- ]]; do
+		opts+=("$1")
+		shift
+	done
+	shift
+	peer docker run -d --runtime berth --network none --name "$name" "${opts[@]}" "$IMG" "$@"
+	[[ $status -eq 0 ]] || fail "docker run -d failed"
+	CID=${lines[-1]}
+	PID=$(docker inspect -f '{{.State.Pid}}' "$name")
+	[[ $PID =~ ^[0-9]+$ && $PID -gt 0 ]] || fail "no pid for $name: $PID"
+}
+
+cname() { echo "$1-$BATS_SUITE_TEST_NUMBER"; }
+
+inspect() { docker inspect -f "$2" "$1"; }
+
+@test "docker: run --runtime berth runs the container with the runtime under test" {
+	local n
+	n=$(cname hello)
+	drun --name "$n" "$IMG" echo hi from docker
+	assert_eq "$status" 0
+	assert_eq "$output" "hi from docker"
+	local cid
+	cid=$(inspect "$n" '{{.Id}}')
+	runtime_was_used create "$cid"
+	runtime_was_used start "$cid"
+	assert_eq "$(inspect "$n" '{{.HostConfig.Runtime}}')" berth runtime
+	# the runtime under test kept its state where dockerd asked
+	local root
+	root=$(runtime_root_for "$cid")
+	[[ $root == "$TD/docker/exec/"* ]] || fail "--root outside dockerd's exec-root: $root"
+	peer_ok docker rm "$n"
+	runtime_was_used delete "$cid"
+}
+
+@test "docker: exit status, stdout and stderr of the container" {
+	drun --rm "$IMG" sh -c 'echo out; echo err >&2; exit 7'
+	assert_eq "$status" 7
+	assert_contains "$output" out
+	assert_contains "$output" err
+}
+
+@test "docker: run -e, -w, -u and the image's PATH reach the process" {
+	drun --rm -e FOO=bar -w /tmp -u 1000:1000 "$IMG" sh -c 'echo "$FOO"; pwd; id -u; id -g; echo $PATH'
+	assert_eq "$status" 0
+	assert_eq "${lines[0]}" bar
+	assert_eq "${lines[1]}" /tmp
+	assert_eq "${lines[2]}" 1000 uid
+	assert_eq "${lines[3]}" 1000 gid
+	assert_eq "${lines[4]}" /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+}
+
+@test "docker: run -it gives a terminal and relays typed input" {
+	peer_tty -e '/ # ' -s 'tty; echo typed-$((6*7)); exit 5\r' -- \
+		docker run -it --rm --runtime berth --network none "$IMG" sh
+	assert_eq "$status" 5 "exit status"
+	assert_contains "$output" typed-42
+	[[ $output =~ /dev/pts/[0-9]+ ]] || fail "tty did not print a pts"
+}
+
+@test "docker: run -t sets the terminal size from the client" {
+	peer_tty --rows 33 --cols 101 -- docker run -t --rm --runtime berth --network none "$IMG" \
+		sh -c 'sleep 0.5; stty size'
+	assert_eq "$status" 0
+	assert_contains "$output" "33 101"
+}
+
+@test "docker: exec runs in the running container (exit status, namespaces)" {
+	local n
+	n=$(cname exec)
+	ddetach "$n" -- sleep 1000
+	peer docker exec "$n" sh -c 'echo exec-out; tr "\0" " " </proc/1/cmdline; echo; exit 4'
+	assert_eq "$status" 4
+	assert_eq "${lines[0]}" exec-out
+	assert_eq "${lines[1]}" "sleep 1000 " "pid 1 seen by exec"
+	runtime_was_used exec "$CID"
+	peer docker exec -u 1000 -w /tmp -e X=y "$n" sh -c 'id -u; pwd; echo $X'
+	assert_eq "$status" 0
+	assert_eq "${lines[*]}" "1000 /tmp y"
+}
+
+@test "docker: exec -it gives the exec'd process a terminal" {
+	local n
+	n=$(cname exectty)
+	ddetach "$n" -- sleep 1000
+	peer_tty -e '/ # ' -s 'tty; echo typed-$((6*7)); exit 3\r' -- docker exec -it "$n" sh
+	assert_eq "$status" 3
+	assert_contains "$output" typed-42
+	[[ $output =~ /dev/pts/[0-9]+ ]] || fail "tty did not print a pts"
+}
+
+@test "docker: stop sends SIGTERM, then SIGKILL after the timeout" {
+	local n
+	n=$(cname stop)
+	ddetach "$n" -- sh -c 'trap "exit 42" TERM; while :; do sleep 0.1; done'
+	peer_ok docker stop -t 20 "$n"
+	assert_eq "$(inspect "$n" '{{.State.Status}}')" exited
+	assert_eq "$(inspect "$n" '{{.State.ExitCode}}')" 42 "exit code after SIGTERM"
+	runtime_was_used kill "$CID"
+
+	# pid 1 without a handler ignores SIGTERM: docker stop must SIGKILL it
+	n=$(cname stop9)
+	ddetach "$n" -- sleep 1000
+	peer_ok docker stop -t 1 "$n"
+	assert_eq "$(inspect "$n" '{{.State.ExitCode}}')" 137 "exit code after SIGKILL"
+	[[ ! -e /proc/$PID ]] || [[ $(awk '{print $3}' "/proc/$PID/stat") == Z ]] ||
+		fail "container process $PID still alive"
+}
+
+@test "docker: start again after stop, restart" {
+	local n
+	n=$(cname restart)
+	ddetach "$n" -- sh -c 'echo started; sleep 1000'
+	peer_ok docker stop -t 1 "$n"
+	peer_ok docker start "$n"
+	assert_eq "$(inspect "$n" '{{.State.Running}}')" true
+	peer_ok docker restart -t 1 "$n"
+	assert_eq "$(inspect "$n" '{{.State.Running}}')" true
+	peer_ok docker logs "$n"
+	assert_eq "$(grep -c started <<<"$output")" 3 "starts in the log"
+}
+
+@test "docker: --memory is set in the cgroup and enforced (OOMKilled)" {
+	local n f
+	n=$(cname mem)
+	ddetach "$n" --memory 64m --memory-swap 64m -- sleep 1000
+	f=$(cg_file "$PID" memory memory.limit_in_bytes) || f=$(cg_file "$PID" "" memory.max)
+	assert_eq "$(cat "$f")" 67108864 "$f"
+	[[ $f == */$CGNAME/$CID/* ]] || fail "cgroup not under --cgroup-parent: $f"
+
+	n=$(cname oom)
+	drun --name "$n" --memory 32m --memory-swap 32m "$IMG" dd if=/dev/zero of=/dev/null bs=256M count=1
+	assert_eq "$status" 137
+	assert_eq "$(inspect "$n" '{{.State.OOMKilled}}')" true OOMKilled
+}
+
+@test "docker: --pids-limit is set in the cgroup and enforced" {
+	local n f
+	n=$(cname pids)
+	ddetach "$n" --pids-limit 10 -- sleep 1000
+	f=$(cg_file "$PID" pids pids.max)
+	assert_eq "$(cat "$f")" 10 "$f"
+	# the shell dies at the first fork that fails; count what got started
+	peer docker exec "$n" sh -c 'for i in $(seq 20); do sleep 100 & done; echo all-started'
+	assert_not_contains "$output" all-started
+	assert_contains "$output" "can't fork"
+	local cur
+	cur=$(cat "$(cg_file "$PID" pids pids.current)")
+	((cur <= 10)) || fail "pids.current $cur over pids.max 10"
+	((cur >= 5)) || fail "pids.current $cur: the limit stopped forks too early"
+}
+
+@test "docker: docker update changes the memory limit (runtime update)" {
+	local n f
+	n=$(cname update)
+	ddetach "$n" --memory 64m --memory-swap 128m -- sleep 1000
+	peer_ok docker update --memory 96m --memory-swap 192m "$n"
+	f=$(cg_file "$PID" memory memory.limit_in_bytes) || f=$(cg_file "$PID" "" memory.max)
+	assert_eq "$(cat "$f")" $((96 * 1024 * 1024)) "$f"
+	runtime_was_used update "$CID"
+}
+
+@test "docker: --cap-drop and --cap-add change the capability sets" {
+	drun --rm --cap-drop NET_RAW --cap-drop CHOWN "$IMG" /probe caps
+	assert_eq "$status" 0
+	local eff bnd
+	eff=$(grep '^CapEff=' <<<"$output" | cut -d= -f2)
+	bnd=$(grep '^CapBnd=' <<<"$output" | cut -d= -f2)
+	[[ -n $eff && -n $bnd ]] || fail "no caps in output"
+	(((0x$eff & (1 << 13)) == 0)) || fail "CAP_NET_RAW still effective: $eff"
+	(((0x$bnd & (1 << 13)) == 0)) || fail "CAP_NET_RAW still in the bounding set: $bnd"
+	(((0x$eff & 1) == 0)) || fail "CAP_CHOWN still effective: $eff"
+	(((0x$eff & (1 << 10)) != 0)) || fail "CAP_NET_BIND_SERVICE missing: $eff"
+
+	drun --rm --cap-drop ALL "$IMG" /probe caps
+	assert_eq "$status" 0
+	assert_contains "$output" CapEff=0000000000000000
+	assert_contains "$output" CapBnd=0000000000000000
+
+	drun --rm --cap-add SYS_ADMIN "$IMG" /probe caps
+	eff=$(grep '^CapEff=' <<<"$output" | cut -d= -f2)
+	(((0x$eff & (1 << 21)) != 0)) || fail "CAP_SYS_ADMIN not added: $eff"
+}
+
+@test "docker: --read-only makes the root filesystem read-only (--tmpfs still writable)" {
+	drun --rm --read-only --tmpfs /scratch "$IMG" sh -c 'touch /x 2>&1; echo rc=$?; touch /scratch/y && echo tmpfs-ok'
+	assert_eq "$status" 0
+	assert_contains "$output" "Read-only file system"
+	assert_contains "$output" rc=1
+	assert_contains "$output" tmpfs-ok
+}
+
+@test "docker: the default seccomp profile is applied" {
+	drun --rm "$IMG" sh -c 'grep Seccomp: /proc/self/status'
+	assert_eq "$status" 0
+	assert_eq "$output" "Seccomp:	2"
+}
+
+@test "docker: --security-opt seccomp=<profile> is enforced (errnoRet)" {
+	drun --rm --security-opt "seccomp=$TD/seccomp.json" "$IMG" sh -c \
+		'grep Seccomp: /proc/self/status; mkdir /tmp/d 2>&1; echo mkdir=$?; touch /tmp/f; chmod 600 /tmp/f 2>&1; echo chmod=$?; echo still-running'
+	assert_eq "$status" 0
+	assert_contains "$output" "Seccomp:	2"
+	assert_contains "$output" "Operation not permitted"
+	assert_contains "$output" mkdir=1
+	assert_contains "$output" "Function not implemented"
+	assert_contains "$output" chmod=1
+	assert_contains "$output" still-running
+
+	drun --rm --security-opt seccomp=unconfined "$IMG" sh -c 'grep Seccomp: /proc/self/status'
+	assert_eq "$output" "Seccomp:	0"
+}
+
+@test "docker: pause and unpause freeze and thaw the container" {
+	local n
+	n=$(cname pause)
+	ddetach "$n" -- sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.05; done'
+	retry 50 0.1 test -s "/proc/$PID/root/tmp/count"
+	peer_ok docker pause "$n"
+	assert_eq "$(inspect "$n" '{{.State.Status}}')" paused
+	runtime_was_used pause "$CID"
+	local a b
+	a=$(cat "/proc/$PID/root/tmp/count")
+	sleep 1
+	b=$(cat "/proc/$PID/root/tmp/count")
+	assert_eq "$b" "$a" "counter while paused"
+	peer_ok docker unpause "$n"
+	assert_eq "$(inspect "$n" '{{.State.Status}}')" running
+	runtime_was_used resume "$CID"
+	sleep 0.5
+	b=$(cat "/proc/$PID/root/tmp/count")
+	((b > a)) || fail "counter did not move after unpause ($a -> $b)"
+}
+
+@test "docker: top lists the container's processes (runtime ps)" {
+	local n
+	n=$(cname top)
+	ddetach "$n" -- sh -c 'sleep 1000 & sleep 1001 & wait'
+	local i
+	for ((i = 0; i < 50; i++)); do
+		peer docker top "$n"
+		[[ $(grep -c 'sleep 100' <<<"$output") -eq 2 ]] && break
+		sleep 0.2
+	done
+	assert_eq "$status" 0
+	assert_contains "$output" "sleep 1000"
+	assert_contains "$output" "sleep 1001"
+	runtime_was_used ps "$CID"
+}
+
+@test "docker: stats reports the container's cgroup (memory, pids)" {
+	local n
+	n=$(cname stats)
+	ddetach "$n" --memory 64m -- sh -c 'sleep 1000 & sleep 1001 & wait'
+	sleep 1
+	peer_ok docker stats --no-stream --format '{{.MemUsage}}|{{.PIDs}}' "$n"
+	local mem=${output%%|*} pids=${output##*|}
+	assert_eq "$pids" 3 "PIDs"
+	[[ $mem == *"/ 64MiB" ]] || fail "memory limit not in stats: $mem"
+	[[ $mem != 0B* ]] || fail "memory usage 0: $mem"
+}
+
+@test "docker: masked and read-only paths, /dev and /dev/shm as docker sets them" {
+	# masked files that this kernel has read as empty (bind of /dev/null)
+	local f masked=""
+	for f in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug; do
+		[[ -e $f ]] && masked+=" $f"
+	done
+	[[ -n $masked ]] || masked=/proc/keys
+	drun --rm "$IMG" sh -c 'for f in '"$masked"'; do echo "$f=$(wc -c <$f)"; done; ls /sys/firmware | wc -l
+		(echo 1 >/proc/sys/kernel/domainname) 2>&1; echo rc=$?; ls /dev
+		grep -E " /dev/shm | /dev/mqueue " /proc/mounts | cut -d" " -f2,3'
+	assert_eq "$status" 0
+	for f in $masked; do
+		assert_contains "$output" "$f=0"
+	done
+	assert_eq "${lines[$(wc -w <<<"$masked")]}" 0 "entries in masked /sys/firmware"
+	assert_contains "$output" "Read-only file system"
+	local d
+	for d in null zero full random urandom tty ptmx pts shm mqueue fd stdin stdout stderr; do
+		grep -qx "$d" <<<"$output" || fail "/dev/$d missing"
+	done
+	assert_contains "$output" "/dev/shm tmpfs"
+	assert_contains "$output" "/dev/mqueue mqueue"
+}
