@@ -25,6 +25,12 @@ int cmd_list(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err)
 int cmd_kill(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err);
 int cmd_delete(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err);
 int cmd_exec(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err);
+int cmd_pause(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err);
+int cmd_resume(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err);
+int cmd_ps(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err);
+int cmd_update(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err);
+int cmd_events(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err);
+int cmd_features(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err);
 
 /* Shared flag handling. */
 int cmd_parse_int(const char *flag, const char *s, int min, int max, int *out,

@@ -1,6 +1,8 @@
 /* berth-runtime: an OCI runtime with runc's command line. */
 #include "cmd.h"
+#include "common/cleanup.h"
 #include "common/log.h"
+#include "common/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +28,11 @@ static const char usage[] =
     "  list      list containers (--format table|json, -q)\n"
     "  kill      send a signal (default SIGTERM) to a container (--all)\n"
     "  delete    delete a container (--force)\n"
+    "  features  print what this runtime implements (JSON)\n"
+    "  pause     freeze every process of a container; resume thaws them\n"
+    "  ps        the container's processes (--format table|json)\n"
+    "  update    change resource limits (--resources FILE|-, --memory, --pids-limit, ...)\n"
+    "  events    stats and OOM events as JSON lines (--stats, --interval)\n"
     "  exec      run a new process in a container (--process FILE, -t, -e, -u, --cwd, -d, ...)\n"
     "\n"
     "global options:\n"
@@ -39,9 +46,10 @@ static const struct {
 	const char *name;
 	int (*fn)(struct cmd_ctx *, int, char **, struct berth_error **);
 } commands[] = {
-    {"spec", cmd_spec},	   {"create", cmd_create}, {"start", cmd_start},
-    {"run", cmd_run},	   {"state", cmd_state},   {"list", cmd_list},
-    {"ps-list", cmd_list}, {"kill", cmd_kill},	   {"delete", cmd_delete}, {"exec", cmd_exec},
+    {"spec", cmd_spec},	    {"create", cmd_create}, {"start", cmd_start},	{"run", cmd_run},
+    {"state", cmd_state},   {"list", cmd_list},	    {"ps-list", cmd_list},	{"kill", cmd_kill},
+    {"delete", cmd_delete}, {"exec", cmd_exec},	    {"features", cmd_features},
+    /* PENDING-CGROUP-VERBS */
 };
 
 enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_CRIU, OPT_ROOTLESS };
@@ -70,6 +78,13 @@ static void report(const struct log_config *lc, struct berth_error *err)
 int main(int argc, char **argv)
 {
 	struct cmd_ctx ctx = {.g = {.root = DEFAULT_ROOT}, .argv0 = argv};
+	/* like runc: a non-root user keeps state under $XDG_RUNTIME_DIR */
+	cleanup_free char *rootless_root = NULL;
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	if (geteuid() != 0 && xdg && *xdg) {
+		rootless_root = xasprintf("%s/berth-runtime", xdg);
+		ctx.g.root = rootless_root;
+	}
 	struct log_config lc = {.fd = -1, .format = LOG_FORMAT_TEXT, .level = LOG_WARN};
 	const char *log_path = NULL;
 	int opt;

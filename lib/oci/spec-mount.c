@@ -85,6 +85,20 @@ static const struct attr_opt attr_opts[] = {
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+json_t *oci_mount_option_names(void)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < ARRAY_LEN(flag_opts); i++)
+		json_array_append_new(a, json_string(flag_opts[i].name));
+	for (size_t i = 0; i < ARRAY_LEN(prop_opts); i++)
+		json_array_append_new(a, json_string(prop_opts[i].name));
+	for (size_t i = 0; i < ARRAY_LEN(attr_opts); i++)
+		json_array_append_new(a, json_string(attr_opts[i].name));
+	json_array_append_new(a, json_string("bind"));
+	json_array_append_new(a, json_string("rbind"));
+	return a;
+}
+
 unsigned long oci_propagation_from_name(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_LEN(prop_opts); i++)

@@ -161,6 +161,8 @@ void oci_process_free(struct oci_process *p);
 /* Parse one mount option list into m (flags, propagation, data). */
 int oci_mount_parse_options(json_t *options, const char *path, struct oci_mount *m,
 			    struct berth_error **err);
+/* Every mount option name the parser knows (for `features`). */
+json_t *oci_mount_option_names(void);
 /* "rslave" -> MS_SLAVE|MS_REC (the propagation names); 0 if unknown. */
 unsigned long oci_propagation_from_name(const char *name);
 /* Namespace type name ("pid", "network", ...) to CLONE_NEW*; -1 if unknown. */

@@ -149,6 +149,12 @@ int rt_container_open(const char *root, const char *id, struct rt_container **ou
 	return 0;
 }
 
+void rt_container_unlock(struct rt_container *c)
+{
+	if (c->dirfd >= 0)
+		flock(c->dirfd, LOCK_UN);
+}
+
 int rt_container_save(struct rt_container *c, struct berth_error **err)
 {
 	struct rt_state *s = &c->state;

@@ -49,6 +49,8 @@ int rt_container_new(const char *root, const char *id, struct rt_container **out
 /* Open and lock an existing container, loading its state. ENOENT if absent. */
 int rt_container_open(const char *root, const char *id, struct rt_container **out,
 		      struct berth_error **err);
+/* Drop the lock early (long-running readers such as `events`). */
+void rt_container_unlock(struct rt_container *c);
 /* Write state.json (atomically, fsynced). */
 int rt_container_save(struct rt_container *c, struct berth_error **err);
 /* Remove the state directory (while still holding the lock). */

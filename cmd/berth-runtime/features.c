@@ -1,0 +1,74 @@
+/* features: what this runtime implements, as runtime-spec's features.md
+ * describes it (containerd and podman read it). */
+#include "cmd.h"
+#include "oci/spec.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/capability.h>
+
+static json_t *strings(const char *const *v)
+{
+	json_t *a = json_array();
+	for (; *v; v++)
+		json_array_append_new(a, json_string(*v));
+	return a;
+}
+
+static json_t *capabilities(void)
+{
+	json_t *a = json_array();
+	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
+		char *n = cap_to_name(c);
+		if (n == NULL)
+			continue;
+		char up[64];
+		size_t i = 0;
+		for (; n[i] && i < sizeof(up) - 1; i++)
+			up[i] = (char)(n[i] >= 'a' && n[i] <= 'z' ? n[i] - 32 : n[i]);
+		up[i] = '\0';
+		json_array_append_new(a, json_string(up));
+		cap_free(n);
+	}
+	return a;
+}
+
+int cmd_features(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err)
+{
+	(void)c;
+	if (argc > 1)
+		return berth_error_set(err, EINVAL, "features: unexpected argument \"%s\"",
+				       argv[1]);
+	static const char *const hooks[] = {"prestart",
+					    "createRuntime",
+					    "createContainer",
+					    "startContainer",
+					    "poststart",
+					    "poststop",
+					    NULL};
+	static const char *const namespaces[] = {"cgroup", "ipc",  "mount", "network", "pid",
+						 "time",   "user", "uts",   NULL};
+	static const char *const actions[] = {"SCMP_ACT_ALLOW",	      "SCMP_ACT_ERRNO",
+					      "SCMP_ACT_KILL",	      "SCMP_ACT_KILL_PROCESS",
+					      "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
+					      "SCMP_ACT_NOTIFY",      "SCMP_ACT_TRACE",
+					      "SCMP_ACT_TRAP",	      NULL};
+	static const char *const operators[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
+						"SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
+						"SCMP_CMP_NE", NULL};
+	static const char *const archs[] = {"SCMP_ARCH_X86", "SCMP_ARCH_X86_64",
+					    "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64",
+					    "SCMP_ARCH_ARM", NULL};
+	json_t *linux_ = json_pack(
+	    "{s:o,s:o,s:{s:b,s:b,s:b,s:b,s:b},s:{s:b,s:o,s:o,s:o},s:{s:b},s:{s:b},s:{s:b}}",
+	    "namespaces", strings(namespaces), "capabilities", capabilities(), "cgroup", "v1", 1,
+	    "v2", 1, "systemd", 0, "systemdUser", 0, "rdma", 1, "seccomp", "enabled", 1, "actions",
+	    strings(actions), "operators", strings(operators), "archs", strings(archs), "apparmor",
+	    "enabled", 0, "selinux", "enabled", 0, "intelRdt", "enabled", 0);
+	json_t *j = json_pack("{s:s,s:s,s:o,s:o,s:o,s:{}}", "ociVersionMin", "1.0.0",
+			      "ociVersionMax", OCI_VERSION, "hooks", strings(hooks), "mountOptions",
+			      oci_mount_option_names(), "linux", linux_, "annotations");
+	cmd_print_json(j);
+	json_decref(j);
+	return 0;
+}
