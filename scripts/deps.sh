@@ -10,6 +10,8 @@ packages=(
 	libcmocka-dev bats busybox-static jq iproute2 python3 util-linux procps file
 	# benchmark peers
 	runc crun hyperfine time
+	# drop-in tests (tests/compat): the engines that drive the runtime
+	containerd docker.io podman conmon
 )
 
 missing=()

@@ -354,7 +354,6 @@ compat_setup_file() {
 	SUFFIX=${TD##*.}
 	CGNAME=berth-compat-$SUFFIX
 	: >"$TD/.daemons"
-	[[ -d /run/containerd ]] && : >"$TD/.had-run-containerd"
 	cg_mkdir "$CGNAME/daemons"
 	make_wrapper
 	if [[ -n ${COMPAT_IMAGE_DIR:-} && -s $COMPAT_IMAGE_DIR/image.tar ]]; then
@@ -376,13 +375,23 @@ mounts_under() {
 # whatever its --state is; remove the ones of our containers (after a crash)
 SHIM_IDS_FILE=shim-ids
 note_shim_id() { echo "$1 $2 $3" >>"$TD/$SHIM_IDS_FILE"; }
+# note_containerd_ids ADDR: note every container of that containerd
+note_containerd_ids() {
+	local addr=$1 ns id
+	for ns in $(timeout 10 ctr -a "$addr" namespaces ls -q 2>/dev/null); do
+		for id in $(timeout 10 ctr -a "$addr" -n "$ns" containers ls -q 2>/dev/null); do
+			note_shim_id "$addr" "$ns" "$id"
+		done
+	done
+}
 remove_shim_sockets() {
 	local addr ns id h
-	[[ -f $TD/$SHIM_IDS_FILE ]] || return 0
-	while read -r addr ns id; do
-		h=$(printf '%s' "$addr/$ns/$id" | sha256sum | cut -d' ' -f1)
-		[[ -S /run/containerd/s/$h ]] && rm -f "/run/containerd/s/$h"
-	done < <(sort -u "$TD/$SHIM_IDS_FILE")
+	if [[ -f $TD/$SHIM_IDS_FILE ]]; then
+		while read -r addr ns id; do
+			h=$(printf '%s' "$addr/$ns/$id" | sha256sum | cut -d' ' -f1)
+			[[ -S /run/containerd/s/$h ]] && rm -f "/run/containerd/s/$h"
+		done < <(sort -u "$TD/$SHIM_IDS_FILE")
+	fi
 	if [[ ! -e $TD/.had-run-containerd ]]; then
 		rmdir /run/containerd/s /run/containerd 2>/dev/null
 	fi
@@ -392,6 +401,10 @@ remove_shim_sockets() {
 compat_teardown_file() {
 	[[ -n ${TD:-} && -d $TD ]] || return 0
 	local rc=0 pid st name i
+	local addr
+	for addr in "$TD"/*/c.sock; do
+		[[ -S $addr ]] && note_containerd_ids "$addr"
+	done
 	# daemons, newest first
 	while read -r pid st name; do
 		[[ -n $pid ]] && stop_daemon "$pid" "$st" "$name"
@@ -495,6 +508,10 @@ disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.a
 [plugins."io.containerd.internal.v1.opt"]
   path = "$d/opt"
 EOF
+	if [[ ! -e $TD/.checked-run-containerd ]]; then
+		: >"$TD/.checked-run-containerd"
+		[[ -d /run/containerd ]] && : >"$TD/.had-run-containerd"
+	fi
 	start_daemon "$name" containerd --config "$d/config.toml"
 	CTRD_PID=$DAEMON_PID
 	CTRD_ADDR=$d/c.sock
