@@ -257,6 +257,7 @@ start_daemon() {
 	shift
 	(
 		cg_join "$CGNAME/daemons" || exit 97
+		cd "$TD" || exit 97
 		exec "$@"
 	) </dev/null >>"$TD/$name.log" 2>&1 3>&- &
 	DAEMON_PID=$!

@@ -52,6 +52,8 @@ EOF
 for m in $(cg_mounts | tr '\n' ' '); do
 	echo \$\$ >"\$m/$CGNAME/daemons/cgroup.procs" || exit 97
 done
+# conmon writes files (oom) into its working directory
+cd $d/tmp || exit 97
 export CONTAINERS_CONF=$d/containers.conf CONTAINERS_STORAGE_CONF=$d/storage.conf TMPDIR=$d/tmp
 exec podman --root $d/root --runroot $d/runroot --tmpdir $d/libpod --runtime $RT \\
 	--cgroup-manager cgroupfs --events-backend file --storage-driver overlay "\$@"

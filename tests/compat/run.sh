@@ -75,6 +75,13 @@ fi
 export COMPAT_IMAGE_DIR=$tmp/image
 export BATS_TEST_TIMEOUT=${COMPAT_TEST_TIMEOUT:-300}
 
+# absolute paths, and a scratch working directory for the peers (conmon
+# writes files into its cwd)
+for i in "${!files[@]}"; do
+	files[$i]=$(realpath "${files[$i]}")
+done
+mkdir -p "$tmp/cwd"
+cd "$tmp/cwd" || exit 2
 bats --tap "${filter[@]}" "${files[@]}" | tee "$tap"
 rc=${PIPESTATUS[0]}
 echo "# $(grep -c '^ok' "$tap") ok ($(grep -c '^ok .* # skip' "$tap") skipped), $(grep -c '^not ok' "$tap") not ok" >&2
