@@ -9,6 +9,14 @@
  *   probe status    NoNewPrivs, Seccomp from /proc/self/status
  *   probe pid       pid, ppid
  *   probe all       everything above
+ *   probe syscall [-s] [-t] NAME|NUMBER [ARG...]
+ *                   make one raw syscall; ARG is an integer (0x.. and 0..
+ *                   accepted), buf:N (a pointer to N zeroed bytes) or else a
+ *                   string (passed as a pointer). Prints syscall=, ret=,
+ *                   errno= and exits 0 on success, with the errno on failure.
+ *                   -s: catch SIGSYS, print sigsys=NR and exit 0 (a TRAP);
+ *                   -t: make the call in a second thread and report from the
+ *                   main one (thread=gone if it was killed alone)
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -17,11 +25,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -195,9 +207,180 @@ static int do_pid(void)
 	return 0;
 }
 
+/* ---- probe syscall ------------------------------------------------------ */
+
+#define SC(n)                                                                                      \
+	{                                                                                          \
+#n, SYS_##n                                                                        \
+	}
+static const struct {
+	const char *name;
+	long nr;
+} sys_names[] = {
+    SC(getcwd),
+    SC(getpid),
+    SC(getppid),
+    SC(getpgid),
+    SC(getpriority),
+    SC(personality),
+    SC(uname),
+    SC(chdir),
+    SC(umask),
+    SC(mkdirat),
+    SC(unlinkat),
+    SC(unshare),
+    SC(mount),
+    SC(umount2),
+    SC(keyctl),
+    SC(add_key),
+    SC(request_key),
+    SC(setns),
+    SC(clone),
+    SC(chroot),
+    SC(reboot),
+    SC(syslog),
+    SC(ptrace),
+    SC(acct),
+    SC(swapon),
+    SC(sethostname),
+    SC(setdomainname),
+    SC(bpf),
+    SC(perf_event_open),
+    SC(init_module),
+    SC(delete_module),
+    SC(open_by_handle_at),
+    SC(userfaultfd),
+    SC(clock_settime),
+    SC(settimeofday),
+    SC(pivot_root),
+    SC(getrandom),
+    SC(sync),
+    SC(getuid),
+    SC(setuid),
+    SC(kill),
+    SC(sched_yield),
+    SC(socket),
+    SC(write),
+#ifdef SYS_mkdir
+    SC(mkdir),
+    SC(rmdir),
+#endif
+#ifdef SYS_clone3
+    SC(clone3),
+#endif
+#ifdef SYS_io_uring_setup
+    SC(io_uring_setup),
+#endif
+#ifdef SYS_kexec_load
+    SC(kexec_load),
+#endif
+};
+
+static volatile sig_atomic_t sigsys_nr = -1;
+
+static void on_sigsys(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	sigsys_nr = si->si_syscall;
+}
+
+struct sys_call {
+	long nr;
+	long args[6];
+	long ret;
+	int err;
+};
+
+static void *do_call(void *arg)
+{
+	struct sys_call *c = arg;
+	errno = 0;
+	c->ret =
+	    syscall(c->nr, c->args[0], c->args[1], c->args[2], c->args[3], c->args[4], c->args[5]);
+	c->err = c->ret < 0 ? errno : 0;
+	return NULL;
+}
+
+static long parse_arg(const char *a)
+{
+	char *end;
+	if (strncmp(a, "buf:", 4) == 0) {
+		unsigned long n = strtoul(a + 4, &end, 0);
+		return (long)calloc(n ? n : 1, 1);
+	}
+	errno = 0;
+	long v = (long)strtoull(a, &end, 0);
+	if (*a && *end == '\0' && errno == 0)
+		return v;
+	if (*a == '-' && *end == '\0')
+		return strtol(a, NULL, 0);
+	return (long)a;
+}
+
+static int do_syscall(int argc, char **argv)
+{
+	int i = 2;
+	bool catch_sigsys = false, in_thread = false;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1] && !argv[i][2]; i++) {
+		if (argv[i][1] == 's')
+			catch_sigsys = true;
+		else if (argv[i][1] == 't')
+			in_thread = true;
+		else
+			break;
+	}
+	if (i >= argc) {
+		fprintf(stderr, "usage: probe syscall [-s] [-t] NAME|NUMBER [ARG...]\n");
+		return 2;
+	}
+	const char *name = argv[i++];
+	struct sys_call c = {.nr = -1};
+	for (size_t k = 0; k < sizeof(sys_names) / sizeof(sys_names[0]); k++)
+		if (strcmp(sys_names[k].name, name) == 0)
+			c.nr = sys_names[k].nr;
+	if (c.nr < 0) {
+		char *end;
+		c.nr = strtol(name, &end, 0);
+		if (*end || c.nr < 0) {
+			fprintf(stderr, "probe: unknown syscall %s\n", name);
+			return 2;
+		}
+	}
+	for (int k = 0; k < 6 && i < argc; k++, i++)
+		c.args[k] = parse_arg(argv[i]);
+	if (catch_sigsys) {
+		struct sigaction sa = {.sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO};
+		sigaction(SIGSYS, &sa, NULL);
+	}
+	if (in_thread) {
+		pthread_t t;
+		c.err = -1;
+		if (pthread_create(&t, NULL, do_call, &c) != 0) {
+			perror("probe: pthread_create");
+			return 2;
+		}
+		pthread_join(t, NULL);
+		if (c.err < 0) {
+			printf("syscall=%s\nthread=gone\n", name);
+			return 0;
+		}
+	} else {
+		do_call(&c);
+	}
+	if (sigsys_nr >= 0) {
+		printf("syscall=%s\nsigsys=%d\n", name, (int)sigsys_nr);
+		return 0;
+	}
+	printf("syscall=%s\nret=%ld\nerrno=%d\n", name, c.ret, c.err);
+	if (c.err)
+		printf("error=%s\n", strerror(c.err));
+	return c.err > 255 ? 255 : c.err;
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: probe caps|ids|rlimits|fds|ns|status|pid|all\n");
+	fprintf(stderr, "usage: probe caps|ids|rlimits|fds|ns|status|pid|all|syscall ...\n");
 }
 
 int main(int argc, char **argv)
@@ -224,6 +407,8 @@ int main(int argc, char **argv)
 		return do_status();
 	if (strcmp(what, "pid") == 0)
 		return do_pid();
+	if (strcmp(what, "syscall") == 0)
+		return do_syscall(argc, argv);
 	if (strcmp(what, "all") == 0) {
 		int rc = 0;
 		rc |= do_pid();
