@@ -257,6 +257,7 @@ remove() {
 	local i
 	for ((i = 0; i < 50; i++)); do
 		peer "${CTR[@]}" task ps "$id"
+		[[ $status -eq 0 ]] || break
 		[[ $(grep -cE '^[0-9]+' <<<"$output") -ge 3 ]] && break
 		sleep 0.2
 	done
@@ -368,4 +369,41 @@ remove() {
 	assert_eq "$status" 0
 	assert_contains "$output" "Seccomp:	2"
 	assert_contains "$output" "rc=1"
+}
+
+@test "containerd: ctr run --mount (bind rw and ro), --uidmap/--gidmap" {
+	local id
+	id=$(cid mount)
+	mkdir -p "$TD/m-$id"
+	echo from-host >"$TD/m-$id/f"
+	ctr_run --rm --mount "type=bind,src=$TD/m-$id,dst=/h,options=rbind:rw" \
+		--mount "type=bind,src=$TD/m-$id,dst=/hro,options=rbind:ro" -- "$id" \
+		sh -c 'cat /h/f; echo from-ct >/h/g; touch /hro/x 2>&1'
+	assert_eq "$status" 1
+	assert_eq "${lines[0]}" from-host
+	assert_contains "$output" "Read-only file system"
+	assert_eq "$(cat "$TD/m-$id/g")" from-ct "written through the bind mount"
+
+	id=$(cid userns)
+	ctr_run --rm --uidmap 0:300000:65536 --gidmap 0:300000:65536 -- "$id" \
+		sh -c 'cat /proc/self/uid_map; id -u; ls -ln /bin/busybox | tr -s " " | cut -d" " -f3,4'
+	assert_eq "$status" 0
+	[[ $(echo ${lines[0]}) == "0 300000 65536" ]] || fail "uid_map: ${lines[0]}"
+	assert_eq "${lines[1]}" 0 "uid inside"
+	assert_eq "${lines[2]}" "0 0" "owner of the image files inside"
+}
+
+@test "containerd: ctr run --with-ns joins a namespace of another task" {
+	local id owner
+	owner=$(cid nsowner)
+	run_detached "$owner" sleep 1000
+	local opid=$PID
+	id=$(cid withns)
+	ctr_run --rm --with-ns "pid:/proc/$opid/ns/pid" --with-ns "network:/proc/$opid/ns/net" -- "$id" \
+		sh -c 'tr "\0" " " </proc/1/cmdline; echo; readlink /proc/self/ns/pid; readlink /proc/self/ns/net'
+	assert_eq "$status" 0
+	assert_eq "${lines[0]}" "sleep 1000 "
+	assert_eq "${lines[1]}" "$(readlink "/proc/$opid/ns/pid")" "pid ns"
+	assert_eq "${lines[2]}" "$(readlink "/proc/$opid/ns/net")" "net ns"
+	remove "$owner"
 }

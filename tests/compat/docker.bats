@@ -326,7 +326,8 @@ inspect() { docker inspect -f "$2" "$1"; }
 	local i
 	for ((i = 0; i < 50; i++)); do
 		peer docker top "$n"
-		[[ $(grep -c 'sleep 100' <<<"$output") -eq 2 ]] && break
+		[[ $status -eq 0 ]] || break
+		[[ $(grep -c 'sleep 100[01]' <<<"$output") -ge 2 ]] && break
 		sleep 0.2
 	done
 	assert_eq "$status" 0
@@ -369,4 +370,96 @@ inspect() { docker inspect -f "$2" "$1"; }
 	done
 	assert_contains "$output" "/dev/shm tmpfs"
 	assert_contains "$output" "/dev/mqueue mqueue"
+}
+
+@test "docker: --pid/--ipc/--network container:X join the other container's namespaces" {
+	local n
+	n=$(cname nsowner)
+	ddetach "$n" --ipc shareable -- sleep 1000
+	local owner_pid=$PID
+	peer docker run --runtime berth --rm --pid "container:$n" --ipc "container:$n" --network "container:$n" "$IMG" sh -c \
+		'tr "\0" " " </proc/1/cmdline; echo; for n in pid ipc net; do readlink /proc/self/ns/$n; done'
+	assert_eq "$status" 0
+	# (the CLI warns about IPv4 forwarding on stderr)
+	mapfile -t lines < <(grep -v '^WARNING' <<<"$output")
+	assert_eq "${lines[0]}" "sleep 1000 " "pid 1 in the joined pid namespace"
+	assert_eq "${lines[1]}" "$(readlink "/proc/$owner_pid/ns/pid")" "pid ns"
+	assert_eq "${lines[2]}" "$(readlink "/proc/$owner_pid/ns/ipc")" "ipc ns"
+	assert_eq "${lines[3]}" "$(readlink "/proc/$owner_pid/ns/net")" "net ns"
+}
+
+@test "docker: --privileged: every capability, host devices, no seccomp, writable /sys" {
+	local last bnd
+	last=$(cat /proc/sys/kernel/cap_last_cap)
+	bnd=$(awk '/^CapBnd/ { print $2 }' /proc/self/status)
+	((0x$bnd == (1 << (last + 1)) - 1)) ||
+		skip "this host's bounding set ($bnd) lacks capabilities: --privileged fails with any runtime"
+	drun --rm --privileged "$IMG" sh -c '/probe caps | grep CapEff; grep Seccomp: /proc/self/status; test -e /dev/kmsg && echo has-kmsg; grep " /sys " /proc/mounts | cut -d" " -f4 | cut -d, -f1'
+	assert_eq "$status" 0
+	local eff
+	eff=$(grep '^CapEff=' <<<"$output" | cut -d= -f2)
+	assert_eq "$eff" "$(/usr/bin/awk '/^CapBnd/ { print $2 }' /proc/self/status)" "CapEff = host bounding set"
+	assert_contains "$output" "Seccomp:	0"
+	assert_contains "$output" has-kmsg
+	assert_eq "${lines[-1]}" rw "/sys mount"
+}
+
+@test "docker: -v bind mounts (rw and ro), named volumes, --tmpfs options" {
+	mkdir -p "$TD/vol-$BATS_SUITE_TEST_NUMBER"
+	echo from-host >"$TD/vol-$BATS_SUITE_TEST_NUMBER/f"
+	drun --rm -v "$TD/vol-$BATS_SUITE_TEST_NUMBER:/h" -v "$TD/vol-$BATS_SUITE_TEST_NUMBER:/hro:ro" \
+		-v "nv-$BATS_SUITE_TEST_NUMBER:/nv" --tmpfs /t:size=1m,mode=1770 "$IMG" sh -c \
+		'cat /h/f; echo from-ct >/h/g; touch /hro/x 2>&1; echo nv >/nv/n && cat /nv/n; stat -c %a /t; grep " /t " /proc/mounts'
+	assert_eq "$status" 0
+	assert_eq "${lines[0]}" from-host
+	assert_contains "$output" "Read-only file system"
+	assert_contains "$output" nv
+	assert_contains "$output" 1770
+	assert_contains "$output" size=1024k
+	assert_eq "$(cat "$TD/vol-$BATS_SUITE_TEST_NUMBER/g")" from-ct "written through the bind mount"
+}
+
+@test "docker: --hostname, --sysctl, --ulimit, --oom-score-adj, --shm-size" {
+	drun --rm --hostname berthy --sysctl net.ipv4.ip_forward=1 --sysctl kernel.msgmax=4096 \
+		--ulimit nofile=512:1024 --oom-score-adj 300 --shm-size 8m "$IMG" sh -c \
+		'hostname; cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/msgmax; ulimit -Sn; ulimit -Hn; cat /proc/self/oom_score_adj; df -k /dev/shm | tail -n 1 | tr -s " " | cut -d" " -f2'
+	assert_eq "$status" 0
+	assert_eq "${lines[*]}" "berthy 1 4096 512 1024 300 8192"
+}
+
+@test "docker: --device adds a device node and allows it in the device cgroup" {
+	drun --rm --device /dev/null:/dev/mynull "$IMG" sh -c 'ls -l /dev/mynull; echo x >/dev/mynull && echo write-ok'
+	assert_eq "$status" 0
+	[[ ${lines[0]} == c* ]] || fail "/dev/mynull is not a char device: ${lines[0]}"
+	assert_contains "$output" write-ok
+	# a device that is not allowed cannot be created and used
+	drun --rm "$IMG" sh -c 'mknod /tmp/mem c 1 1 2>&1; head -c1 /tmp/mem >/dev/null 2>&1 && echo read-mem-ok; echo done'
+	assert_not_contains "$output" read-mem-ok
+}
+
+@test "docker: --init runs docker-init as pid 1" {
+	[[ -x /usr/bin/docker-init || -x /usr/libexec/docker/docker-init ]] || skip "no docker-init"
+	drun --rm --init "$IMG" sh -c 'tr "\0" " " </proc/1/cmdline'
+	assert_eq "$status" 0
+	assert_contains "$output" "init -- sh -c"
+}
+
+@test "docker: exec -d, kill -s, wait, --restart on-failure" {
+	local n
+	n=$(cname sig)
+	ddetach "$n" -- sh -c 'trap "exit 11" USR1; while :; do sleep 0.1; done'
+	peer_ok docker exec -d "$n" sh -c 'echo detached >/tmp/d'
+	retry 50 0.1 test -s "/proc/$PID/root/tmp/d" || fail "exec -d did not run"
+	peer_ok docker kill -s USR1 "$n"
+	peer_ok docker wait "$n"
+	assert_eq "$output" 11 "exit code from docker wait"
+
+	n=$(cname restart-policy)
+	peer_ok docker run -d --runtime berth --network none --name "$n" --restart on-failure:2 "$IMG" sh -c 'sleep 0.2; exit 3'
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[[ $(inspect "$n" '{{.RestartCount}} {{.State.Status}}') == "2 exited" ]] && break
+		sleep 0.2
+	done
+	assert_eq "$(inspect "$n" '{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}')" "2 exited 3"
 }

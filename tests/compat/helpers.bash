@@ -393,8 +393,14 @@ remove_shim_sockets() {
 			[[ -S /run/containerd/s/$h ]] && rm -f "/run/containerd/s/$h"
 		done < <(sort -u "$TD/$SHIM_IDS_FILE")
 	fi
+	# the shim makes its default runc root for our namespaces even when it
+	# is given another one
+	local d
+	for d in /run/containerd/runc/"$CGNAME" /run/containerd/runc/"$CGNAME"-*; do
+		[[ -d $d ]] && rmdir "$d" 2>/dev/null
+	done
 	if [[ ! -e $TD/.had-run-containerd ]]; then
-		rmdir /run/containerd/s /run/containerd 2>/dev/null
+		rmdir /run/containerd/s /run/containerd/runc /run/containerd 2>/dev/null
 	fi
 	return 0
 }

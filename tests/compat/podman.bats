@@ -294,3 +294,27 @@ cname() { echo "$1-$BATS_SUITE_TEST_NUMBER"; }
 	[[ -n $want ]] || fail "$RUNTIME --version printed nothing"
 	assert_contains "$output" "$want"
 }
+
+@test "podman: --uidmap/--gidmap run the container in a user namespace" {
+	prun --rm --uidmap 0:200000:65536 --gidmap 0:200000:65536 "$IMG" sh -c \
+		'cat /proc/self/uid_map /proc/self/gid_map; id -u; ls -ln /bin/busybox | tr -s " " | cut -d" " -f3,4; touch /tmp/x && echo write-ok'
+	assert_eq "$status" 0
+	[[ $(echo ${lines[0]}) == "0 200000 65536" ]] || fail "uid_map: ${lines[0]}"
+	[[ $(echo ${lines[1]}) == "0 200000 65536" ]] || fail "gid_map: ${lines[1]}"
+	assert_eq "${lines[2]}" 0 "uid inside"
+	assert_eq "${lines[3]}" "0 0" "owner of the image files inside"
+	assert_contains "$output" write-ok
+}
+
+@test "podman: --pid container:X and --ipc container:X join namespaces" {
+	local n
+	n=$(cname nsowner)
+	pdetach "$n" -- sleep 1000
+	local owner=$PID
+	prun --rm --pid "container:$n" --ipc "container:$n" "$IMG" sh -c \
+		'tr "\0" " " </proc/1/cmdline; echo; readlink /proc/self/ns/pid; readlink /proc/self/ns/ipc'
+	assert_eq "$status" 0
+	assert_eq "${lines[0]}" "sleep 1000 "
+	assert_eq "${lines[1]}" "$(readlink "/proc/$owner/ns/pid")" "pid ns"
+	assert_eq "${lines[2]}" "$(readlink "/proc/$owner/ns/ipc")" "ipc ns"
+}
