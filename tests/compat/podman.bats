@@ -318,3 +318,13 @@ cname() { echo "$1-$BATS_SUITE_TEST_NUMBER"; }
 	assert_eq "${lines[1]}" "$(readlink "/proc/$owner/ns/pid")" "pid ns"
 	assert_eq "${lines[2]}" "$(readlink "/proc/$owner/ns/ipc")" "ipc ns"
 }
+
+@test "podman: run --preserve-fds passes extra fds to the process" {
+	echo fd-three >"$TD/fd3-$BATS_SUITE_TEST_NUMBER"
+	peer bash -c '"$0" run --rm --network none --cgroup-parent "/$1" --preserve-fds 1 "$2" cat /proc/self/fd/3 3<"$3"' \
+		"$PODMAN" "$CGNAME" "$IMG" "$TD/fd3-$BATS_SUITE_TEST_NUMBER"
+	assert_eq "$status" 0
+	assert_eq "$output" fd-three
+	grep -E " create( .*)? --preserve-fds[= ]1( |$)" "$TD/runtime.calls" >/dev/null ||
+		fail "create got no --preserve-fds 1"
+}
