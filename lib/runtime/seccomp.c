@@ -410,9 +410,15 @@ static int compile_header(json_t *seccomp, struct compiler *c, struct seccomp_pr
 	if (add_arches(c, seccomp, err) < 0 || parse_flags(seccomp, &p->flags, err) < 0 ||
 	    parse_listener(seccomp, p, err) < 0)
 		return -1;
-	/* runc: binary-tree optimisation for longer rule sets (not for
-	 * tiny ones: libseccomp <= 2.5.4 misbehaves with it and no rules) */
-	if (json_array_size(syscalls) > 32 && seccomp_attr_set(c->ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2))
+	/* runc: binary-tree optimisation past 32 syscall names (not for tiny
+	 * sets: libseccomp <= 2.5.4 misbehaves with it and no rules) */
+	size_t n_names = 0, i;
+	json_t *e;
+	json_array_foreach(syscalls, i, e)
+	{
+		n_names += json_array_size(json_object_get(e, "names"));
+	}
+	if (n_names > 32 && seccomp_attr_set(c->ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2))
 		log_debug("seccomp: binary tree optimisation not available");
 	return 0;
 }

@@ -17,13 +17,18 @@ struct seccomp_program;
 
 /* Validate and compile linux.seccomp (NULL seccomp: *out = NULL, no filter). */
 int seccomp_compile(json_t *seccomp, struct seccomp_program **out, struct berth_error **err);
+/* seccomp_compile through a cache of compiled programs in cache_dir
+ * (made 0700 if missing; NULL: no cache). A profile compiled before on this
+ * machine (same JSON, libseccomp and kernel) is read back instead of
+ * compiled (~12 ms for the default profile). Cache problems never fail it. */
+int seccomp_compile_cached(json_t *seccomp, const char *cache_dir, struct seccomp_program **out,
+			   struct berth_error **err);
 /* True if some rule uses SCMP_ACT_NOTIFY (a listener fd will be produced). */
 bool seccomp_wants_notify(const struct seccomp_program *p);
 /* Load it into the calling process (the container's init). (Not
  * seccomp_load: libseccomp owns that name.) *notify_fd gets
  * the listener fd when seccomp_wants_notify(), else -1. */
-int seccomp_program_load(const struct seccomp_program *p, int *notify_fd,
-			 struct berth_error **err);
+int seccomp_program_load(const struct seccomp_program *p, int *notify_fd, struct berth_error **err);
 /* Parent side: send the listener fd with the container state JSON (runtime
  * spec's seccomp notify protocol) to listenerPath. */
 int seccomp_send_notify(const struct seccomp_program *p, const char *state_json, int fd,

@@ -1032,6 +1032,108 @@ static void test_default_profile(void **state)
 	json_decref(prof);
 }
 
+/* the one .bpf file in dir (fails unless there is exactly one) */
+static void only_cache_file(const char *dir, char *path, size_t size)
+{
+	char cmd[PATH_MAX + 64];
+	snprintf(cmd, sizeof(cmd), "ls %s/*.bpf 2>/dev/null", dir);
+	FILE *f = popen(cmd, "r");
+	assert_non_null(f);
+	int n = 0;
+	char line[PATH_MAX];
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(path, size, "%s", line);
+		n++;
+	}
+	pclose(f);
+	assert_int_equal(n, 1);
+}
+
+static struct seccomp_program *compile_cached_ok(const char *text, const char *dir)
+{
+	json_t *j = tu_json(text);
+	struct seccomp_program *p = NULL;
+	struct berth_error *err = NULL;
+	if (seccomp_compile_cached(j, dir, &p, &err) < 0)
+		fail_msg("compile_cached: %s", err->msg);
+	json_decref(j);
+	return p;
+}
+
+static void assert_same_program(const struct seccomp_program *a, const struct seccomp_program *b)
+{
+	assert_int_equal(a->n_insns, b->n_insns);
+	assert_memory_equal(a->insns, b->insns, a->n_insns * sizeof(*a->insns));
+	assert_int_equal(a->flags, b->flags);
+	assert_int_equal(a->notify, b->notify);
+}
+
+static void test_cache(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/berth-scc-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char cache[PATH_MAX], file[PATH_MAX];
+	snprintf(cache, sizeof(cache), "%s/cache", dir);
+	const char *prof = "{'defaultAction': 'SCMP_ACT_ALLOW', 'listenerPath': '/a.sock',"
+			   " 'listenerMetadata': 'md', 'syscalls': [{'names': ['mkdir'],"
+			   " 'action': 'SCMP_ACT_NOTIFY'}, {'names': ['getcwd'], 'action':"
+			   " 'SCMP_ACT_ERRNO', 'errnoRet': 42}]}";
+	struct seccomp_program *plain = compile_ok(prof);
+	/* a miss compiles and writes the file (the directory is made) */
+	struct seccomp_program *first = compile_cached_ok(prof, cache);
+	assert_same_program(first, plain);
+	only_cache_file(cache, file, sizeof(file));
+	struct stat st;
+	assert_int_equal(stat(cache, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	/* a hit reads it back, listener fields included */
+	struct seccomp_program *hit = compile_cached_ok(prof, cache);
+	assert_same_program(hit, plain);
+	assert_string_equal(hit->listener_path, "/a.sock");
+	assert_string_equal(hit->listener_metadata, "md");
+	/* key order does not matter (canonical JSON) */
+	struct seccomp_program *reordered = compile_cached_ok(
+	    "{'syscalls': [{'action': 'SCMP_ACT_NOTIFY', 'names': ['mkdir']}, {'errnoRet': 42,"
+	    " 'names': ['getcwd'], 'action': 'SCMP_ACT_ERRNO'}], 'listenerMetadata': 'md',"
+	    " 'listenerPath': '/a.sock', 'defaultAction': 'SCMP_ACT_ALLOW'}",
+	    cache);
+	assert_same_program(reordered, plain);
+	only_cache_file(cache, file, sizeof(file));
+	/* a damaged file is a miss, and is replaced */
+	assert_int_equal(truncate(file, 30), 0);
+	struct seccomp_program *again = compile_cached_ok(prof, cache);
+	assert_same_program(again, plain);
+	assert_int_equal(stat(file, &st), 0);
+	assert_true(st.st_size > 30);
+	/* an invalid profile still fails, and is not cached */
+	json_t *bad = tu_json("{'defaultAction': 'SCMP_ACT_FOO'}");
+	struct seccomp_program *p = NULL;
+	struct berth_error *err = NULL;
+	assert_int_equal(seccomp_compile_cached(bad, cache, &p, &err), -1);
+	tu_assert_msg(err, "linux.seccomp.defaultAction: unknown action \"SCMP_ACT_FOO\"");
+	berth_error_free(&err);
+	json_decref(bad);
+	only_cache_file(cache, file, sizeof(file));
+	/* no cache dir, or one that cannot be made: compiles all the same */
+	struct seccomp_program *nodir = compile_cached_ok(prof, NULL);
+	struct seccomp_program *baddir = compile_cached_ok(prof, "/proc/nonexistent/x");
+	assert_same_program(nodir, plain);
+	assert_same_program(baddir, plain);
+	assert_null(compile_cached_ok("{}", cache));
+	seccomp_program_free(plain);
+	seccomp_program_free(first);
+	seccomp_program_free(hit);
+	seccomp_program_free(reordered);
+	seccomp_program_free(again);
+	seccomp_program_free(nodir);
+	seccomp_program_free(baddir);
+	unlink(file);
+	rmdir(cache);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1057,6 +1159,7 @@ int main(void)
 	    cmocka_unit_test(test_send_notify),
 	    cmocka_unit_test(test_features),
 	    cmocka_unit_test(test_default_profile),
+	    cmocka_unit_test(test_cache),
 	};
 	return tu_run("seccomp", tests, ARRAY_SIZE(tests));
 }
