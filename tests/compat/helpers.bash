@@ -85,13 +85,16 @@ peer() {
 	PEER_N=$((PEER_N + 1))
 	local out=$TD/out.$BATS_SUITE_TEST_NUMBER.$PEER_N t=${PEER_TIMEOUT:-$COMPAT_TIMEOUT}
 	status=0
-	timeout -k 5 "$t" "$@" </dev/null >"$out" 2>&1 || status=$?
+	local start=$SECONDS
+	{ timeout -k 5 "$t" "$@" </dev/null >"$out" 2>&1 || status=$?; } 2>/dev/null
 	output=$(cat "$out")
 	mapfile -t lines <<<"$output"
 	[[ -n $output ]] || lines=()
 	echo "\$ $* -> status=$status"
 	[[ -z $output ]] || printf '%s\n' "$output" | sed 's/^/  | /'
-	[[ $status -ne 124 ]] || echo "  (timed out after ${t}s)"
+	if [[ $status -eq 124 || $status -eq 137 ]] && ((SECONDS - start >= t)); then
+		echo "  (timed out after ${t}s)"
+	fi
 	return 0
 }
 
