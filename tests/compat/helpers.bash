@@ -66,11 +66,16 @@ retry() {
 	return 1
 }
 
-# require_cmd CMD...: skip (the file, in setup_file) when a peer is missing
+# require_cmd CMD...: in setup_file, `require_cmd ... || return 0`: when a
+# command is missing, every test of the file is skipped with the reason
+# (bats 1.8 cannot skip from setup_file: COMPAT_SKIP is checked in setup)
 require_cmd() {
 	local c
 	for c in "$@"; do
-		command -v "$c" >/dev/null || skip "$c not installed (scripts/deps.sh installs it)"
+		if ! command -v "$c" >/dev/null; then
+			export COMPAT_SKIP="$c not installed (scripts/deps.sh installs it)"
+			return 1
+		fi
 	done
 }
 
@@ -347,12 +352,15 @@ EOF
 # compat_setup_file NAME: per-file dirs, cgroup, wrapper, image
 compat_setup_file() {
 	local name=$1
-	[[ $(id -u) -eq 0 ]] || skip "needs root"
+	if [[ $(id -u) -ne 0 ]]; then
+		export COMPAT_SKIP="needs root"
+		return 0
+	fi
 	[[ -x $RUNTIME ]] || {
 		echo "runtime binary not found: $RUNTIME (build it or set RUNTIME)" >&2
 		return 1
 	}
-	require_cmd jq python3 timeout
+	require_cmd jq python3 timeout || return 0
 	TD=$(mktemp -d "${COMPAT_TMP:-/tmp}/bc-$name.XXXXXX")
 	chmod 0755 "$TD"
 	SUFFIX=${TD##*.}
@@ -456,6 +464,7 @@ compat_teardown_file() {
 
 # per-test: remember where the logs were, print what is new on failure
 compat_setup() {
+	[[ -z ${COMPAT_SKIP:-} ]] || skip "$COMPAT_SKIP"
 	local f
 	for f in "$TD"/*.log "$TD/runtime.calls"; do
 		[[ -f $f ]] && echo "$(wc -l <"$f") $f"
@@ -463,6 +472,7 @@ compat_setup() {
 }
 
 compat_teardown() {
+	[[ -z ${COMPAT_SKIP:-} ]] || return 0
 	[[ -z ${BATS_TEST_COMPLETED:-} ]] || return 0
 	local n f
 	echo "--- runtime calls during this test ($RUNTIME):"
