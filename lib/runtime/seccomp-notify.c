@@ -80,9 +80,10 @@ static int process_state(const struct seccomp_program *p, const char *state_json
 {
 	json_error_t je;
 	cleanup_json json_t *state = json_loads(state_json, 0, &je);
-	if (state == NULL || !json_is_object(state))
-		return berth_error_set(err, EINVAL, "container state: not a JSON object: %s",
-				       state ? "" : je.text);
+	if (state == NULL)
+		return berth_error_set(err, EINVAL, "container state: %s", je.text);
+	if (!json_is_object(state))
+		return berth_error_set(err, EINVAL, "container state: not a JSON object");
 	json_t *pid = json_object_get(state, "pid");
 	if (!json_is_integer(pid) || json_integer_value(pid) <= 0)
 		return berth_error_set(err, EINVAL, "container state: no pid");

@@ -781,12 +781,14 @@ static size_t recv_all(int sock, char *buf, size_t size, int *fd)
 	return n;
 }
 
-static void test_load_notify(void **state)
+static void load_notify(const char *flags)
 {
-	(void)state;
-	struct seccomp_program *p =
-	    compile_ok("{'defaultAction': 'SCMP_ACT_ALLOW', 'listenerPath': '/unused',"
-		       " 'syscalls': [{'names': ['getpgid'], 'action': 'SCMP_ACT_NOTIFY'}]}");
+	char text[512];
+	snprintf(text, sizeof(text),
+		 "{'defaultAction': 'SCMP_ACT_ALLOW', 'listenerPath': '/unused', 'flags': %s,"
+		 " 'syscalls': [{'names': ['getpgid'], 'action': 'SCMP_ACT_NOTIFY'}]}",
+		 flags);
+	struct seccomp_program *p = compile_ok(text);
 	int sv[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 	fflush(NULL);
@@ -824,6 +826,29 @@ static void test_load_notify(void **state)
 	close(nfd);
 	seccomp_program_free(p);
 	assert_exit(st, 0);
+}
+
+static void test_load_notify(void **state)
+{
+	(void)state;
+	load_notify("[]");
+	if (seccomp_flag_supported(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV))
+		load_notify(
+		    "['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV', 'SECCOMP_FILTER_FLAG_LOG']");
+}
+
+static void test_load_flags(void **state)
+{
+	(void)state;
+	if (!seccomp_flag_supported(SECCOMP_FILTER_FLAG_LOG) ||
+	    !seccomp_flag_supported(SECCOMP_FILTER_FLAG_SPEC_ALLOW))
+		skip();
+	assert_exit(run_loaded("{'defaultAction': 'SCMP_ACT_ALLOW', 'flags':"
+			       " ['SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW',"
+			       " 'SECCOMP_FILTER_FLAG_TSYNC'], 'syscalls': [{'names': ['getcwd'],"
+			       " 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 42}]}",
+			       do_getcwd, NULL),
+		    42);
 }
 
 /* Listen on dir/name; returns the listening socket. */
@@ -1156,6 +1181,7 @@ int main(void)
 	    cmocka_unit_test(test_load_enosys_stub),
 	    cmocka_unit_test(test_load_needs_privilege),
 	    cmocka_unit_test(test_load_notify),
+	    cmocka_unit_test(test_load_flags),
 	    cmocka_unit_test(test_send_notify),
 	    cmocka_unit_test(test_features),
 	    cmocka_unit_test(test_default_profile),
