@@ -536,6 +536,15 @@ void oci_resources_add_default_devices(struct oci_resources *r, const struct oci
 	r->has_devices = true;
 }
 
+int oci_resources_from_spec(const struct oci_spec *spec, struct oci_resources **out,
+			    struct berth_error **err)
+{
+	if (oci_resources_parse(spec->resources, out, err) < 0)
+		return -1;
+	oci_resources_add_default_devices(*out, spec->devices, spec->n_devices);
+	return 0;
+}
+
 char *oci_device_rule_string(const struct oci_device_rule *r)
 {
 	if (r->type == 'a')

@@ -144,6 +144,11 @@ int oci_resources_parse_at(json_t *res, const char *path, struct oci_resources *
  * Sets has_devices, so a config without rules gets exactly that list. */
 void oci_resources_add_default_devices(struct oci_resources *r, const struct oci_device *devs,
 				       size_t n_devs);
+/* For create: parse spec->resources and add the default device rules (as
+ * above) for spec->devices. This is what runc applies to a new container. */
+struct oci_spec;
+int oci_resources_from_spec(const struct oci_spec *spec, struct oci_resources **out,
+			    struct berth_error **err);
 void oci_resources_free(struct oci_resources *r);
 
 /* Helpers shared with the cgroup drivers. */

@@ -72,12 +72,12 @@ static bool split_mountinfo(char *line, struct mount_entry *m)
 {
 	char *save = NULL, *f[6];
 	int i = 0;
-	for (char *t = strtok_r(line, " \n", &save); t && i < 6; t = strtok_r(NULL, " \n", &save))
-		f[i++] = t;
+	char *t = strtok_r(line, " \n", &save);
+	for (; t && i < 6; i++, t = i < 6 ? strtok_r(NULL, " \n", &save) : t)
+		f[i] = t;
 	if (i < 6)
 		return false;
 	/* f: id parent dev root mountpoint options; then optional fields to "-" */
-	char *t;
 	while ((t = strtok_r(NULL, " \n", &save)) && strcmp(t, "-") != 0)
 		;
 	if (t == NULL)
