@@ -237,6 +237,11 @@ probe_syscall() {
 	[[ $status -eq 1 ]]
 	probe_syscall bpf 0 0 0
 	[[ $status -eq 1 ]]
+	# sockets: every family but AF_VSOCK (40)
+	probe_syscall socket 40 1 0
+	[[ $status -eq 1 ]]
+	probe_syscall socket 1 1 0
+	[[ $status -eq 0 ]]
 	# clone with CLONE_NEWUSER: denied; clone3 is ENOSYS so libc falls back
 	probe_syscall clone 0x10000000 0 0 0 0
 	[[ $status -eq 1 ]]

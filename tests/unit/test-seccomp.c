@@ -1030,6 +1030,13 @@ static int do_default_checks(void *arg)
 		return 15;
 	if (syscall(SYS_personality, 0x0040000UL /* ADDR_NO_RANDOMIZE */) == 0 || errno != EPERM)
 		return 16;
+	/* sockets of every family but AF_VSOCK */
+	long fd = syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0)
+		return 18;
+	close((int)fd);
+	if (syscall(SYS_socket, 40 /* AF_VSOCK */, SOCK_STREAM, 0) >= 0 || errno != EPERM)
+		return 19;
 	/* a syscall number past the whole table: -ENOSYS from the stub */
 	if (syscall(1000, 0) == 0 || errno != ENOSYS)
 		return 17;
