@@ -287,8 +287,10 @@ const char *cgroup_path(const struct cgroup *cg)
 /* --- create / destroy --- */
 
 /* rmdir, retrying on EBUSY while the last tasks leave (about 5 s). */
-static int rmdir_retry(const char *path)
+static int rmdir_retry(const struct cgroup *cg, const char *path)
 {
+	if (cg->host->hooks.rmdir)
+		cg->host->hooks.rmdir(path, cg->host->hooks.data);
 	unsigned delay = 5, waited = 0;
 	for (;;) {
 		if (rmdir(path) == 0 || errno == ENOENT)
@@ -302,7 +304,7 @@ static int rmdir_retry(const char *path)
 }
 
 /* Remove dir and every cgroup below it (sub-cgroups the container made). */
-static int remove_tree(const char *dir, struct berth_error **err)
+static int remove_tree(const struct cgroup *cg, const char *dir, struct berth_error **err)
 {
 	cleanup_closedir DIR *dp = opendir(dir);
 	if (dp == NULL)
@@ -313,19 +315,19 @@ static int remove_tree(const char *dir, struct berth_error **err)
 		    strcmp(e->d_name, "..") == 0)
 			continue;
 		cleanup_free char *sub = xasprintf("%s/%s", dir, e->d_name);
-		if (remove_tree(sub, err) < 0)
+		if (remove_tree(cg, sub, err) < 0)
 			return -1;
 	}
-	if (rmdir_retry(dir) < 0)
+	if (rmdir_retry(cg, dir) < 0)
 		return berth_error_errno(err, "remove cgroup %s", dir);
 	return 0;
 }
 
-static int destroy_dir(struct cgroup_dir *d, struct berth_error **err)
+static int destroy_dir(const struct cgroup *cg, struct cgroup_dir *d, struct berth_error **err)
 {
 	if (d->created == NULL || d->gone)
 		return 0;
-	if (remove_tree(d->path, err) < 0)
+	if (remove_tree(cg, d->path, err) < 0)
 		return -1;
 	/* then the parents this container created, up to the topmost one;
 	 * a parent another container now uses is left (not empty) */
@@ -334,6 +336,8 @@ static int destroy_dir(struct cgroup_dir *d, struct berth_error **err)
 	for (char *slash = strrchr(p, '/'); slash && (size_t)(slash - p) >= top;
 	     slash = strrchr(p, '/')) {
 		*slash = '\0';
+		if (cg->host->hooks.rmdir)
+			cg->host->hooks.rmdir(p, cg->host->hooks.data);
 		if (rmdir(p) < 0)
 			break;
 	}
@@ -347,7 +351,7 @@ int cgroup_destroy(struct cgroup *cg, struct berth_error **err)
 	int ret = 0;
 	for (size_t i = 0; i < cg->n; i++) {
 		struct berth_error *e = NULL;
-		if (destroy_dir(&cg->dirs[i], &e) < 0) {
+		if (destroy_dir(cg, &cg->dirs[i], &e) < 0) {
 			if (ret == 0 && err && *err == NULL)
 				*err = e;
 			else

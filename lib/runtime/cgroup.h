@@ -29,6 +29,9 @@ struct cgroup;
 struct cgroup_hooks {
 	/* after cgroup_create made dir: create the control files a kernel would */
 	void (*mkdir)(const char *dir, void *data);
+	/* before cgroup_destroy removes dir: delete the control files (a real
+	 * cgroup directory can be removed with them in it) */
+	void (*rmdir)(const char *dir, void *data);
 	/* after each successful write of value to a control file */
 	void (*write)(const char *file, const char *value, void *data);
 	/* instead of loading the eBPF device program (struct bpf_insn[n]) and
