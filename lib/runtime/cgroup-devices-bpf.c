@@ -9,13 +9,17 @@
  *
  *   r2 = type; r3 = access; r4 = major; r5 = minor
  *   per exception:  if type != T goto next
- *                   if (access & A) != access goto next     (unless A = rwm)
+ *                   if (access & A) != access goto next     (allow; unless A = rwm)
+ *                   if (access & A) == 0 goto next          (deny; unless A = rwm)
  *                   if major != M goto next                 (unless M = *)
  *                   if minor != m goto next                 (unless m = *)
  *                   return !default
  *   next...         return default
  *
- * as runc's devicefilter generates it, with 32-bit compares (JMP32). */
+ * as runc's devicefilter generates it, with 32-bit compares (JMP32), and
+ * one difference: in a blacklist, runc's program only denies when the whole
+ * access is in the deny rule ("deny w" lets an rw open through); the v1
+ * kernel denies on any overlap, and so does this program. */
 #include "runtime/cgroup-internal.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
@@ -67,11 +71,17 @@ struct bpf_insn *cgroup_bpf_devices_program(const struct cgroup_dev_state *st, s
 		int type = e->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR;
 		emit(&p, INSN(BPF_JMP32 | BPF_JNE | BPF_K, BPF_REG_2, 0, TO_NEXT, type));
 		if (e->access != (CG_DEV_R | CG_DEV_W | CG_DEV_M)) {
-			/* r1 = r3 & A; if r1 != r3 goto next */
+			/* r1 = r3 & A; an allow exception must cover the whole
+			 * access (if r1 != r3 goto next), a deny exception denies
+			 * any overlap (if r1 == 0 goto next), as v1 does */
 			emit(&p, INSN(BPF_ALU | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_3, 0, 0));
 			emit(&p, INSN(BPF_ALU | BPF_AND | BPF_K, BPF_REG_1, 0, 0, (int)e->access));
-			emit(&p,
-			     INSN(BPF_JMP32 | BPF_JNE | BPF_X, BPF_REG_1, BPF_REG_3, TO_NEXT, 0));
+			if (st->default_allow)
+				emit(&p,
+				     INSN(BPF_JMP32 | BPF_JEQ | BPF_K, BPF_REG_1, 0, TO_NEXT, 0));
+			else
+				emit(&p, INSN(BPF_JMP32 | BPF_JNE | BPF_X, BPF_REG_1, BPF_REG_3,
+					      TO_NEXT, 0));
 		}
 		if (e->major >= 0)
 			emit(&p, INSN(BPF_JMP32 | BPF_JNE | BPF_K, BPF_REG_4, 0, TO_NEXT,
