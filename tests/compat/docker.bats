@@ -157,9 +157,9 @@ inspect() { docker inspect -f "$2" "$1"; }
 
 @test "docker: run -t sets the terminal size from the client" {
 	peer_tty --rows 33 --cols 101 -- docker run -t --rm --runtime berth --network none "$IMG" \
-		sh -c 'sleep 0.5; stty size'
+		sh -c 'i=0; while [ $i -lt 50 ]; do s=$(stty size 2>/dev/null); [ "$s" = "33 101" ] && break; i=$((i+1)); sleep 0.1; done; echo "size=$s"'
 	assert_eq "$status" 0
-	assert_contains "$output" "33 101"
+	assert_contains "$output" "size=33 101"
 }
 
 @test "docker: exec runs in the running container (exit status, namespaces)" {
@@ -339,7 +339,7 @@ inspect() { docker inspect -f "$2" "$1"; }
 @test "docker: pause and unpause freeze and thaw the container" {
 	local n
 	n=$(cname pause)
-	ddetach "$n" -- sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.05; done'
+	ddetach "$n" -- sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/c.new; mv /tmp/c.new /tmp/count; sleep 0.05; done'
 	retry 50 0.1 test -s "/proc/$PID/root/tmp/count"
 	peer_ok docker pause "$n"
 	assert_eq "$(inspect "$n" '{{.State.Status}}')" paused
@@ -354,7 +354,7 @@ inspect() { docker inspect -f "$2" "$1"; }
 	runtime_was_used resume "$CID"
 	sleep 0.5
 	b=$(cat "/proc/$PID/root/tmp/count")
-	((b > a)) || fail "counter did not move after unpause ($a -> $b)"
+	[[ -n $a && -n $b ]] && ((b > a)) || fail "counter did not move after unpause ($a -> $b)"
 }
 
 @test "docker: top lists the container's processes (runtime ps)" {

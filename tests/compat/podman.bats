@@ -270,7 +270,7 @@ cname() { echo "$1-$BATS_SUITE_TEST_NUMBER"; }
 @test "podman: pause and unpause freeze and thaw the container" {
 	local n
 	n=$(cname pause)
-	pdetach "$n" -- sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.05; done'
+	pdetach "$n" -- sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/c.new; mv /tmp/c.new /tmp/count; sleep 0.05; done'
 	retry 50 0.1 test -s "/proc/$PID/root/tmp/count"
 	peer_ok "$PODMAN" pause "$n"
 	assert_eq "$(inspect "$n" '{{.State.Status}}')" paused
@@ -285,7 +285,7 @@ cname() { echo "$1-$BATS_SUITE_TEST_NUMBER"; }
 	runtime_was_used resume "$CID"
 	sleep 0.5
 	b=$(cat "/proc/$PID/root/tmp/count")
-	((b > a)) || fail "counter did not move after unpause ($a -> $b)"
+	[[ -n $a && -n $b ]] && ((b > a)) || fail "counter did not move after unpause ($a -> $b)"
 }
 
 @test "podman: info reports the runtime's --version" {
