@@ -4,8 +4,9 @@
  *   cgtest layout                          print the detected layout
  *   cgtest create PATH RES.json STATE      cgroup_new + create + apply; STATE = cgroup_to_json
  *   cgtest apply STATE RES.json            cgroup_apply (update)
- *   cgtest spawn STATE CMD...              fork CMD, placed in the cgroup before it
- *                                          runs; prints its pid; does not wait
+ *   cgtest spawn STATE CMD...              fork CMD (stdout/stderr to /dev/null), placed
+ *                                          in the cgroup before it runs; prints its
+ *                                          pid; does not wait
  *   cgtest pids STATE | stats STATE | frozen STATE
  *   cgtest freeze STATE | thaw STATE
  *   cgtest oom STATE CMD...                run CMD in the cgroup, wait, then report
@@ -101,7 +102,7 @@ out:
 }
 
 /* fork CMD; the child waits on a pipe until the parent placed it. */
-static pid_t spawn(struct cgroup *cg, char **cmd, struct berth_error **err)
+static pid_t spawn(struct cgroup *cg, char **cmd, bool detach, struct berth_error **err)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -112,10 +113,13 @@ static pid_t spawn(struct cgroup *cg, char **cmd, struct berth_error **err)
 	if (pid == 0) {
 		char c;
 		close(p[1]);
-		/* do not hold the caller's stdout (a $(...) pipe) open */
+		/* detached: do not hold the caller's stdout/stderr (a $(...) or
+		 * bats `run` pipe) open */
 		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		if (null >= 0 && getenv("CGTEST_KEEP_STDOUT") == NULL)
+		if (detach && null >= 0) {
 			dup2(null, 1);
+			dup2(null, 2);
+		}
 		if (read(p[0], &c, 1) != 1)
 			_exit(126);
 		execvp(cmd[0], cmd);
@@ -139,7 +143,7 @@ static int cmd_oom(struct cgroup *cg, char **cmd, struct berth_error **err)
 	cleanup_close int fd = cgroup_oom_fd(cg, err);
 	if (fd < 0)
 		return -1;
-	pid_t pid = spawn(cg, cmd, err);
+	pid_t pid = spawn(cg, cmd, false, err);
 	if (pid < 0)
 		return -1;
 	int status;
@@ -203,7 +207,7 @@ static int cmd_state(int argc, char **argv, struct berth_error **err)
 		} else if (argv[1][0] == 'o') {
 			ret = cmd_oom(cg, argv + 3, err);
 		} else {
-			pid_t pid = spawn(cg, argv + 3, err);
+			pid_t pid = spawn(cg, argv + 3, true, err);
 			ret = pid < 0 ? -1 : 0;
 			if (pid > 0)
 				printf("%d\n", (int)pid);
