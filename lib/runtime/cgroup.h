@@ -65,7 +65,8 @@ const char *cgroup_host_layout(const struct cgroup_host *h);
  *             containers out of the runtime's own (often limited) cgroup.
  * The root cgroup itself is refused. Nothing is created yet. Validates that
  * the resources can be applied on this layout (e.g. "unified" keys on v1
- * are an error naming the key); res may be NULL. */
+ * are an error naming the key); res may be NULL.
+ * The cgroup borrows h: h must outlive it (cgroup_free does not free h). */
 int cgroup_new(struct cgroup_host *h, const char *cgroups_path, const char *id,
 	       const struct oci_resources *res, struct cgroup **out, struct berth_error **err);
 /* mkdir the cgroup in every hierarchy (remembering which directories it
@@ -76,21 +77,37 @@ int cgroup_new(struct cgroup_host *h, const char *cgroups_path, const char *id,
  * joined: never removed by cgroup_destroy. */
 int cgroup_create(struct cgroup *cg, struct berth_error **err);
 /* Write the limits (also used by `update`: only what res sets is written;
- * memory.checkBeforeUpdate refuses a limit below the current usage). */
+ * memory.checkBeforeUpdate refuses a limit below the current usage). At
+ * create, pass what oci_resources_from_spec() gives: it adds runc's default
+ * device rules (and linux.devices), without which a config whose rules deny
+ * every device (`runc spec`'s) would not even have /dev/null. Unsupported
+ * values that runc ignores on this layout (swappiness on v2, kernel memory,
+ * net_cls on v2) are logged with log_warn. */
 int cgroup_apply(struct cgroup *cg, const struct oci_resources *res, struct berth_error **err);
-/* Move pid into the cgroup (all hierarchies). */
+/* Move pid into the cgroup (every hierarchy, the cgroup2 one of a hybrid
+ * host too). */
 int cgroup_add_pid(struct cgroup *cg, pid_t pid, struct berth_error **err);
-/* Pids of every process in the cgroup (recursively). */
+/* Pids of every process in the cgroup (recursively), sorted; *pids to free. */
 int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct berth_error **err);
-/* Freeze (pause) or thaw; waits until the state is reached. */
+/* Freeze (pause) or thaw; waits until the state is reached (v1 FROZEN in
+ * freezer.state, v2 "frozen 1" in cgroup.events; about 10 s at most). */
 int cgroup_freeze(struct cgroup *cg, bool frozen, struct berth_error **err);
 /* True if frozen (for `state`: paused). */
 bool cgroup_is_frozen(struct cgroup *cg);
-/* Stats in the shape of runc's `events --stats` "data" object. */
+/* Stats in the shape of runc's `events --stats` "data" object:
+ *   {"cpu": {"usage": {"total", "percpu", "kernel", "user"}, "throttling": {...}},
+ *    "memory": {"usage": {"usage", "max", "failcnt", "limit"}, "swap", "kernel",
+ *               "kernelTCP", "cache", "raw": {memory.stat}},
+ *    "pids": {"current", "limit"}, "blkio": {"ioServiceBytesRecursive": [...],
+ *    "ioServicedRecursive": [...]}, "hugetlb": {"2MB": {"usage", "max", "failcnt"}}}
+ * Zero counters are left out as runc's omitempty does; an unlimited v2
+ * limit reads as INT64_MAX. */
 int cgroup_stats(struct cgroup *cg, json_t **out, struct berth_error **err);
 /* An fd that becomes readable on an OOM kill in the cgroup (v1: eventfd on
  * memory.oom_control; v2: inotify on memory.events), and a check that
- * consumes the event and says whether the oom_kill count grew. */
+ * consumes the event and says whether the oom_kill count grew since the fd
+ * was made (or since the last check). The fd is non-blocking and close-on-
+ * exec; the caller closes it. A removed cgroup also wakes it (no OOM). */
 int cgroup_oom_fd(struct cgroup *cg, struct berth_error **err);
 int cgroup_oom_check(struct cgroup *cg, int fd, bool *oom, struct berth_error **err);
 /* Remove what cgroup_create made (sub-cgroups the container made inside it
@@ -98,7 +115,11 @@ int cgroup_oom_check(struct cgroup *cg, int fd, bool *oom, struct berth_error **
  * joined cgroup is left alone. */
 int cgroup_destroy(struct cgroup *cg, struct berth_error **err);
 
-/* Persist in the container state, and find again from it. */
+/* Persist in the container state, and find again from it: the directories
+ * as they were made (so a layout change between create and delete, e.g.
+ * hugetlb mounted as v1 meanwhile, does not lose them) and which of them
+ * cgroup_create made. A directory whose hierarchy is no longer mounted is
+ * left alone. h is borrowed as for cgroup_new. */
 json_t *cgroup_to_json(const struct cgroup *cg);
 int cgroup_from_json(struct cgroup_host *h, json_t *j, struct cgroup **out,
 		     struct berth_error **err);
