@@ -34,6 +34,9 @@ work=$(mktemp -d "$out/.mkimage.XXXXXX")
 trap 'rm -rf --one-file-system "$work"' EXIT
 
 "$repo/tests/fixtures/mkrootfs.sh" "$work/rootfs" ${probe:+"$probe"} >&2
+# a file under /run, where engines put a tmpfs (podman --read-only copies
+# it up: "tmpcopyup")
+echo image-run-file >"$work/rootfs/run/image-marker"
 tarit() { # DIR FILE
 	tar --sort=name --mtime=@0 --numeric-owner --format=posix \
 		--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime \

@@ -251,7 +251,7 @@ cname() { echo "$1-$BATS_SUITE_TEST_NUMBER"; }
 	assert_eq "$(cat "$(cg_file "$PID" pids pids.max)")" 10 pids.max
 }
 
-@test "podman: --cap-drop, --read-only and the default seccomp profile" {
+@test "podman: --cap-drop removes capabilities" {
 	prun --rm --cap-drop NET_RAW --cap-drop CHOWN "$IMG" /probe caps
 	assert_eq "$status" 0
 	local eff
@@ -259,11 +259,22 @@ cname() { echo "$1-$BATS_SUITE_TEST_NUMBER"; }
 	[[ -n $eff ]] || fail "no CapEff"
 	(((0x$eff & (1 << 13)) == 0)) || fail "CAP_NET_RAW still effective: $eff"
 	(((0x$eff & 1) == 0)) || fail "CAP_CHOWN still effective: $eff"
+}
 
-	prun --rm --read-only "$IMG" sh -c 'touch /x 2>&1; echo rc=$?'
+@test "podman: --read-only (tmpfs /tmp, /run, /var/tmp with tmpcopyup)" {
+	# podman mounts tmpfs with the runc option "tmpcopyup": the tmpfs starts
+	# with a copy of what the image has there
+	prun --rm --read-only "$IMG" sh -c 'touch /x 2>&1; echo rc=$?; touch /tmp/y /run/y /var/tmp/y && echo tmpfs-ok; grep " /run " /proc/mounts | cut -d" " -f3; cat /run/image-marker'
+	assert_eq "$status" 0
 	assert_contains "$output" "Read-only file system"
+	assert_contains "$output" tmpfs-ok
+	assert_eq "${lines[-2]}" tmpfs "/run is a tmpfs"
+	assert_eq "${lines[-1]}" image-run-file "/run/image-marker copied up into the tmpfs"
+}
 
+@test "podman: the default seccomp profile is applied" {
 	prun --rm "$IMG" grep Seccomp: /proc/self/status
+	assert_eq "$status" 0
 	assert_eq "$output" "Seccomp:	2"
 }
 
