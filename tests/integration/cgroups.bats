@@ -29,6 +29,16 @@ cg_leftovers() {
 }
 
 teardown() {
+	local rc=0
+	# runtime tests: containers first (delete --force), then our cgroups
+	if [[ -n ${TESTDIR:-} ]]; then
+		teardown_common || rc=1
+	fi
+	cg_teardown || rc=1
+	return $rc
+}
+
+cg_teardown() {
 	[[ -n ${CGDIR:-} ]] || return 0
 	local st pid
 	for st in $(cat "$CGDIR/.states"); do
@@ -300,4 +310,107 @@ LIMITS='{"memory": {"limit": 67108864, "swap": 67108864},
 	run "$CGTEST" bpf "$mnt/$CGNAME" "$CGDIR/dev.json" sh -c 'exec 3<>/dev/full'
 	[[ $status -ne 0 ]]
 	[[ ! -e $mnt/$CGNAME ]]
+}
+
+# --- berth-runtime itself -------------------------------------------------
+# These run once create/delete manage cgroups; before that they skip.
+
+# rt_setup JSON: a bundle with linux.cgroupsPath = CGPATH and these resources
+rt_setup() {
+	setup_common
+	bundle_set '.linux.cgroupsPath = $p | .linux.resources = $r' --arg p "$CGPATH" \
+		--argjson r "$1"
+}
+
+# the container's directory for a v1 controller, or the cgroup2 one
+rt_cgdir() {
+	if v2; then echo "/sys/fs/cgroup$CGPATH"; else echo "/sys/fs/cgroup/$1$CGPATH"; fi
+}
+
+# skip unless the runtime made the container's cgroup
+require_rt_cgroups() {
+	[[ -d $(rt_cgdir pids) ]] || skip "berth-runtime does not manage cgroups yet (no $(rt_cgdir pids))"
+}
+
+@test "runtime: limits from config.json are in the container's cgroup, removed on delete" {
+	rt_setup '{"memory": {"limit": 67108864}, "pids": {"limit": 20}, "cpu": {"shares": 512}}'
+	set_args /bin/sleep 1000
+	create_ct
+	require_rt_cgroups
+	local pid
+	pid=$(pid_of "$CT")
+	# placed before it ran: init is in the cgroup in every hierarchy
+	assert_eq "$(grep -c ":$CGPATH\$" "/proc/$pid/cgroup")" "$(grep -c . "/proc/$pid/cgroup")" \
+		"hierarchies with $CGPATH"
+	assert_eq "$(cat "$(rt_cgdir pids)/pids.max")" 20 pids.max
+	if v2; then
+		assert_eq "$(cat "$(rt_cgdir memory)/memory.max")" 67108864 memory.max
+		assert_eq "$(cat "$(rt_cgdir cpu)/cpu.weight")" 20 cpu.weight
+	else
+		assert_eq "$(cat "$(rt_cgdir memory)/memory.limit_in_bytes")" 67108864 limit
+		assert_eq "$(cat "$(rt_cgdir cpu)/cpu.shares")" 512 cpu.shares
+	fi
+	start_ct
+	rt_ok kill "$CT" KILL
+	wait_status "$CT" stopped
+	rt_ok delete "$CT"
+	[[ -z $(cg_leftovers) ]] || fail "cgroups left after delete: $(cg_leftovers)"
+}
+
+@test "runtime: a process over memory.limit is OOM-killed" {
+	rt_setup '{"memory": {"limit": 33554432, "swap": 33554432}}'
+	set_args /bin/sh -c 'dd if=/dev/zero of=/dev/null bs=200M count=1 && echo survived'
+	create_ct
+	require_rt_cgroups
+	start_ct
+	wait_status "$CT" stopped
+	if v2; then
+		[[ $(awk '/^oom_kill/ {print $2}' "$(rt_cgdir memory)/memory.events") -ge 1 ]]
+	else
+		[[ $(awk '/^oom_kill / {print $2}' "$(rt_cgdir memory)/memory.oom_control") -ge 1 ]]
+	fi
+	[[ $(ct_output) != *survived* ]] || fail "dd was not killed: $(ct_output)"
+	if rt events --stats "$CT" && [[ $status -eq 0 ]]; then
+		jq -e '.type == "stats"' <<<"${lines[0]}" >/dev/null
+	fi
+}
+
+@test "runtime: a fork bomb stops at pids.limit" {
+	rt_setup '{"pids": {"limit": 10}}'
+	# the inner shell gives up at the first failed fork; init stays (exec)
+	set_args /bin/sh -c 'sh -c "i=0; while [ \$i -lt 50 ]; do sleep 1000 & i=\$((i+1)); done" 2>/dev/null; exec sleep 1000'
+	create_ct
+	require_rt_cgroups
+	start_ct
+	sleep 1
+	local n
+	n=$(cat "$(rt_cgdir pids)/pids.current")
+	[[ $n -le 10 && $n -ge 5 ]] || fail "pids.current is $n with pids.limit 10"
+	rt_ok delete --force "$CT"
+	[[ -z $(cg_leftovers) ]]
+}
+
+@test "runtime: pause/resume freeze the cgroup, update changes a limit, events --stats" {
+	rt_setup '{"pids": {"limit": 20}}'
+	set_args /bin/sleep 1000
+	create_ct
+	require_rt_cgroups
+	start_ct
+	rt pause "$CT"
+	[[ $status -eq 0 ]] || skip "no pause yet: $output"
+	assert_eq "$(status_of "$CT")" paused status
+	if ! v2; then
+		assert_eq "$(cat "$(rt_cgdir freezer)/freezer.state")" FROZEN freezer.state
+	fi
+	rt_ok resume "$CT"
+	assert_eq "$(status_of "$CT")" running status
+	rt update --pids-limit 30 "$CT"
+	if [[ $status -eq 0 ]]; then
+		assert_eq "$(cat "$(rt_cgdir pids)/pids.max")" 30 pids.max
+	fi
+	rt events --stats "$CT"
+	if [[ $status -eq 0 ]]; then
+		assert_eq "$(jq '.data.pids.current' <<<"${lines[0]}")" 1 pids.current
+		assert_eq "$(jq '.data.pids.limit' <<<"${lines[0]}")" 30 pids.limit
+	fi
 }
