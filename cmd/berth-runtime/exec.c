@@ -88,7 +88,8 @@ static int parse_user(const char *s, struct oci_process *p, struct berth_error *
 		const char *g = end + 1;
 		unsigned long gid = strtoul(g, &end, 10);
 		if (end == g || *end != '\0')
-			return berth_error_set(err, EINVAL, "exec --user %s: expected uid[:gid]", s);
+			return berth_error_set(err, EINVAL, "exec --user %s: expected uid[:gid]",
+					       s);
 		p->user.gid = (gid_t)gid;
 	}
 	return 0;
@@ -170,7 +171,8 @@ static int parse_flags(int argc, char **argv, struct flags *f, struct rt_exec_op
 			break;
 		case O_GIDS: {
 			int g;
-			if (cmd_parse_int("exec --additional-gids", optarg, 0, INT32_MAX, &g, err) < 0)
+			if (cmd_parse_int("exec --additional-gids", optarg, 0, INT32_MAX, &g, err) <
+			    0)
 				return -1;
 			f->gids = xrealloc(f->gids, (f->n_gids + 1) * sizeof(gid_t));
 			f->gids[f->n_gids++] = (gid_t)g;
@@ -179,8 +181,8 @@ static int parse_flags(int argc, char **argv, struct flags *f, struct rt_exec_op
 		case O_CAP: {
 			int c = oci_cap_from_name(optarg);
 			if (c < 0 || c > 63)
-				return berth_error_set(err, EINVAL, "exec --cap: unknown capability \"%s\"",
-						       optarg);
+				return berth_error_set(
+				    err, EINVAL, "exec --cap: unknown capability \"%s\"", optarg);
 			f->caps |= 1ULL << c;
 			break;
 		}
@@ -202,8 +204,8 @@ static int parse_flags(int argc, char **argv, struct flags *f, struct rt_exec_op
 			o->console_socket = optarg;
 			break;
 		case O_PRESERVE:
-			if (cmd_parse_int("--preserve-fds", optarg, 0, 1 << 20, &o->preserve_fds, err) <
-			    0)
+			if (cmd_parse_int("--preserve-fds", optarg, 0, 1 << 20, &o->preserve_fds,
+					  err) < 0)
 				return -1;
 			break;
 		case O_IGNORE_PAUSED:
@@ -213,7 +215,8 @@ static int parse_flags(int argc, char **argv, struct flags *f, struct rt_exec_op
 			return berth_error_set(err, ENOTSUP,
 					       "exec --cgroup: sub-cgroups are not supported");
 		default:
-			return berth_error_set(err, EINVAL, "exec: flag provided but not defined: %s",
+			return berth_error_set(err, EINVAL,
+					       "exec: flag provided but not defined: %s",
 					       argv[optind - 1]);
 		}
 	}
@@ -223,8 +226,8 @@ static int parse_flags(int argc, char **argv, struct flags *f, struct rt_exec_op
 	return 0;
 }
 
-static int build_process(struct cmd_ctx *c, int argc, char **argv, struct flags *f,
-			 const char *id, struct oci_process **out, struct berth_error **err)
+static int build_process(struct cmd_ctx *c, int argc, char **argv, struct flags *f, const char *id,
+			 struct oci_process **out, struct berth_error **err)
 {
 	if (f->process_file)
 		return load_process_file(f->process_file, out, err);

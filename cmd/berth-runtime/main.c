@@ -49,7 +49,8 @@ static const struct {
     {"spec", cmd_spec},	    {"create", cmd_create}, {"start", cmd_start},	{"run", cmd_run},
     {"state", cmd_state},   {"list", cmd_list},	    {"ps-list", cmd_list},	{"kill", cmd_kill},
     {"delete", cmd_delete}, {"exec", cmd_exec},	    {"features", cmd_features},
-    /* PENDING-CGROUP-VERBS */
+    {"pause", cmd_pause},   {"resume", cmd_resume}, {"ps", cmd_ps},		{"update", cmd_update},
+    {"events", cmd_events},
 };
 
 enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_CRIU, OPT_ROOTLESS };

@@ -92,7 +92,8 @@ __attribute__((noreturn)) static void exec_child(struct exec_run *r)
 	sync_msg_clear(&m);
 	bool userns = oci_spec_namespace(r->spec, CLONE_NEWUSER) != NULL;
 	if (userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
-		child_fail(sock, (berth_error_errno(&err, "become root in the user namespace"), err));
+		child_fail(sock,
+			   (berth_error_errno(&err, "become root in the user namespace"), err));
 	if (p->terminal) {
 		int master = -1;
 		cleanup_free char *slave = NULL;
@@ -146,7 +147,8 @@ static int serve(struct exec_run *r, struct berth_error **err)
 			int rc = sync_send_fd(r->console, m.fd, "/dev/ptmx", err);
 			sync_msg_clear(&m);
 			if (rc < 0)
-				return berth_error_wrap(err, "send the pty master to the console socket");
+				return berth_error_wrap(
+				    err, "send the pty master to the console socket");
 			continue;
 		}
 		if (m.type == SYNC_ERROR) {
@@ -219,10 +221,11 @@ static int check_running(struct exec_run *r, struct berth_error **err)
 {
 	enum rt_status st = rt_container_status(r->c);
 	if (st == RT_PAUSED && !r->o->ignore_paused)
-		return berth_error_set(err, EINVAL,
-				       "cannot exec in container \"%s\": it is paused (resume it, or "
-				       "--ignore-paused)",
-				       r->c->id);
+		return berth_error_set(
+		    err, EINVAL,
+		    "cannot exec in container \"%s\": it is paused (resume it, or "
+		    "--ignore-paused)",
+		    r->c->id);
 	if (st != RT_RUNNING && st != RT_CREATED && st != RT_PAUSED)
 		return berth_error_set(err, EINVAL, "cannot exec in container \"%s\": it is %s",
 				       r->c->id, rt_status_name(st));
