@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
 	# build
 	gcc meson ninja-build pkg-config libjansson-dev libcap-dev libseccomp-dev clang-format
+	# berthd core and engine (lib/core, lib/engine)
+	libssl-dev libarchive-dev libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev zlib1g-dev libzstd-dev
 	# tests
 	libcmocka-dev bats busybox-static jq iproute2 python3 util-linux procps file
 	# benchmark peers
