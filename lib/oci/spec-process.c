@@ -1,5 +1,6 @@
 /* The process object of config.json (and of `exec --process`). */
 #include "oci/spec.h"
+#include "oci/spec-internal.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/log.h"
@@ -202,7 +203,7 @@ int oci_process_parse(json_t *proc, const char *path, struct oci_process **out,
 	    parse_caps(proc, path, p, err) < 0 ||
 	    bjson_string(proc, "apparmorProfile", path, false, &p->apparmor_profile, err) < 0 ||
 	    bjson_string(proc, "selinuxLabel", path, false, &p->selinux_label, err) < 0 ||
-	    check_env(p->env, path, err) < 0)
+	    oci_process_parse_attrs(proc, path, p, err) < 0 || check_env(p->env, path, err) < 0)
 		goto fail;
 	p->oom_score_adj = (int)oom;
 	if (p->cwd[0] != '/') {
@@ -234,5 +235,6 @@ void oci_process_free(struct oci_process *p)
 	free(p->rlimits);
 	free(p->apparmor_profile);
 	free(p->selinux_label);
+	oci_process_free_attrs(p);
 	free(p);
 }

@@ -1,5 +1,6 @@
 /* config.json: top level, root, mounts, hooks and the linux object. */
 #include "oci/spec.h"
+#include "oci/spec-internal.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/json.h"
@@ -347,7 +348,7 @@ static int parse_linux(json_t *doc, struct oci_spec *s, struct berth_error **err
 	    parse_sysctl(l, s, err) < 0 || parse_propagation(l, s, err) < 0 ||
 	    bjson_string(l, "cgroupsPath", "linux", false, &s->cgroups_path, err) < 0 ||
 	    bjson_string(l, "mountLabel", "linux", false, &s->mount_label, err) < 0 ||
-	    parse_time_offsets(l, s, err) < 0 ||
+	    parse_time_offsets(l, s, err) < 0 || oci_linux_parse_attrs(l, s, err) < 0 ||
 	    bjson_member(l, "resources", "linux", JSON_OBJECT, false, &res, err) < 0)
 		return -1;
 	if (res)
@@ -407,6 +408,8 @@ int oci_spec_parse(const char *data, size_t len, struct oci_spec **out, struct b
 		oci_spec_free(s);
 		return -1;
 	}
+	if (s->process)
+		s->process->personality = s->personality;
 	json_t *ann;
 	if (bjson_member(doc, "annotations", "", JSON_OBJECT, false, &ann, err) < 0) {
 		oci_spec_free(s);
@@ -490,6 +493,7 @@ void oci_spec_free(struct oci_spec *s)
 	free(s->sysctl);
 	free(s->cgroups_path);
 	free(s->mount_label);
+	oci_linux_free_attrs(s);
 	if (s->resources)
 		json_decref(s->resources);
 	if (s->annotations)

@@ -9,6 +9,7 @@
 #include "common/error.h"
 
 #include <jansson.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -54,6 +55,46 @@ struct oci_user {
 	size_t n_additional_gids;
 };
 
+/* process.ioPriority: ioprio_set(IOPRIO_WHO_PROCESS) of class << 13 | priority. */
+struct oci_io_priority {
+	bool set;
+	int io_class; /* IOPRIO_CLASS_RT (1), _BE (2), _IDLE (3) */
+	int priority; /* 0-7 */
+};
+
+/* process.scheduler: sched_setattr(2) arguments. */
+struct oci_scheduler {
+	bool set;
+	int policy;			    /* SCHED_OTHER, SCHED_FIFO, ..., SCHED_DEADLINE */
+	int nice;			    /* -20..19 */
+	int priority;			    /* sched_priority: 1-99 for FIFO/RR, else 0 */
+	uint64_t flags;			    /* SCHED_FLAG_* */
+	uint64_t runtime, deadline, period; /* nanoseconds, SCHED_DEADLINE only */
+};
+
+/* process.execCPUAffinity: CPU lists ("0-3,7"), checked for syntax; NULL when
+ * absent or empty. Applies to exec'd processes only, not to the container's
+ * init (runtime-spec). */
+struct oci_cpu_affinity {
+	char *initial, *final;
+};
+
+/* linux.personality */
+struct oci_personality {
+	bool set;
+	unsigned long domain; /* PER_LINUX or PER_LINUX32 */
+};
+
+/* linux.intelRdt */
+struct oci_intel_rdt {
+	bool set;
+	char *clos_id;		/* may be NULL */
+	char *l3_cache_schema;	/* may be NULL */
+	char *mem_bw_schema;	/* may be NULL */
+	char **schemata;	/* NULL-terminated, may be NULL */
+	bool enable_monitoring; /* enableMonitoring (or 1.1's enableCMT/enableMBM) */
+};
+
 struct oci_process {
 	bool terminal;
 	bool has_console_size;
@@ -71,6 +112,12 @@ struct oci_process {
 	struct oci_caps caps;
 	char *apparmor_profile;
 	char *selinux_label;
+	struct oci_io_priority io_priority;
+	struct oci_scheduler scheduler;
+	struct oci_cpu_affinity exec_cpu_affinity;
+	/* linux.personality of the config, copied here by oci_spec_parse: it applies
+	 * to every process of the container, exec'd ones too (as runc does). */
+	struct oci_personality personality;
 };
 
 /* Mount flags from the options list. */
@@ -138,6 +185,8 @@ struct oci_spec {
 	unsigned long rootfs_propagation; /* 0 = default (rslave then private per runc) */
 	char *cgroups_path;
 	char *mount_label;
+	struct oci_personality personality;
+	struct oci_intel_rdt intel_rdt;
 	struct oci_time_offset time_monotonic, time_boottime;
 	json_t *resources;   /* linux.resources as given, or NULL */
 	json_t *annotations; /* object, never NULL */
@@ -172,6 +221,14 @@ const char *oci_namespace_name(int clone_flag);
 int oci_rlimit_from_name(const char *name);
 /* "CAP_SYS_ADMIN" -> 21; -1 if unknown. */
 int oci_cap_from_name(const char *name);
+
+/* Parse a CPU list ("0-3,7"): *set gets a CPU_ALLOC'ed mask of *setsize bytes
+ * (for sched_setaffinity) and *max_cpu the highest CPU named. `path` names the
+ * field in errors. Caller frees *set with CPU_FREE. */
+int oci_cpu_list_parse(const char *list, const char *path, cpu_set_t **set, size_t *setsize,
+		       unsigned *max_cpu, struct berth_error **err);
+/* CPU numbers above this are rejected by the parser. */
+#define OCI_CPU_MAX 65535
 
 /* The default config.json of `spec` (rootless: user namespace, no network ns). */
 json_t *oci_spec_default(bool rootless, uid_t uid, gid_t gid);

@@ -1,4 +1,6 @@
 #include "runtime/process.h"
+#include "runtime/lsm.h"
+#include "runtime/process-attrs.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/xalloc.h"
@@ -207,7 +209,8 @@ static bool setgroups_allowed(bool in_userns)
 int process_prepare(const struct oci_process *p, bool in_userns, struct process_exec *out,
 		    struct berth_error **err)
 {
-	if (process_set_oom_score_adj(p, err) < 0 || process_set_rlimits(p, err) < 0)
+	if (process_set_oom_score_adj(p, err) < 0 || process_set_rlimits(p, err) < 0 ||
+	    process_attrs_apply(p, err) < 0 || lsm_apply_exec(p, err) < 0)
 		return -1;
 	/* as root first; again as the user if root could not (root_squash and the like) */
 	bool cwd_ok = chdir(p->cwd) == 0;
@@ -215,8 +218,7 @@ int process_prepare(const struct oci_process *p, bool in_userns, struct process_
 		return -1;
 	if (!cwd_ok && chdir(p->cwd) < 0)
 		return berth_error_errno(err, "process.cwd: chdir %s", p->cwd);
-	if (process_find_executable(p, &out->exe, err) < 0 ||
-	    process_set_no_new_privs(p, err) < 0)
+	if (process_find_executable(p, &out->exe, err) < 0 || process_set_no_new_privs(p, err) < 0)
 		return -1;
 	out->env = env_with_home(p);
 	return 0;

@@ -25,9 +25,11 @@ struct process_exec {
 };
 
 /* Everything between a ready container and execve, in runc's order:
- * oom_score_adj, rlimits, cwd, bounding set, user and groups, capabilities,
- * umask, no_new_privs, and the lookup of args[0] (so a missing program
- * fails before the process is reported ready). */
+ * oom_score_adj, rlimits, personality, ioPriority, scheduler, the AppArmor
+ * profile and SELinux label of the execve (process-attrs.h, lsm.h), cwd,
+ * bounding set, user and groups, capabilities, umask, no_new_privs, and the
+ * lookup of args[0] (so a missing program fails before the process is
+ * reported ready). */
 int process_prepare(const struct oci_process *p, bool in_userns, struct process_exec *out,
 		    struct berth_error **err);
 /* Reset the signal mask, mark fds past 2+preserve_fds close-on-exec, execve.
