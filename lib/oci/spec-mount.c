@@ -96,6 +96,8 @@ json_t *oci_mount_option_names(void)
 		json_array_append_new(a, json_string(attr_opts[i].name));
 	json_array_append_new(a, json_string("bind"));
 	json_array_append_new(a, json_string("rbind"));
+	json_array_append_new(a, json_string("tmpcopyup"));
+	json_array_append_new(a, json_string("notmpcopyup"));
 	return a;
 }
 
@@ -146,6 +148,11 @@ static bool apply_one(struct oci_mount *m, const char *o)
 	}
 	if (strcmp(o, "rbind") == 0) {
 		m->bind = m->recursive_bind = true;
+		return true;
+	}
+	/* runc's extension (podman --read-only uses it); never mount data */
+	if (strcmp(o, "tmpcopyup") == 0 || strcmp(o, "notmpcopyup") == 0) {
+		m->tmpcopyup = o[0] == 't';
 		return true;
 	}
 	return false;

@@ -129,7 +129,8 @@ struct oci_mount {
 	unsigned long propagation;   /* MS_SHARED/MS_SLAVE/... | MS_REC, 0 = none */
 	uint64_t attr_set, attr_clr; /* MOUNT_ATTR_* for recursive options (rro, rnosuid...) */
 	bool bind, recursive_bind;
-	char *data; /* options that are not flags, comma-joined; may be NULL */
+	bool tmpcopyup; /* "tmpcopyup": a tmpfs starts with a copy of what it covers */
+	char *data;	/* options that are not flags, comma-joined; may be NULL */
 };
 
 struct oci_namespace {

@@ -102,6 +102,9 @@ static int mount_one(int rootfd, const struct oci_mount *m, const struct mount_c
 		unsigned long bf = MS_BIND | (m->recursive_bind ? MS_REC : 0);
 		if (mount_at_fd(m->source, target, NULL, bf, NULL, m->destination, err) < 0)
 			return -1;
+	} else if (m->tmpcopyup && m->type && strcmp(m->type, "tmpfs") == 0) {
+		if (mount_tmpfs_copyup(rootfd, target, m, flags, err) < 0)
+			return -1;
 	} else {
 		const char *src = m->source ? m->source : m->type;
 		if (mount_at_fd(src, target, m->type, flags, m->data, m->destination, err) < 0)

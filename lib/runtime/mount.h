@@ -36,6 +36,12 @@ int dev_setup_console(const char *slave_path, struct berth_error **err);
 int mount_cgroup_fs(int rootfd, const struct oci_mount *m, bool new_cgroupns,
 		    struct berth_error **err);
 
+/* Mount the tmpfs m on target (an O_PATH fd of its destination inside rootfd)
+ * and copy into it what the destination held before ("tmpcopyup"). flags:
+ * m's MS_* flags without propagation (mount-copyup.c). */
+int mount_tmpfs_copyup(int rootfd, int target, const struct oci_mount *m, unsigned long flags,
+		       struct berth_error **err);
+
 /* Mount helpers shared by the files above. */
 int mount_at_fd(const char *src, int fd, const char *type, unsigned long flags, const char *data,
 		const char *what, struct berth_error **err);

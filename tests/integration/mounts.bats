@@ -473,3 +473,187 @@ escape_check_host() {
 	assert_no_state "$CT"
 	assert_no_leftover_processes
 }
+
+# copyup_tree: /srv/data in the rootfs with files, nested directories,
+# relative, absolute and escaping symlinks and a hard link, with
+# modes, owners, times and an xattr; $TESTDIR/outside/secret is a host file
+# a symlink points at. Everything is readable by "other": the container's
+# root has no CAP_DAC_OVERRIDE.
+copyup_tree() {
+	local d=$BUNDLE/rootfs/srv/data
+	mkdir -p "$d/sub/deeper" "$TESTDIR/outside"
+	echo host-secret >"$TESTDIR/outside/secret"
+	echo top-file >"$d/file"
+	chown 123:456 "$d/file"
+	chmod 0604 "$d/file"
+	ln "$d/file" "$d/hard"
+	echo deep-file >"$d/sub/deeper/f"
+	chown 7:8 "$d/sub/deeper/f"
+	chmod 4755 "$d/sub/deeper/f"
+	chown 11:12 "$d/sub"
+	chmod 0705 "$d/sub"
+	ln -s sub/deeper/f "$d/rel-link"
+	ln -s /etc/hostname "$d/abs-link"
+	ln -s "$TESTDIR/outside" "$d/abs-out"
+	ln -s "../../../../../../../../..$TESTDIR/outside" "$d/rel-out"
+	python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.berth", b"xval")' "$d/file" ||
+		true
+	touch -h -d '2001-02-03 04:05:06 UTC' "$d/file" "$d/rel-link" "$d/sub/deeper" "$d/sub"
+	chmod 0751 "$d"
+}
+
+@test "mounts: tmpcopyup fills the tmpfs with the directory it covers" {
+	copyup_tree
+	add_mount /srv/data tmpfs tmpfs nosuid tmpcopyup
+	set_sh 'cd /srv/data || exit 1
+		echo "cat=$(cat file sub/deeper/f rel-link abs-link | tr "\n" " ")"
+		echo ".=$(stat -c "%A %u:%g" .)"
+		for f in file hard sub sub/deeper sub/deeper/f rel-link abs-link; do
+			echo "$f=$(stat -c "%A %u:%g" $f)"
+		done
+		echo "links=$(readlink rel-link) $(readlink abs-link) $(readlink abs-out) $(readlink rel-out)"
+		echo "escaped=$(find . -name secret | wc -l)"
+		echo "fstype=$(stat -f -c %T .)"
+		echo "mountinfo=$(grep " /srv/data " /proc/self/mountinfo)"'
+	run_ct
+	[[ $status -eq 0 ]]
+	assert_eq "$(kv cat)" "top-file deep-file deep-file berth-test " contents
+	assert_eq "$(kv .)" "drwxr-x--x 0:0" "tmpfs root (mode of the covered dir)"
+	assert_eq "$(kv file)" "-rw----r-- 123:456" file
+	assert_eq "$(kv hard)" "-rw----r-- 123:456" "hard link"
+	assert_eq "$(kv sub)" "drwx---r-x 11:12" sub
+	assert_eq "$(kv sub/deeper)" "drwxr-xr-x 0:0" sub/deeper
+	assert_eq "$(kv sub/deeper/f)" "-rwsr-xr-x 7:8" setuid
+	assert_eq "$(kv rel-link)" "lrwxrwxrwx 0:0" rel-link
+	assert_eq "$(kv links)" "sub/deeper/f /etc/hostname $TESTDIR/outside ../../../../../../../../..$TESTDIR/outside"
+	assert_eq "$(kv escaped)" 0 "copied through a symlink"
+	assert_eq "$(kv fstype)" tmpfs
+	[[ $(kv mountinfo) != *tmpcopyup* ]] || fail "tmpcopyup passed to the kernel: $(kv mountinfo)"
+	[[ -n $(kv mountinfo) ]] || fail "no tmpfs on /srv/data"
+	[[ -z $(ls -A "$TESTDIR/outside" | grep -vx secret) ]] || fail "wrote outside: $(ls -A "$TESTDIR/outside")"
+}
+
+@test "mounts: tmpcopyup keeps times, hard links and xattrs" {
+	skip_if_runc "runc 1.1 copies neither times, hard links nor xattrs"
+	copyup_tree
+	getfattr_py() { python3 -c 'import os, sys; print(os.getxattr(sys.argv[1], "user.berth").decode())' "$1"; }
+	getfattr_py "$BUNDLE/rootfs/srv/data/file" >/dev/null 2>&1 || skip "no user xattrs on $BUNDLE"
+	add_mount /srv/data tmpfs tmpfs tmpcopyup
+	set_args /bin/sleep 100
+	create_ct
+	local pid
+	pid=$(pid_of "$CT")
+	local top=/proc/$pid/root/srv/data
+	assert_eq "$(stat -f -c %T "$top")" tmpfs
+	assert_eq "$(cat "$top/sub/deeper/f")" deep-file
+	local t=981173106 f
+	for f in file sub sub/deeper rel-link; do
+		assert_eq "$(stat -c %Y "$top/$f")" $t "mtime of $f"
+	done
+	assert_eq "$(stat -c %i "$top/hard")" "$(stat -c %i "$top/file")" "hard link kept"
+	[[ $(stat -c %i "$top/file") != $(stat -c %i "$BUNDLE/rootfs/srv/data/file") ]] ||
+		fail "the tmpfs file is the rootfs file"
+	local x
+	x=$(getfattr_py "$top/file" 2>&1) || skip "this kernel's tmpfs takes no user xattrs: $x"
+	assert_eq "$x" xval xattr
+}
+
+@test "mounts: tmpcopyup tmpfs is writable with root.readonly, the rootfs dir is untouched" {
+	copyup_tree
+	bundle_set '.root.readonly = true'
+	add_mount /srv/data tmpfs tmpfs tmpcopyup
+	set_sh 'touch /newfile 2>/dev/null && echo ROOT-WRITABLE
+		echo new >/srv/data/new && rm /srv/data/file /srv/data/rel-link &&
+		mkdir /srv/data/newdir && chmod 0777 /srv/data && echo tmpfs-writable'
+	run_ct
+	[[ $status -eq 0 ]]
+	assert_eq "$output" tmpfs-writable
+	local d=$BUNDLE/rootfs/srv/data
+	assert_eq "$(cat "$d/file")" top-file "rootfs file"
+	[[ ! -e $d/new && ! -e $d/newdir ]] || fail "new file reached the rootfs"
+	assert_eq "$(cat "$d/sub/deeper/f")" deep-file "rootfs subdir"
+	assert_eq "$(stat -c %a "$d")" 751 "rootfs dir mode"
+	[[ -L $d/rel-link ]] || fail "rootfs entries changed: $(ls -la "$d")"
+}
+
+@test "mounts: tmpcopyup copies fifos and sockets" {
+	skip_if_runc "runc 1.1 does not create fifos and fails on their lchown"
+	mkdir -p "$BUNDLE/rootfs/srv/data"
+	mkfifo -m 0620 "$BUNDLE/rootfs/srv/data/fifo"
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' \
+		"$BUNDLE/rootfs/srv/data/sock"
+	chown 5:6 "$BUNDLE/rootfs/srv/data/sock"
+	add_mount /srv/data tmpfs tmpfs tmpcopyup
+	set_sh 'stat -c "%n %A %u:%g" /srv/data/fifo /srv/data/sock'
+	run_ct
+	[[ $status -eq 0 ]]
+	assert_eq "${lines[0]}" "/srv/data/fifo prw--w---- 0:0" fifo
+	[[ ${lines[1]} == "/srv/data/sock srwx"*" 5:6" ]] || fail "socket: ${lines[1]}"
+}
+
+@test "mounts: tmpcopyup with mode= and ro: mode kept, read-only after the copy" {
+	skip_if_runc "runc 1.1 chmods the tmpfs root to the covered directory's mode over mode="
+	mkdir -p "$BUNDLE/rootfs/srv/data/sub"
+	echo x >"$BUNDLE/rootfs/srv/data/sub/file"
+	add_mount /srv/data tmpfs tmpfs tmpcopyup mode=0711 ro size=1m
+	set_sh 'cat /srv/data/sub/file; stat -c %a /srv/data
+		echo y >/srv/data/sub/file 2>/dev/null && echo WROTE
+		grep " /srv/data " /proc/self/mountinfo'
+	run_ct
+	[[ $status -eq 0 ]]
+	assert_eq "${lines[0]}" x content
+	assert_eq "${lines[1]}" 711 mode
+	[[ $output != *WROTE* ]] || fail "ro tmpfs written"
+	has_opt "$(mi_opts /srv/data)" ro || fail "not ro: $(mi_line /srv/data)"
+	[[ $(mi_line /srv/data) != *tmpcopyup* ]] || fail "tmpcopyup passed to the kernel"
+}
+
+@test "mounts: tmpcopyup on a missing directory gives an empty tmpfs, through a symlink the target's copy" {
+	mkdir -p "$BUNDLE/rootfs/run/real"
+	echo run-marker >"$BUNDLE/rootfs/run/real/marker"
+	ln -s /run/real "$BUNDLE/rootfs/var/link"
+	add_mount /srv/none tmpfs tmpfs tmpcopyup
+	add_mount /var/link tmpfs tmpfs tmpcopyup
+	set_sh 'echo "none=$(ls -A /srv/none | wc -l) $(stat -f -c %T /srv/none)"
+		echo "link=$(cat /run/real/marker) $(stat -f -c %T /run/real)"'
+	run_ct
+	[[ $status -eq 0 ]]
+	assert_eq "$(kv none)" "0 tmpfs"
+	assert_eq "$(kv link)" "run-marker tmpfs"
+}
+
+@test "mounts: notmpcopyup: an empty tmpfs" {
+	skip_if_runc "runc 1.1 passes notmpcopyup to the kernel"
+	mkdir -p "$BUNDLE/rootfs/srv/data"
+	echo x >"$BUNDLE/rootfs/srv/data/file"
+	add_mount /srv/data tmpfs tmpfs tmpcopyup notmpcopyup
+	set_sh 'ls -A /srv/data | wc -l'
+	run_ct
+	[[ $status -eq 0 ]]
+	assert_eq "$output" 0
+}
+
+@test "mounts: tmpcopyup in a user namespace keeps mapped owners, unmapped ones become nobody" {
+	add_ns user
+	bundle_set '.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+	bundle_set '.mounts |= map(select(.destination != "/sys/fs/cgroup"))'
+	local d=$BUNDLE/rootfs/srv/data
+	mkdir -p "$d/sub"
+	echo mapped >"$d/sub/mapped"
+	echo unmapped >"$d/unmapped"
+	chown -R 100000:100000 "$d"
+	chown 101000:101001 "$d/sub/mapped"
+	chown 0:0 "$d/unmapped"
+	chmod 0644 "$d/unmapped"
+	add_mount /srv/data tmpfs tmpfs tmpcopyup
+	set_sh 'cat /srv/data/sub/mapped /srv/data/unmapped; stat -c "%n %u:%g" /srv/data/sub/mapped /srv/data/unmapped'
+	run_ct
+	[[ $status -eq 0 ]]
+	assert_eq "${lines[0]}" mapped
+	assert_eq "${lines[1]}" unmapped
+	assert_eq "${lines[2]}" "/srv/data/sub/mapped 1000:1001" "mapped owner"
+	# the namespace sees an unmapped owner as the overflow id, and the copy
+	# gets that one (as with runc)
+	assert_eq "${lines[3]}" "/srv/data/unmapped 65534:65534" "unmapped owner"
+}
