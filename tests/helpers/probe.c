@@ -8,6 +8,9 @@
  *   probe ns        <ns>=<readlink of /proc/self/ns/<ns>>
  *   probe status    NoNewPrivs, Seccomp from /proc/self/status
  *   probe pid       pid, ppid
+ *   probe sched     policy, priority, nice, sched_flags, runtime, deadline,
+ *                   period (sched_getattr), ioprio_class, ioprio_level
+ *                   (ioprio_get), personality (hex), Cpus_allowed_list
  *   probe all       everything above
  *   probe syscall [-s] [-t] NAME|NUMBER [ARG...]
  *                   make one raw syscall; ARG is an integer (0x.. and 0..
@@ -201,6 +204,45 @@ static int do_ns(void)
 	return 0;
 }
 
+/* ---- probe sched ------------------------------------------------------- */
+
+struct probe_sched_attr {
+	unsigned int size, policy;
+	unsigned long long flags;
+	int nice;
+	unsigned int priority;
+	unsigned long long runtime, deadline, period;
+	unsigned int util_min, util_max;
+};
+
+static int do_sched(void)
+{
+	static const char *const policies[] = {"SCHED_OTHER",	"SCHED_FIFO", "SCHED_RR",
+					       "SCHED_BATCH",	"SCHED_ISO",  "SCHED_IDLE",
+					       "SCHED_DEADLINE"};
+	static const char *const classes[] = {"IOPRIO_CLASS_NONE", "IOPRIO_CLASS_RT",
+					      "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE"};
+	static const char *const keys[] = {"Cpus_allowed_list", NULL};
+	struct probe_sched_attr a;
+	memset(&a, 0, sizeof(a));
+	if (syscall(SYS_sched_getattr, 0, &a, sizeof(a), 0) < 0) {
+		perror("probe: sched_getattr");
+		return 1;
+	}
+	printf("policy=%s\n", a.policy < 7 ? policies[a.policy] : "?");
+	printf("priority=%u\nnice=%d\nsched_flags=%llu\n", a.priority, a.nice, a.flags);
+	printf("runtime=%llu\ndeadline=%llu\nperiod=%llu\n", a.runtime, a.deadline, a.period);
+	/* IOPRIO_WHO_PROCESS = 1; class in bits 13+, level in the low bits */
+	long io = syscall(SYS_ioprio_get, 1, 0);
+	if (io < 0) {
+		perror("probe: ioprio_get");
+		return 1;
+	}
+	printf("ioprio_class=%s\nioprio_level=%ld\n", classes[(io >> 13) & 3], io & 0xff);
+	printf("personality=0x%lx\n", (unsigned long)syscall(SYS_personality, 0xffffffffUL));
+	return status_fields(keys);
+}
+
 static int do_pid(void)
 {
 	printf("pid=%d\nppid=%d\n", (int)getpid(), (int)getppid());
@@ -380,7 +422,7 @@ static int do_syscall(int argc, char **argv)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: probe caps|ids|rlimits|fds|ns|status|pid|all|syscall ...\n");
+	fprintf(stderr, "usage: probe caps|ids|rlimits|fds|ns|status|pid|sched|all|syscall ...\n");
 }
 
 int main(int argc, char **argv)
@@ -407,6 +449,8 @@ int main(int argc, char **argv)
 		return do_status();
 	if (strcmp(what, "pid") == 0)
 		return do_pid();
+	if (strcmp(what, "sched") == 0)
+		return do_sched();
 	if (strcmp(what, "syscall") == 0)
 		return do_syscall(argc, argv);
 	if (strcmp(what, "all") == 0) {
