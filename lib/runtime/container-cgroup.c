@@ -1,73 +1,142 @@
 /* The container's cgroup as the runtime keeps it: set up at create (before
  * init runs anything), saved in state.json, found again by the other verbs. */
 #include "runtime/container-cgroup.h"
+#include "oci/resources.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <unistd.h>
 
-int rt_cgroup_setup(struct rt_container *c, const struct oci_spec *spec, pid_t pid,
-		    struct cgroup **out, struct berth_error **err)
+void rt_cgroup_close(struct rt_cgroup *r)
 {
-	*out = NULL;
-	struct oci_resources *res = NULL;
-	struct cgroup_host *host = NULL;
-	struct cgroup *cg = NULL;
-	int ret = -1;
-	if (oci_resources_parse(spec->resources, &res, err) < 0 ||
-	    cgroup_host_detect(NULL, &host, err) < 0 ||
-	    cgroup_new(host, spec->cgroups_path, c->id, res, &cg, err) < 0)
-		goto out;
-	if (cgroup_create(cg, err) < 0) {
+	cgroup_free(r->cg);
+	cgroup_host_free(r->host);
+	r->cg = NULL;
+	r->host = NULL;
+}
+
+static void free_resources(struct oci_resources **r)
+{
+	oci_resources_free(*r);
+}
+
+int rt_cgroup_setup(struct rt_container *c, const struct oci_spec *spec, pid_t pid,
+		    struct rt_cgroup *out, struct berth_error **err)
+{
+	*out = (struct rt_cgroup){0};
+	__attribute__((cleanup(free_resources))) struct oci_resources *res = NULL;
+	if (oci_resources_from_spec(spec, &res, err) < 0 ||
+	    cgroup_host_detect(NULL, &out->host, err) < 0 ||
+	    cgroup_new(out->host, spec->cgroups_path, c->id, res, &out->cg, err) < 0)
+		goto fail;
+	if (cgroup_create(out->cg, err) < 0) {
 		/* rootless without limits: no cgroup is fine, as for runc */
 		if (geteuid() != 0 && spec->resources == NULL && spec->cgroups_path == NULL) {
 			log_debug("create %s: no cgroup (%s)", c->id, (*err)->msg);
 			berth_error_free(err);
-			ret = 0;
+			rt_cgroup_close(out);
+			return 0;
 		}
-		goto out;
+		goto fail;
 	}
-	if (cgroup_apply(cg, res, err) < 0 || cgroup_add_pid(cg, pid, err) < 0) {
+	if (cgroup_apply(out->cg, res, err) < 0 || cgroup_add_pid(out->cg, pid, err) < 0) {
 		struct berth_error *e2 = NULL;
-		if (cgroup_destroy(cg, &e2) < 0)
+		if (cgroup_destroy(out->cg, &e2) < 0) {
+			log_warn("%s", e2->msg);
 			berth_error_free(&e2);
-		goto out;
+		}
+		goto fail;
 	}
-	json_object_set_new(c->state.extra, "cgroup", cgroup_to_json(cg));
-	log_debug("create %s: cgroup %s", c->id, cgroup_path(cg));
-	*out = steal_ptr(cg);
-	host = NULL; /* owned by the cgroup now */
-	ret = 0;
-out:
-	cgroup_free(cg);
-	if (host && !*out)
-		cgroup_host_free(host);
-	oci_resources_free(res);
-	return ret;
+	json_object_set_new(c->state.extra, "cgroup", cgroup_to_json(out->cg));
+	log_debug("create %s: cgroup %s", c->id, cgroup_path(out->cg));
+	return 0;
+fail:
+	rt_cgroup_close(out);
+	return -1;
 }
 
-int rt_cgroup_open(struct rt_container *c, struct cgroup **out, struct berth_error **err)
+int rt_cgroup_open(struct rt_container *c, struct rt_cgroup *out, struct berth_error **err)
 {
-	*out = NULL;
+	*out = (struct rt_cgroup){0};
 	json_t *j = json_object_get(c->state.extra, "cgroup");
 	if (j == NULL)
 		return 0;
-	struct cgroup_host *host = NULL;
-	if (cgroup_host_detect(NULL, &host, err) < 0)
+	if (cgroup_host_detect(NULL, &out->host, err) < 0)
 		return -1;
-	if (cgroup_from_json(host, j, out, err) < 0) {
-		cgroup_host_free(host);
+	if (cgroup_from_json(out->host, j, &out->cg, err) < 0) {
+		rt_cgroup_close(out);
 		return berth_error_wrap(err, "container \"%s\"", c->id);
 	}
 	return 0;
 }
 
-int rt_cgroup_require(struct rt_container *c, struct cgroup **out, struct berth_error **err)
+int rt_cgroup_require(struct rt_container *c, struct rt_cgroup *out, struct berth_error **err)
 {
 	if (rt_cgroup_open(c, out, err) < 0)
 		return -1;
-	if (*out == NULL)
+	if (out->cg == NULL)
 		return berth_error_set(err, ENOTSUP, "container \"%s\" has no cgroup", c->id);
 	return 0;
+}
+
+int rt_cgroup_remove(struct rt_container *c, struct berth_error **err)
+{
+	struct rt_cgroup r;
+	if (rt_cgroup_open(c, &r, err) < 0)
+		return -1;
+	int ret = 0;
+	if (r.cg) {
+		bool done;
+		struct berth_error *e2 = NULL;
+		if (rt_cgroup_signal_all(c, SIGKILL, &done, &e2) < 0) {
+			log_debug("%s", e2->msg);
+			berth_error_free(&e2);
+		}
+		ret = cgroup_destroy(r.cg, err);
+	}
+	rt_cgroup_close(&r);
+	if (ret < 0)
+		return berth_error_wrap(err, "delete %s: remove cgroup", c->id);
+	return 0;
+}
+
+bool rt_cgroup_frozen(struct rt_container *c)
+{
+	if (json_object_get(c->state.extra, "cgroup") == NULL)
+		return false;
+	struct rt_cgroup r;
+	struct berth_error *err = NULL;
+	if (rt_cgroup_open(c, &r, &err) < 0) {
+		log_debug("%s", err->msg);
+		berth_error_free(&err);
+		return false;
+	}
+	bool frozen = r.cg && cgroup_is_frozen(r.cg);
+	rt_cgroup_close(&r);
+	return frozen;
+}
+
+int rt_cgroup_signal_all(struct rt_container *c, int sig, bool *done, struct berth_error **err)
+{
+	*done = false;
+	struct rt_cgroup r;
+	if (rt_cgroup_open(c, &r, err) < 0)
+		return -1;
+	if (r.cg == NULL)
+		return 0;
+	cleanup_free pid_t *pids = NULL;
+	size_t n = 0;
+	int ret = cgroup_pids(r.cg, &pids, &n, err);
+	for (size_t i = 0; ret == 0 && i < n; i++)
+		if (kill(pids[i], sig) < 0 && errno != ESRCH)
+			ret = berth_error_errno(err, "container \"%s\": send signal %d to pid %d",
+						c->id, sig, pids[i]);
+	if (ret == 0 && sig == SIGKILL && cgroup_is_frozen(r.cg))
+		ret = cgroup_freeze(r.cg, false, err);
+	rt_cgroup_close(&r);
+	*done = ret == 0;
+	return ret;
 }

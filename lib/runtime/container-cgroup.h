@@ -6,13 +6,31 @@
 #include "runtime/cgroup.h"
 #include "runtime/state.h"
 
-/* create: cgroup for the spec, limits applied, pid moved in, path saved in
- * c->state.extra. *out may stay NULL (rootless without limits). */
+/* A container's cgroup with the host description it borrows. */
+struct rt_cgroup {
+	struct cgroup_host *host;
+	struct cgroup *cg; /* NULL: the container has no cgroup */
+};
+
+/* create: cgroup for the spec, limits applied (with runc's default device
+ * rules), pid moved in, the cgroup saved in c->state.extra (the caller saves
+ * the state). out->cg may stay NULL (rootless without limits). */
 int rt_cgroup_setup(struct rt_container *c, const struct oci_spec *spec, pid_t pid,
-		    struct cgroup **out, struct berth_error **err);
-/* The container's cgroup from its state; *out NULL if it has none. */
-int rt_cgroup_open(struct rt_container *c, struct cgroup **out, struct berth_error **err);
+		    struct rt_cgroup *out, struct berth_error **err);
+/* The container's cgroup from its state; out->cg NULL if it has none. */
+int rt_cgroup_open(struct rt_container *c, struct rt_cgroup *out, struct berth_error **err);
 /* Like rt_cgroup_open, but no cgroup is an error. */
-int rt_cgroup_require(struct rt_container *c, struct cgroup **out, struct berth_error **err);
+int rt_cgroup_require(struct rt_container *c, struct rt_cgroup *out, struct berth_error **err);
+/* Remove the container's cgroup, SIGKILLing what is left in it first (a
+ * container without its own pid namespace may leave processes behind); no
+ * cgroup is fine. */
+int rt_cgroup_remove(struct rt_container *c, struct berth_error **err);
+void rt_cgroup_close(struct rt_cgroup *r);
+/* True if the container has a cgroup and it is frozen (`state`: paused). */
+bool rt_cgroup_frozen(struct rt_container *c);
+/* Send sig to every process in the container's cgroup; *done false if it
+ * has no cgroup (the caller falls back to the pid namespace). A SIGKILL
+ * thaws a frozen cgroup so that the processes can die. */
+int rt_cgroup_signal_all(struct rt_container *c, int sig, bool *done, struct berth_error **err);
 
 #endif

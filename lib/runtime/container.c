@@ -2,6 +2,7 @@
 #include "runtime/hooks.h"
 #include "runtime/runtime.h"
 #include "runtime/state.h"
+#include "runtime/container-cgroup.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/log.h"
@@ -165,10 +166,15 @@ static bool same_pidns(pid_t a, const char *ref)
 	return strcmp(l, ref) == 0;
 }
 
-/* Every process of the container: those in init's pid namespace when it has
- * its own (cgroups, in a later change, cover the shared case). */
+/* Every process of the container: those in its cgroup, or without one
+ * those in init's pid namespace when it has its own. */
 static int kill_all(struct rt_container *c, int sig, struct berth_error **err)
 {
+	bool done = false;
+	if (rt_cgroup_signal_all(c, sig, &done, err) < 0)
+		return -1;
+	if (done)
+		goto init;
 	char p[64], ref[64];
 	snprintf(p, sizeof(p), "/proc/%d/ns/pid", c->state.pid);
 	ssize_t n = readlink(p, ref, sizeof(ref) - 1);
@@ -184,6 +190,7 @@ static int kill_all(struct rt_container *c, int sig, struct berth_error **err)
 				kill(pid, sig);
 		}
 	}
+init:;
 	cleanup_close int fd = pidfd_of(c, err);
 	if (fd < 0)
 		return -1;
@@ -261,15 +268,16 @@ int rt_delete(const struct rt_globals *g, const char *id, bool force, struct ber
 	}
 	int ret = -1;
 	enum rt_status st = rt_container_status(c);
-	if (st == RT_RUNNING && !force) {
-		berth_error_set(
-		    err, EBUSY,
-		    "cannot delete container \"%s\": it is running (stop it first or use "
-		    "--force)",
-		    id);
+	if ((st == RT_RUNNING || st == RT_PAUSED) && !force) {
+		berth_error_set(err, EBUSY,
+				"cannot delete container \"%s\": it is %s (stop it first or use "
+				"--force)",
+				id, rt_status_name(st));
 		goto out;
 	}
 	if (st != RT_STOPPED && kill_and_wait(c, err) < 0)
+		goto out;
+	if (rt_cgroup_remove(c, err) < 0)
 		goto out;
 	struct berth_error *hook_err = NULL;
 	if (run_hooks_of(c, OCI_HOOK_POSTSTOP, "stopped", &hook_err) < 0) {

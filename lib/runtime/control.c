@@ -12,7 +12,8 @@
 
 struct opened {
 	struct rt_container *c;
-	struct cgroup *cg;
+	struct rt_cgroup rcg;
+	struct cgroup *cg; /* rcg.cg */
 };
 
 static int open_with_cgroup(const struct rt_globals *g, const char *id, struct opened *o,
@@ -20,17 +21,19 @@ static int open_with_cgroup(const struct rt_globals *g, const char *id, struct o
 {
 	if (rt_container_open(g->root, id, &o->c, err) < 0)
 		return -1;
-	if (rt_cgroup_require(o->c, &o->cg, err) < 0) {
+	if (rt_cgroup_require(o->c, &o->rcg, err) < 0) {
 		rt_container_free(o->c);
 		o->c = NULL;
 		return -1;
 	}
+	o->cg = o->rcg.cg;
 	return 0;
 }
 
 static void opened_free(struct opened *o)
 {
-	cgroup_free(o->cg);
+	rt_cgroup_close(&o->rcg);
+	o->cg = NULL;
 	rt_container_free(o->c);
 }
 
@@ -79,7 +82,7 @@ int rt_update(const struct rt_globals *g, const char *id, json_t *resources,
 	      struct berth_error **err)
 {
 	struct oci_resources *res = NULL;
-	if (oci_resources_parse(resources, &res, err) < 0)
+	if (oci_resources_parse_at(resources, "", &res, err) < 0)
 		return berth_error_wrap(err, "update %s", id);
 	struct opened o = {0};
 	int ret = -1;

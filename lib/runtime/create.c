@@ -3,6 +3,7 @@
  * then serves init's requests (id maps, hooks, console fd) until it reports
  * READY, and records the state. On any failure everything is undone. */
 #include "runtime/create-internal.h"
+#include "runtime/container-cgroup.h"
 #include "runtime/hooks.h"
 #include "runtime/ns.h"
 #include "runtime/state.h"
@@ -35,6 +36,8 @@ struct create_run {
 	int console; /* connected console socket or -1 */
 	int parent_sock;
 	pid_t stage1, init;
+	struct seccomp_program *seccomp;
+	struct rt_cgroup cg;
 };
 
 static void stage1_fail(int sock, struct berth_error *err)
@@ -161,8 +164,6 @@ static int check_spec(const struct rt_globals *g, const struct rt_create_opts *o
 				       "--console-socket given but process.terminal is false");
 	if (check_sysctls(spec, err) < 0)
 		return -1;
-	if (spec->resources)
-		log_debug("linux.resources: cgroups are not managed yet, resources are ignored");
 	if (spec->process->apparmor_profile || spec->process->selinux_label)
 		log_debug("process: apparmorProfile/selinuxLabel are not applied yet");
 	return 0;
@@ -200,6 +201,15 @@ static int serve_init(struct create_run *r, struct berth_error **err)
 							"send the pty master to --console-socket");
 			}
 			break;
+		case SYNC_SECCOMP: {
+			cleanup_free char *state = state_for_hooks(r, "creating");
+			int rc = m.fd < 0 ? berth_error_set(err, EPROTO, "seccomp: no listener fd")
+					  : seccomp_send_notify(r->seccomp, state, m.fd, err);
+			sync_msg_clear(&m);
+			if (rc < 0)
+				return -1;
+			continue;
+		}
 		case SYNC_READY:
 			return 0;
 		case SYNC_ERROR:
@@ -294,6 +304,9 @@ static int start_processes(struct create_run *r, struct berth_error **err)
 		;
 	r->stage1 = 0;
 go:
+	/* placed in its cgroup before it runs anything of the container's */
+	if (rt_cgroup_setup(r->c, r->spec, r->init, &r->cg, err) < 0)
+		return -1;
 	if (sync_send(r->parent_sock, SYNC_GO, 0, NULL, -1, err) < 0)
 		return -1;
 	return serve_init(r, err);
@@ -331,6 +344,13 @@ static void undo(struct create_run *r)
 		while (waitpid(r->stage1, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
+	if (r->cg.cg) {
+		struct berth_error *e = NULL;
+		if (cgroup_destroy(r->cg.cg, &e) < 0) {
+			log_warn("%s", e->msg);
+			berth_error_free(&e);
+		}
+	}
 	if (r->c) {
 		struct berth_error *e = NULL;
 		if (rt_container_destroy(r->c, &e) < 0) {
@@ -355,6 +375,8 @@ static void create_run_free(struct create_run *r)
 	if (r->console >= 0)
 		close(r->console);
 	rt_container_free(r->c);
+	rt_cgroup_close(&r->cg);
+	seccomp_program_free(r->seccomp);
 	oci_spec_free(r->spec);
 	free(r->bundle);
 	free(r->rootfs);
@@ -388,7 +410,8 @@ static int do_create(struct create_run *r, const struct rt_globals *g,
 		     const struct rt_create_opts *o, struct berth_error **err)
 {
 	if (rt_id_validate(o->id, err) < 0 || oci_spec_load(o->bundle, &r->spec, err) < 0 ||
-	    check_spec(g, o, r->spec, err) < 0 || resolve_paths(r, o->bundle, err) < 0)
+	    check_spec(g, o, r->spec, err) < 0 || resolve_paths(r, o->bundle, err) < 0 ||
+	    rt_seccomp_for_spec(g, r->spec, &r->seccomp, err) < 0)
 		return -1;
 	r->ns_fds = xcalloc(r->spec->n_namespaces + 1, sizeof(int));
 	if (ns_open_paths(r->spec, r->ns_fds, err) < 0) {
@@ -409,7 +432,8 @@ static int do_create(struct create_run *r, const struct rt_globals *g,
 				   .bundle = r->bundle,
 				   .sync = -1,
 				   .fifo = -1,
-				   .ns_fds = r->ns_fds};
+				   .ns_fds = r->ns_fds,
+				   .seccomp = r->seccomp};
 	log_debug("create %s: bundle %s, rootfs %s", o->id, r->bundle, r->rootfs);
 	if (prepare_state(r, g, o->id, err) < 0 || start_processes(r, err) < 0)
 		return -1;

@@ -3,7 +3,9 @@
  * process as our child (CLONE_PARENT); the parent places it in the cgroup,
  * relays the console fd, and learns that execve happened when the
  * close-on-exec sync socket reaches EOF (or gets the error). */
+#include "runtime/create-internal.h"
 #include "runtime/exec.h"
+#include "runtime/hooks.h"
 #include "runtime/foreground.h"
 #include "runtime/ns.h"
 #include "runtime/process.h"
@@ -37,6 +39,7 @@ struct exec_run {
 	int sock, child_sock;
 	int console; /* console socket (-1: none) */
 	pid_t helper, pid;
+	struct seccomp_program *seccomp;
 };
 
 static int load_spec(struct exec_run *r, struct berth_error **err)
@@ -103,8 +106,12 @@ __attribute__((noreturn)) static void exec_child(struct exec_run *r)
 			child_fail(sock, err);
 		close(master);
 	}
+	if (!p->no_new_privileges && init_load_seccomp(r->seccomp, sock, &err) < 0)
+		child_fail(sock, err);
 	struct process_exec pe = {0};
 	if (process_prepare(p, userns, &pe, &err) < 0)
+		child_fail(sock, err);
+	if (p->no_new_privileges && init_load_seccomp(r->seccomp, sock, &err) < 0)
 		child_fail(sock, err);
 	process_exec(&pe, p, r->o->preserve_fds);
 	child_fail(sock, (berth_error_errno(&err, "exec %s", pe.exe), err));
@@ -149,6 +156,16 @@ static int serve(struct exec_run *r, struct berth_error **err)
 			if (rc < 0)
 				return berth_error_wrap(
 				    err, "send the pty master to the console socket");
+			continue;
+		}
+		if (m.type == SYNC_SECCOMP && m.fd >= 0) {
+			cleanup_free char *state =
+			    hooks_state_json(r->c->id, "running", r->c->state.pid,
+					     r->c->state.bundle, r->c->state.annotations);
+			int rc = seccomp_send_notify_pid(r->seccomp, state, r->pid, m.fd, err);
+			sync_msg_clear(&m);
+			if (rc < 0)
+				return -1;
 			continue;
 		}
 		if (m.type == SYNC_ERROR) {
@@ -213,6 +230,7 @@ static void exec_run_free(struct exec_run *r)
 		close(r->sock);
 	if (r->console >= 0)
 		close(r->console);
+	seccomp_program_free(r->seccomp);
 	oci_spec_free(r->spec);
 	rt_container_free(r->c);
 }
@@ -248,7 +266,8 @@ int rt_exec(const struct rt_globals *g, const struct rt_exec_opts *o, int *code,
 	if (rt_container_open(g->root, o->id, &r.c, err) < 0)
 		return -1;
 	fg_block_signals(&all, &old);
-	if (check_running(&r, err) < 0 || load_spec(&r, err) < 0 || open_namespaces(&r, err) < 0)
+	if (check_running(&r, err) < 0 || load_spec(&r, err) < 0 || open_namespaces(&r, err) < 0 ||
+	    rt_seccomp_for_spec(g, r.spec, &r.seccomp, err) < 0)
 		goto out;
 	if (relay) {
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, relay_sp) < 0) {

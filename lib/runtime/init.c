@@ -156,8 +156,14 @@ void init_main(struct init_ctx *ctx)
 	if (!ctx->opts->no_new_keyring &&
 	    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, ctx->opts->id) < 0)
 		log_debug("join session keyring: %s", strerror(errno));
+	/* Without no_new_privs loading a filter needs CAP_SYS_ADMIN: before the
+	 * capabilities are dropped. With it, as late as possible (runc's order). */
+	if (!proc->no_new_privileges && init_load_seccomp(ctx->seccomp, ctx->sync, &err) < 0)
+		init_fail(ctx, err);
 	struct process_exec pe = {0};
 	if (process_prepare(proc, mctx.userns, &pe, &err) < 0)
+		init_fail(ctx, err);
+	if (proc->no_new_privileges && init_load_seccomp(ctx->seccomp, ctx->sync, &err) < 0)
 		init_fail(ctx, err);
 	if (sync_send(ctx->sync, SYNC_READY, 0, NULL, -1, &err) < 0)
 		_exit(1);

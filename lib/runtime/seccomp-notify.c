@@ -75,8 +75,8 @@ static int send_all(int sock, const char *data, size_t len, int fd, struct berth
 }
 
 /* The container process state around the container state `state_json`. */
-static int process_state(const struct seccomp_program *p, const char *state_json, char **out,
-			 struct berth_error **err)
+static int process_state(const struct seccomp_program *p, const char *state_json, pid_t pid,
+			 char **out, struct berth_error **err)
 {
 	json_error_t je;
 	cleanup_json json_t *state = json_loads(state_json, 0, &je);
@@ -84,13 +84,15 @@ static int process_state(const struct seccomp_program *p, const char *state_json
 		return berth_error_set(err, EINVAL, "container state: %s", je.text);
 	if (!json_is_object(state))
 		return berth_error_set(err, EINVAL, "container state: not a JSON object");
-	json_t *pid = json_object_get(state, "pid");
-	if (!json_is_integer(pid) || json_integer_value(pid) <= 0)
+	json_t *spid = json_object_get(state, "pid");
+	if (!json_is_integer(spid) || json_integer_value(spid) <= 0)
 		return berth_error_set(err, EINVAL, "container state: no pid");
+	if (pid <= 0)
+		pid = (pid_t)json_integer_value(spid);
 	const char *ver = json_string_value(json_object_get(state, "ociVersion"));
 	cleanup_json json_t *msg =
-	    json_pack("{s:s, s:[s], s:O, s:O}", "ociVersion", ver ? ver : OCI_VERSION, "fds",
-		      "seccompFd", "pid", pid, "state", state);
+	    json_pack("{s:s, s:[s], s:I, s:O}", "ociVersion", ver ? ver : OCI_VERSION, "fds",
+		      "seccompFd", "pid", (json_int_t)pid, "state", state);
 	if (msg == NULL)
 		return berth_error_set(err, EINVAL, "container state: cannot build the message");
 	if (p->listener_metadata)
@@ -104,13 +106,19 @@ static int process_state(const struct seccomp_program *p, const char *state_json
 int seccomp_send_notify(const struct seccomp_program *p, const char *state_json, int fd,
 			struct berth_error **err)
 {
+	return seccomp_send_notify_pid(p, state_json, 0, fd, err);
+}
+
+int seccomp_send_notify_pid(const struct seccomp_program *p, const char *state_json, pid_t pid,
+			    int fd, struct berth_error **err)
+{
 	if (p == NULL || !p->notify || p->listener_path == NULL)
 		return berth_error_set(err, EINVAL,
 				       "seccomp notify: the filter has no SCMP_ACT_NOTIFY rule");
 	if (fd < 0)
 		return berth_error_set(err, EBADF, "seccomp notify: no listener fd");
 	cleanup_free char *text = NULL;
-	if (process_state(p, state_json, &text, err) < 0)
+	if (process_state(p, state_json, pid, &text, err) < 0)
 		return berth_error_wrap(err, "seccomp notify");
 	cleanup_close int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (sock < 0)

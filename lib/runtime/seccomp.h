@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 struct seccomp_program;
 
@@ -33,6 +34,10 @@ int seccomp_program_load(const struct seccomp_program *p, int *notify_fd, struct
  * spec's seccomp notify protocol) to listenerPath. */
 int seccomp_send_notify(const struct seccomp_program *p, const char *state_json, int fd,
 			struct berth_error **err);
+/* Same, for a process other than the container's init (exec): the message's
+ * "pid" is pid, the state's stays init's. */
+int seccomp_send_notify_pid(const struct seccomp_program *p, const char *state_json, pid_t pid,
+			    int fd, struct berth_error **err);
 void seccomp_program_free(struct seccomp_program *p);
 /* The linux.seccomp object of `features` (runtime-spec features.md):
  * enabled, actions, operators, archs, knownFlags, supportedFlags. */

@@ -1,4 +1,5 @@
 #include "runtime/state.h"
+#include "runtime/container-cgroup.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/json.h"
@@ -239,6 +240,8 @@ enum rt_status rt_container_status(struct rt_container *c)
 		return RT_STOPPED;
 	if (c->state.saved_status == RT_CREATING)
 		return RT_CREATING;
+	if (rt_cgroup_frozen(c))
+		return RT_PAUSED;
 	struct stat st;
 	if (fstatat(c->dirfd, "exec.fifo", &st, 0) == 0)
 		return RT_CREATED;
