@@ -3,6 +3,7 @@
  * the support is built in, whatever the host runs (features.md); intelRdt is
  * false: a config asking for it fails (resctrl groups are not managed). */
 #include "cmd.h"
+#include "runtime/seccomp.h"
 #include "oci/spec.h"
 
 #include <stdio.h>
@@ -50,23 +51,11 @@ int cmd_features(struct cmd_ctx *c, int argc, char **argv, struct berth_error **
 					    NULL};
 	static const char *const namespaces[] = {"cgroup", "ipc",  "mount", "network", "pid",
 						 "time",   "user", "uts",   NULL};
-	static const char *const actions[] = {"SCMP_ACT_ALLOW",	      "SCMP_ACT_ERRNO",
-					      "SCMP_ACT_KILL",	      "SCMP_ACT_KILL_PROCESS",
-					      "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
-					      "SCMP_ACT_NOTIFY",      "SCMP_ACT_TRACE",
-					      "SCMP_ACT_TRAP",	      NULL};
-	static const char *const operators[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
-						"SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
-						"SCMP_CMP_NE", NULL};
-	static const char *const archs[] = {"SCMP_ARCH_X86", "SCMP_ARCH_X86_64",
-					    "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64",
-					    "SCMP_ARCH_ARM", NULL};
-	json_t *linux_ = json_pack(
-	    "{s:o,s:o,s:{s:b,s:b,s:b,s:b,s:b},s:{s:b,s:o,s:o,s:o},s:{s:b},s:{s:b},s:{s:b}}",
-	    "namespaces", strings(namespaces), "capabilities", capabilities(), "cgroup", "v1", 1,
-	    "v2", 1, "systemd", 0, "systemdUser", 0, "rdma", 1, "seccomp", "enabled", 1, "actions",
-	    strings(actions), "operators", strings(operators), "archs", strings(archs), "apparmor",
-	    "enabled", 1, "selinux", "enabled", 1, "intelRdt", "enabled", 0);
+	json_t *linux_ =
+	    json_pack("{s:o,s:o,s:{s:b,s:b,s:b,s:b,s:b},s:o,s:{s:b},s:{s:b},s:{s:b}}", "namespaces",
+		      strings(namespaces), "capabilities", capabilities(), "cgroup", "v1", 1, "v2",
+		      1, "systemd", 0, "systemdUser", 0, "rdma", 1, "seccomp", seccomp_features(),
+		      "apparmor", "enabled", 1, "selinux", "enabled", 1, "intelRdt", "enabled", 0);
 	json_t *j = json_pack("{s:s,s:s,s:o,s:o,s:o,s:{}}", "ociVersionMin", "1.0.0",
 			      "ociVersionMax", OCI_VERSION, "hooks", strings(hooks), "mountOptions",
 			      oci_mount_option_names(), "linux", linux_, "annotations");
