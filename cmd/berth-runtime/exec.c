@@ -55,7 +55,7 @@ struct flags {
 	bool tty, nnp;
 	char **env;
 	size_t n_env;
-	const char *cwd, *user, *apparmor;
+	const char *cwd, *user, *apparmor, *label;
 	gid_t *gids;
 	size_t n_gids;
 	uint64_t caps;
@@ -130,6 +130,10 @@ static int apply_flags(struct flags *f, struct oci_process *p, struct berth_erro
 		free(p->apparmor_profile);
 		p->apparmor_profile = xstrdup(f->apparmor);
 	}
+	if (f->label) {
+		free(p->selinux_label);
+		p->selinux_label = xstrdup(f->label);
+	}
 	return 0;
 }
 
@@ -193,6 +197,7 @@ static int parse_flags(int argc, char **argv, struct flags *f, struct rt_exec_op
 			f->apparmor = optarg;
 			break;
 		case O_LABEL:
+			f->label = optarg;
 			break;
 		case O_DETACH:
 			o->detach = true;
@@ -229,8 +234,20 @@ static int parse_flags(int argc, char **argv, struct flags *f, struct rt_exec_op
 static int build_process(struct cmd_ctx *c, int argc, char **argv, struct flags *f, const char *id,
 			 struct oci_process **out, struct berth_error **err)
 {
-	if (f->process_file)
-		return load_process_file(f->process_file, out, err);
+	if (f->process_file) {
+		if (load_process_file(f->process_file, out, err) < 0)
+			return -1;
+		/* linux.personality is the container's: exec'd processes get it too */
+		struct oci_process *base = NULL;
+		if (rt_exec_base_process(&c->g, id, &base, err) < 0) {
+			oci_process_free(*out);
+			*out = NULL;
+			return -1;
+		}
+		(*out)->personality = base->personality;
+		oci_process_free(base);
+		return 0;
+	}
 	if (optind >= argc)
 		return berth_error_set(err, EINVAL, "exec: a command to run is required");
 	struct oci_process *p = NULL;
