@@ -193,8 +193,11 @@ static int parse_parts(const char *spec, char **parts, size_t n, struct platform
 		    "(letters, digits, '_' and '-', optionally with a version in "
 		    "parentheses)",
 		    spec, parts[0]);
+	/* containerd also takes "." and ".."; they name nothing, and a platform
+	 * may end up in a path */
 	for (size_t i = 1; i < n; i++)
-		if (!component(parts[i], strlen(parts[i]), true))
+		if (!component(parts[i], strlen(parts[i]), true) ||
+		    strspn(parts[i], ".") == strlen(parts[i]))
 			return berth_error_set(err, EINVAL,
 					       "invalid platform \"%s\": component \"%s\" must be "
 					       "letters, digits, '_', '.' and '-'",

@@ -293,7 +293,9 @@ bool ref_is_identifier(const char *s)
 }
 
 /* docker's splitDockerDomain: the first component is a domain when it has a
- * '.' or ':', is localhost, or is not all lowercase. */
+ * '.' or ':' or is localhost. (distribution 3.x also takes an uppercase
+ * first component for a domain; docker 20.10 and this code reject it as
+ * "repository name must be lowercase".) */
 static void split_docker_domain(const char *s, char **domain, char **remainder)
 {
 	const char *slash = strchr(s, '/');
@@ -302,8 +304,6 @@ static void split_docker_domain(const char *s, char **domain, char **remainder)
 		size_t n = (size_t)(slash - s);
 		is_domain = memchr(s, '.', n) || memchr(s, ':', n) ||
 			    (n == 9 && memcmp(s, "localhost", 9) == 0);
-		for (size_t i = 0; i < n && !is_domain; i++)
-			is_domain = s[i] >= 'A' && s[i] <= 'Z';
 	}
 	if (is_domain) {
 		*domain = xstrdup(s);

@@ -11,7 +11,7 @@
  *
  * The name (domain + path) is at most 255 characters. Normalisation (docker's
  * ParseNormalizedNamed): a first component is a domain only if it contains
- * '.' or ':', is "localhost", or has uppercase letters; otherwise the domain
+ * '.' or ':' or is "localhost"; otherwise the domain
  * is docker.io, and a one-component path on docker.io gets "library/".
  * index.docker.io becomes docker.io.
  *
