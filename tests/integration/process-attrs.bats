@@ -72,6 +72,16 @@ resctrl_mounted() {
 	assert_eq "$output" i686 "uname -m in exec"
 }
 
+@test "personality: exec --process gets the container's personality" {
+	[[ $(uname -m) == x86_64 ]] || skip "needs an x86_64 host"
+	bundle_set '.linux.personality = {domain: "LINUX32"}'
+	run_detached
+	jq '.process | .args = ["/bin/uname", "-m"]' "$BUNDLE/config.json" >"$TESTDIR/process.json"
+	rt exec --process "$TESTDIR/process.json" "$CT"
+	[[ $status -eq 0 ]]
+	assert_eq "$output" i686 "uname -m in exec --process"
+}
+
 @test "personality: unknown domain and flags are errors" {
 	bundle_set '.linux.personality = {domain: "BSD"}'
 	set_args /bin/true
@@ -227,6 +237,15 @@ resctrl_mounted() {
 	bundle_set '.process.selinuxLabel = "system_u:system_r:container_t:s0:c1,c2"'
 	set_args /bin/true
 	create_fails 'process.selinuxLabel "system_u:system_r:container_t:s0:c1,c2": SELinux is not enabled on this host'
+}
+
+@test "selinuxLabel: exec --process-label fails clearly when SELinux is not enabled" {
+	! selinux_enabled || skip "SELinux is enabled on this host"
+	run_detached
+	rt exec --process-label system_u:system_r:container_t:s0 "$CT" /bin/true
+	[[ $status -ne 0 ]]
+	assert_contains "$(unescaped)" 'process.selinuxLabel "system_u:system_r:container_t:s0": SELinux is not enabled'
+	[[ $(status_of "$CT") == running ]]
 }
 
 @test "mountLabel: a clear error when SELinux is not enabled" {
