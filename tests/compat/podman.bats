@@ -91,7 +91,11 @@ teardown_file() {
 	[[ -n $had_cache ]] || rm -f /var/lib/containers/cache/blob-info-cache-v1.boltdb
 	[[ -n $had_var ]] || rmdir /var/lib/containers/cache /var/lib/containers 2>/dev/null
 	[[ -n $had_runc ]] || rmdir /run/runc 2>/dev/null
-	[[ -n $had_berth ]] || rmdir /run/berth-runtime 2>/dev/null
+	if [[ -z $had_berth ]]; then
+		# berth-runtime keeps compiled seccomp programs in its root
+		rm -rf --one-file-system /run/berth-runtime/.seccomp-cache
+		rmdir /run/berth-runtime 2>/dev/null
+	fi
 	return $rc
 }
 
