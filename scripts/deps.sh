@@ -12,7 +12,11 @@ packages=(
 	libcmocka-dev bats busybox-static jq iproute2 python3 util-linux procps file
 	# benchmark peers
 	runc crun hyperfine time
-	# drop-in tests (tests/compat): the engines that drive the runtime
+	# drop-in tests (tests/compat): the engines that drive the runtime. Their
+	# Depends bring the rest (runc, tini for docker --init, iptables, CNI
+	# plugins); podman's Recommends (uidmap, slirp4netns, fuse-overlayfs,
+	# catatonit) are for rootless podman, its networks and --init, which the
+	# suite does not use (root, --network none, kernel overlay)
 	containerd docker.io podman conmon
 )
 
