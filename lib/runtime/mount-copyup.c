@@ -198,8 +198,8 @@ static int copy_symlink(int srcdir, int dstdir, const char *name, const struct s
 }
 
 /* fifos, sockets, device nodes */
-static int copy_special(int srcdir, int dstdir, const char *name, const struct stat *st,
-			const char *rel, struct copy_ctx *c, struct berth_error **err)
+static int copy_special(int dstdir, const char *name, const struct stat *st, const char *rel,
+			struct copy_ctx *c, struct berth_error **err)
 {
 	if (mknodat(dstdir, name, st->st_mode & (S_IFMT | 0777), st->st_rdev) < 0) {
 		if (errno == EPERM) {
@@ -218,7 +218,6 @@ static int copy_special(int srcdir, int dstdir, const char *name, const struct s
 	struct timespec ts[2] = {st->st_atim, st->st_mtim};
 	if (utimensat(dstdir, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
 		log_debug("tmpcopyup %s: %s: times not kept: %s", c->what, rel, strerror(errno));
-	(void)srcdir;
 	return 0;
 }
 
@@ -266,16 +265,16 @@ static int copy_entry(int src, int dst, const char *name, const char *rel, int d
 	case S_IFLNK:
 		return copy_symlink(src, dst, name, &st, rel, c, err);
 	default:
-		return copy_special(src, dst, name, &st, rel, c, err);
+		return copy_special(dst, name, &st, rel, c, err);
 	}
 }
 
 static int copy_dir_contents(int src, int dst, const char *rel, int depth, struct copy_ctx *c,
 			     struct berth_error **err)
 {
-	int dfd = dup(src);
+	int dfd = fcntl(src, F_DUPFD_CLOEXEC, 0);
 	if (dfd < 0)
-		return berth_error_errno(err, "dup");
+		return berth_error_errno(err, "read directory %s: dup", rel);
 	cleanup_closedir DIR *d = fdopendir(dfd);
 	if (!d) {
 		close(dfd);
