@@ -576,19 +576,22 @@ copyup_tree() {
 	[[ -L $d/rel-link ]] || fail "rootfs entries changed: $(ls -la "$d")"
 }
 
-@test "mounts: tmpcopyup copies fifos and sockets" {
+@test "mounts: tmpcopyup copies fifos, sockets and device nodes" {
 	skip_if_runc "runc 1.1 does not create fifos and fails on their lchown"
 	mkdir -p "$BUNDLE/rootfs/srv/data"
 	mkfifo -m 0620 "$BUNDLE/rootfs/srv/data/fifo"
 	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' \
 		"$BUNDLE/rootfs/srv/data/sock"
 	chown 5:6 "$BUNDLE/rootfs/srv/data/sock"
+	mknod -m 0640 "$BUNDLE/rootfs/srv/data/null" c 1 3
 	add_mount /srv/data tmpfs tmpfs tmpcopyup
-	set_sh 'stat -c "%n %A %u:%g" /srv/data/fifo /srv/data/sock'
+	set_sh 'stat -c "%n %A %u:%g" /srv/data/fifo /srv/data/sock
+		stat -c "%n %A %t:%T" /srv/data/null'
 	run_ct
 	[[ $status -eq 0 ]]
 	assert_eq "${lines[0]}" "/srv/data/fifo prw--w---- 0:0" fifo
 	[[ ${lines[1]} == "/srv/data/sock srwx"*" 5:6" ]] || fail "socket: ${lines[1]}"
+	assert_eq "${lines[2]}" "/srv/data/null crw-r----- 1:3" "device node"
 }
 
 @test "mounts: tmpcopyup with mode= and ro: mode kept, read-only after the copy" {
