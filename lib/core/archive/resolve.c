@@ -13,6 +13,7 @@
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -117,6 +118,20 @@ static int open_in_root(int root, const char *path, struct berth_error **err)
 	}
 }
 
+static int mkdir_fail(int parent, const char *name, const char *dir, struct berth_error **err)
+{
+	struct stat st;
+	if (errno != EEXIST || fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISLNK(st.st_mode))
+		return berth_error_errno(err, "mkdir %s", dir);
+	char target[256] = "";
+	ssize_t n = readlinkat(parent, name, target, sizeof(target) - 1);
+	target[n > 0 ? n : 0] = '\0';
+	return berth_error_set(err, ENOTDIR,
+			       "%s: symlink to %s%s, which leads to no directory inside the root",
+			       dir, target, n == (ssize_t)sizeof(target) - 1 ? "..." : "");
+}
+
 int unpack_open_parent(struct unpack *u, const char *path, bool create, const char **base,
 		       struct berth_error **err)
 {
@@ -143,7 +158,7 @@ int unpack_open_parent(struct unpack *u, const char *path, bool create, const ch
 		int next = open_in_root(u->root, dir, NULL);
 		if (next < 0 && errno == ENOENT) {
 			if (mkdirat(cur, p, 0755) < 0)
-				return berth_error_errno(err, "mkdir %s", dir);
+				return mkdir_fail(cur, p, dir, err);
 			next = open_in_root(u->root, dir, err);
 		} else if (next < 0) {
 			return open_in_root(u->root, dir, err);
