@@ -602,6 +602,55 @@ static void test_concurrent_commit_same_digest(void **state)
 	assert_int_equal(u.ingests, 0);
 }
 
+/* Processes race on one ref: open (EBUSY is expected while another holds
+ * it, or while a commit removes it), write, commit or abort. No writer may
+ * ever end up on a file that a commit or abort already took away. */
+static void test_concurrent_same_ref_stress(void **state)
+{
+	struct fx *f = *state;
+	pid_t pids[4];
+	for (int i = 0; i < 4; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] != 0)
+			continue;
+		struct content_store *cs2 = NULL;
+		struct berth_error *e = NULL;
+		if (impl.open(f->root, &cs2, &e) < 0)
+			_exit(2);
+		for (int done = 0, tries = 0; done < 100 && tries < 1000000; tries++) {
+			struct content_writer *w = NULL;
+			if (content_writer_open(cs2, "race", -1, NULL, &w, &e) < 0) {
+				if (e->code != EBUSY)
+					_exit(3);
+				berth_error_free(&e);
+				continue;
+			}
+			int r = content_writer_truncate(w, 0, &e);
+			if (r == 0)
+				r = content_writer_write(w, "abc", 3, &e);
+			if (r == 0 && (done + i) % 3 == 0)
+				r = content_writer_abort(w, &e);
+			else if (r == 0)
+				r = content_writer_commit(w, 3, ABC_DIGEST, NULL, &e);
+			content_writer_close(w);
+			if (r < 0)
+				_exit(4);
+			done++;
+		}
+		_exit(0);
+	}
+	for (int i = 0; i < 4; i++) {
+		int status;
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	char *data = read_blob(f, ABC_DIGEST);
+	assert_string_equal(data, "abc");
+	free(data);
+}
+
 struct walk_state {
 	int count;
 	int64_t bytes;
@@ -853,14 +902,14 @@ static void test_layout_stray_files(void **state)
 	expect_err(&err, EIO, "not a regular file");
 }
 
-/* The writer's lock is a flock on the data file: a foreign holder (another
- * berthd on the same root) also makes writers fail with EBUSY. */
+/* The writer's lock is a flock on the ingest directory: a foreign holder
+ * (another berthd on the same root) also makes writers fail with EBUSY. */
 static void test_layout_foreign_lock(void **state)
 {
 	struct fx *f = *state;
 	content_writer_close(wopen(f, "l", -1, NULL));
-	char *p = path_in(f, "ingest/l/data");
-	int fd = open(p, O_RDWR | O_CLOEXEC);
+	char *p = path_in(f, "ingest/l");
+	int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	assert_true(fd >= 0);
 	assert_int_equal(flock(fd, LOCK_EX), 0);
 	struct content_writer *w = NULL;
@@ -869,6 +918,29 @@ static void test_layout_foreign_lock(void **state)
 	expect_err(&err, EBUSY, "locked");
 	close(fd);
 	content_writer_close(wopen(f, "l", -1, NULL));
+	free(p);
+}
+
+/* A crash between the rename into blobs/ and the removal of the ingest
+ * leaves a directory without data: abort clears it, a writer restarts it. */
+static void test_layout_leftover_ingest(void **state)
+{
+	struct fx *f = *state;
+	char *p = path_in(f, "ingest/left");
+	assert_int_equal(mkdir(p, 0700), 0);
+	struct content_usage u;
+	struct berth_error *err = NULL;
+	ok(content_usage(f->cs, &u, &err), &err);
+	assert_int_equal(u.ingests, 0);
+	ok(content_abort(f->cs, "left", &err), &err);
+	assert_false(fs_exists(p));
+	assert_int_equal(mkdir(p, 0700), 0);
+	struct content_writer *w = wopen(f, "left", -1, NULL);
+	assert_int_equal(content_writer_offset(w), 0);
+	wwrite(w, "abc");
+	assert_int_equal(content_writer_commit(w, -1, ABC_DIGEST, NULL, &err), CONTENT_COMMITTED);
+	content_writer_close(w);
+	assert_false(fs_exists(p));
 	free(p);
 }
 
@@ -898,6 +970,7 @@ int main(void)
 	    T(test_truncate),
 	    T(test_concurrent_writers),
 	    T(test_concurrent_commit_same_digest),
+	    T(test_concurrent_same_ref_stress),
 	    T(test_walk_and_usage),
 	    T(test_ingests_and_abort),
 	    T(test_large_resume),
@@ -905,7 +978,7 @@ int main(void)
 	};
 	const struct CMUnitTest layout[] = {
 	    T(test_layout_blob),	T(test_layout_crash_resume), T(test_layout_bad_status),
-	    T(test_layout_stray_files), T(test_layout_foreign_lock),
+	    T(test_layout_stray_files), T(test_layout_foreign_lock), T(test_layout_leftover_ingest),
 	};
 	int failed = tu_run("content digests", digests, ARRAY_SIZE(digests));
 	failed += tu_run("content store conformance (local)", conformance, ARRAY_SIZE(conformance));

@@ -100,9 +100,11 @@ static bool same_file(int dirfd, const char *name, int fd)
 int content_ingest_lock(struct content_store *cs, const char *ref, bool create, int *dirfd,
 			int *datafd, struct berth_error **err)
 {
-	/* A remover holds the lock while it unlinks, so after we get the lock
-	 * the path either still names our file or the ingest is gone and we
-	 * start again (bounded: each retry means another writer made progress). */
+	/* The lock is a flock on the ingest directory, which every remover
+	 * (commit, abort) holds while it empties and removes it. After we get
+	 * it, the path either still names our directory or the ingest is gone
+	 * and we start again (bounded: each retry means another writer made
+	 * progress). */
 	for (int attempt = 0; attempt < 100; attempt++) {
 		if (create && mkdirat(cs->ingest_fd, ref, 0700) < 0 && errno != EEXIST)
 			return berth_error_errno(err, "ingest %s: create %s/ingest/%s", ref,
@@ -113,28 +115,27 @@ int content_ingest_lock(struct content_store *cs, const char *ref, bool create, 
 			continue;
 		if (d < 0)
 			return berth_error_errno(err, "ingest %s", ref);
-		int flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0);
-		cleanup_close int f = openat(d, "data", flags, 0600);
-		if (f < 0 && errno == ENOENT && create)
-			continue;
-		if (f < 0)
-			return berth_error_errno(err, "ingest %s: open data", ref);
 		int r;
-		while ((r = flock(f, LOCK_EX | LOCK_NB)) < 0 && errno == EINTR)
+		while ((r = flock(d, LOCK_EX | LOCK_NB)) < 0 && errno == EINTR)
 			;
 		if (r < 0 && errno == EWOULDBLOCK)
 			return berth_error_set(err, EBUSY, "ingest %s: locked by another writer",
 					       ref);
 		if (r < 0)
 			return berth_error_errno(err, "ingest %s: lock", ref);
-		if (!same_file(d, "data", f) || !same_file(cs->ingest_fd, ref, d)) {
+		if (!same_file(cs->ingest_fd, ref, d)) {
 			if (!create)
 				return berth_error_set(err, ENOENT, "ingest %s: removed meanwhile",
 						       ref);
 			continue;
 		}
+		if (datafd) {
+			int flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0);
+			*datafd = openat(d, "data", flags, 0600);
+			if (*datafd < 0)
+				return berth_error_errno(err, "ingest %s: open data", ref);
+		}
 		*dirfd = steal_fd(d);
-		*datafd = steal_fd(f);
 		return 0;
 	}
 	return berth_error_set(err, EBUSY, "ingest %s: keeps being removed by other writers", ref);
@@ -213,8 +214,7 @@ int content_abort(struct content_store *cs, const char *ref, struct berth_error 
 		return berth_error_set(err, EINVAL, "abort ingest: invalid ref \"%.300s\"",
 				       ref ? ref : "");
 	cleanup_close int d = -1;
-	cleanup_close int f = -1;
-	if (content_ingest_lock(cs, ref, false, &d, &f, err) < 0)
+	if (content_ingest_lock(cs, ref, false, &d, NULL, err) < 0)
 		return berth_error_wrap(err, "abort");
 	return content_ingest_remove(cs, ref, err);
 }

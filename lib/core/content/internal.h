@@ -23,9 +23,11 @@ int content_status_write(int dirfd, const struct content_status *st, bool durabl
 			 struct berth_error **err);
 /* Remove <ingest>/<ref> and its files. */
 int content_ingest_remove(struct content_store *cs, const char *ref, struct berth_error **err);
-/* Open <ingest>/<ref>/data and take its flock, retrying if the ingest was
- * removed or replaced meanwhile; create makes the directory if needed.
- * EBUSY when held, ENOENT when absent and !create. */
+/* Lock <ingest>/<ref> (flock on the directory, held as long as *dirfd is
+ * open) and open its data file into *datafd (unless datafd is NULL),
+ * retrying if the ingest was removed or replaced meanwhile; create makes
+ * the directory and data if needed. EBUSY when held, ENOENT when absent and
+ * !create. */
 int content_ingest_lock(struct content_store *cs, const char *ref, bool create, int *dirfd,
 			int *datafd, struct berth_error **err);
 

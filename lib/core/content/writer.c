@@ -351,9 +351,9 @@ void content_writer_close(struct content_writer *w)
 		content_status_write(w->dirfd, &st, false, NULL);
 	}
 	if (w->datafd >= 0)
-		close(w->datafd); /* releases the flock */
+		close(w->datafd);
 	if (w->dirfd >= 0)
-		close(w->dirfd);
+		close(w->dirfd); /* releases the flock */
 	EVP_MD_CTX_free(w->ctx);
 	free(w->ref);
 	free(w);
