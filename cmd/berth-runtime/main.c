@@ -46,11 +46,14 @@ static const struct {
 	const char *name;
 	int (*fn)(struct cmd_ctx *, int, char **, struct berth_error **);
 } commands[] = {
-    {"spec", cmd_spec},	    {"create", cmd_create}, {"start", cmd_start},	{"run", cmd_run},
-    {"state", cmd_state},   {"list", cmd_list},	    {"ps-list", cmd_list},	{"kill", cmd_kill},
-    {"delete", cmd_delete}, {"exec", cmd_exec},	    {"features", cmd_features},
-    {"pause", cmd_pause},   {"resume", cmd_resume}, {"ps", cmd_ps},		{"update", cmd_update},
-    {"events", cmd_events},
+    {"spec", cmd_spec},		{"create", cmd_create},
+    {"start", cmd_start},	{"run", cmd_run},
+    {"state", cmd_state},	{"list", cmd_list},
+    {"ps-list", cmd_list},	{"kill", cmd_kill},
+    {"delete", cmd_delete},	{"exec", cmd_exec},
+    {"features", cmd_features}, {"pause", cmd_pause},
+    {"resume", cmd_resume},	{"ps", cmd_ps},
+    {"update", cmd_update},	{"events", cmd_events},
 };
 
 enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_CRIU, OPT_ROOTLESS };
