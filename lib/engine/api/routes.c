@@ -1,0 +1,7 @@
+/* Every route table of the API, one line per resource file. */
+#include "engine/api/api.h"
+
+const struct api_route *const api_routes[] = {
+    api_system_routes,
+    NULL,
+};

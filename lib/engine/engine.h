@@ -1,0 +1,35 @@
+/* The engine layer's state shared by the API handlers: the configuration
+ * (replaced as a whole on reload) and the daemon's identity. Later: the core
+ * layer's handles (content store, snapshotter, metadata). */
+#ifndef BERTH_ENGINE_ENGINE_H
+#define BERTH_ENGINE_ENGINE_H
+
+#include "common/error.h"
+#include "engine/config.h"
+
+#include <pthread.h>
+#include <time.h>
+
+struct engine {
+	pthread_mutex_t lock; /* guards cfg */
+	struct engine_config cfg;
+	char *id;	   /* persistent engine ID (<root>/engine-id) */
+	char *config_file; /* for messages */
+	time_t started;
+};
+
+/* Takes cfg (its contents are moved; *cfg is left zeroed). */
+void engine_init(struct engine *e, struct engine_config *cfg, const char *id,
+		 const char *config_file);
+void engine_destroy(struct engine *e);
+/* A copy of the configuration to read without holding the lock. */
+void engine_config_snapshot(struct engine *e, struct engine_config *out);
+/* Reload: apply what can change at run time from next; returns the change
+ * description (see engine_config_reload). */
+char *engine_reload(struct engine *e, const struct engine_config *next, char **ignored);
+
+/* The engine ID stored in <root>/engine-id (a random UUID made on first
+ * start), as dockerd keeps it. */
+int engine_id_load(const char *root, char **id, struct berth_error **err);
+
+#endif
