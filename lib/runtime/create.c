@@ -6,6 +6,7 @@
 #include "runtime/container-cgroup.h"
 #include "runtime/hooks.h"
 #include "runtime/ns.h"
+#include "runtime/process-attrs.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
@@ -164,8 +165,8 @@ static int check_spec(const struct rt_globals *g, const struct rt_create_opts *o
 				       "--console-socket given but process.terminal is false");
 	if (check_sysctls(spec, err) < 0)
 		return -1;
-	if (spec->process->apparmor_profile || spec->process->selinux_label)
-		log_debug("process: apparmorProfile/selinuxLabel are not applied yet");
+	if (process_attrs_check(spec, err) < 0)
+		return -1;
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "runtime/foreground.h"
 #include "runtime/ns.h"
 #include "runtime/process.h"
+#include "runtime/process-attrs.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
@@ -126,7 +127,8 @@ __attribute__((noreturn)) static void exec_helper(struct exec_run *r)
 	close(r->c->dirfd);
 	if (r->console >= 0)
 		close(r->console);
-	if (ns_join(r->ns, r->n_ns, r->ns_fds, &err) < 0)
+	if (process_attrs_exec_initial(r->o->process, &err) < 0 ||
+	    ns_join(r->ns, r->n_ns, r->ns_fds, &err) < 0)
 		child_fail(r->child_sock, err);
 	long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
 	if (pid < 0)
@@ -202,6 +204,7 @@ static int spawn(struct exec_run *r, struct berth_error **err)
 	r->pid = m.value;
 	sync_msg_clear(&m);
 	if (rt_exec_join_cgroup(r->c, r->pid, err) < 0 ||
+	    process_attrs_exec_final(r->o->process, r->pid, err) < 0 ||
 	    sync_send(r->sock, SYNC_GO, 0, NULL, -1, err) < 0)
 		return -1;
 	return serve(r, err);
@@ -263,7 +266,8 @@ int rt_exec(const struct rt_globals *g, const struct rt_exec_opts *o, int *code,
 		return berth_error_set(err, EINVAL, "exec -t -d needs --console-socket");
 	if (!o->process->terminal && o->console_socket)
 		return berth_error_set(err, EINVAL, "--console-socket given without --tty");
-	if (rt_container_open(g->root, o->id, &r.c, err) < 0)
+	if (process_attrs_check_process(o->process, &process_attrs_real_host, err) < 0 ||
+	    rt_container_open(g->root, o->id, &r.c, err) < 0)
 		return -1;
 	fg_block_signals(&all, &old);
 	if (check_running(&r, err) < 0 || load_spec(&r, err) < 0 || open_namespaces(&r, err) < 0 ||
