@@ -6,9 +6,11 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 rc=0
 if command -v clang-format >/dev/null; then
-	if ! git ls-files '*.c' '*.h' | xargs clang-format --dry-run -Werror 2>&1 | head -20 | grep .; then
+	out=$(git ls-files '*.c' '*.h' | xargs clang-format --dry-run -Werror 2>&1)
+	if [[ -z $out ]]; then
 		echo "ok clang-format"
 	else
+		head -20 <<<"$out" | sed 's/^/# /'
 		echo "not ok clang-format: run clang-format -i on the files above"
 		rc=1
 	fi

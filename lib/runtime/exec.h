@@ -9,8 +9,8 @@
 struct rt_exec_opts {
 	const char *id;
 	const struct oci_process *process; /* fully built by the caller */
-	const char *pid_file;		    /* may be NULL */
-	const char *console_socket;	    /* needed with a terminal and detach */
+	const char *pid_file;		   /* may be NULL */
+	const char *console_socket;	   /* needed with a terminal and detach */
 	bool detach;
 	bool ignore_paused;
 	int preserve_fds;
