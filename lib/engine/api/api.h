@@ -112,7 +112,8 @@ int api_version_cmp_str(struct api_version v, const char *s);
 enum api_body_kind { API_BODY_BUFFER = 0, API_BODY_STREAM, API_BODY_UPGRADE };
 
 typedef void (*api_stream_fn)(struct api_stream *s, void *arg);
-/* Runs in its own thread with the raw socket after the 101 was sent; `extra`
+/* Runs in its own thread with the raw socket (blocking mode; shutdown(SHUT_WR)
+ * half-closes) after the 101 was sent; `extra`
  * holds bytes the client sent after its request head. The connection is
  * closed when the function returns. */
 typedef void (*api_upgrade_fn)(int fd, const char *extra, size_t extra_len, void *arg);

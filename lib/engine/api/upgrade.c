@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,10 @@ static void on_upgrade(void *cls, struct MHD_Connection *conn, void *req_cls, co
 	(void)req_cls;
 	struct upgrade *u = cls;
 	atomic_store(&u->started, true);
+	/* libmicrohttpd's sockets are non-blocking; handlers get a blocking one */
+	int fl = fcntl(sock, F_GETFL);
+	if (fl >= 0 && (fl & O_NONBLOCK))
+		fcntl(sock, F_SETFL, fl & ~O_NONBLOCK);
 	u->fd = sock;
 	u->urh = urh;
 	u->extra = xmalloc(extra_in_size + 1);
