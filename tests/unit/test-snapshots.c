@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
 
 struct fixture {
 	const char *driver;
@@ -445,6 +447,85 @@ static void test_long_chain(void **state)
 	fx_fini(&f);
 }
 
+/* native: the copy of a parent keeps what `cp -a` keeps. */
+static void test_native_copy(void **state)
+{
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	struct fixture f;
+	fx_init(&f, "native");
+	struct berth_error *err = NULL;
+	must(snap_prepare(f.s, "b", NULL, NULL, &err), &err, "prepare");
+	char *dir = NULL;
+	must(snap_layer_dir(f.s, "b", &dir, &err), &err, "layer dir");
+	struct tb *t = tb_new("none");
+	tb_add(t, "dir/", AE_IFDIR, NULL, NULL,
+	       &(struct tb_attr){.mode = 0750, .mtime = 1400000000});
+	tb_add(t, "dir/su", AE_IFREG, "su", NULL,
+	       &(struct tb_attr){.mode = 04755,
+				 .uid = 1000,
+				 .gid = 1001,
+				 .mtime = 1300000000,
+				 .xattr_name = "user.k",
+				 .xattr_value = "v"});
+	tb_hardlink(t, "su2", "dir/su");
+	tb_symlink(t, "sh", "/dir/su");
+	tb_dev(t, "null", AE_IFCHR, 1, 3);
+	tb_dev(t, "fifo", AE_IFIFO, 0, 0);
+	char *buf;
+	size_t len;
+	tb_finish(t, &buf, &len);
+	struct arc_unpack_opts o = {.whiteouts = ARC_WHITEOUT_APPLY};
+	struct arc_unpack_result r;
+	must(arc_unpack_mem(buf, len, dir, &o, &r, &err), &err, "unpack");
+	free(buf);
+	must(snap_commit(f.s, "B", "b", &err), &err, "commit");
+	must(snap_prepare(f.s, "c", "B", NULL, &err), &err, "prepare c");
+	char *cdir = NULL;
+	must(snap_layer_dir(f.s, "c", &cdir, &err), &err, "layer dir c");
+	struct stat a, b, p;
+	char *x = NULL;
+	assert_true(asprintf(&x, "%s/dir/su", cdir) > 0);
+	assert_int_equal(lstat(x, &a), 0);
+	char v[4] = "";
+	assert_int_equal(lgetxattr(x, "user.k", v, sizeof(v)), 1);
+	free(x);
+	assert_true(asprintf(&x, "%s/su2", cdir) > 0);
+	assert_int_equal(lstat(x, &b), 0);
+	free(x);
+	assert_true(asprintf(&x, "%s/dir/su", dir) > 0);
+	assert_int_equal(lstat(x, &p), 0);
+	free(x);
+	assert_int_equal(a.st_ino, b.st_ino);	  /* still one inode, */
+	assert_int_not_equal(a.st_ino, p.st_ino); /* not the parent's */
+	assert_int_equal(a.st_nlink, 2);
+	assert_int_equal(a.st_mode & 07777, 04755);
+	assert_int_equal(a.st_uid, 1000);
+	assert_int_equal(a.st_gid, 1001);
+	assert_int_equal(a.st_mtim.tv_sec, 1300000000);
+	assert_true(asprintf(&x, "%s/dir", cdir) > 0);
+	assert_int_equal(lstat(x, &a), 0);
+	assert_int_equal(a.st_mode & 07777, 0750);
+	assert_int_equal(a.st_mtim.tv_sec, 1400000000);
+	free(x);
+	assert_true(asprintf(&x, "%s/null", cdir) > 0);
+	assert_int_equal(lstat(x, &a), 0);
+	assert_true(S_ISCHR(a.st_mode) && a.st_rdev == makedev(1, 3));
+	free(x);
+	assert_true(asprintf(&x, "%s/fifo", cdir) > 0);
+	assert_int_equal(lstat(x, &a), 0);
+	assert_true(S_ISFIFO(a.st_mode));
+	free(x);
+	char target[32] = "";
+	assert_true(asprintf(&x, "%s/sh", cdir) > 0);
+	assert_int_equal(readlink(x, target, sizeof(target)), 7);
+	assert_string_equal(target, "/dir/su");
+	free(x);
+	free(dir);
+	free(cdir);
+	fx_fini(&f);
+}
+
 static void test_select(void **state)
 {
 	(void)state;
@@ -475,7 +556,7 @@ int main(void)
 	    cmocka_unit_test(test_mount_specs),	 cmocka_unit_test(test_usage),
 	    cmocka_unit_test(test_mount_active), cmocka_unit_test(test_view_readonly),
 	    cmocka_unit_test(test_whiteouts),	 cmocka_unit_test(test_long_chain),
-	    cmocka_unit_test(test_select),
+	    cmocka_unit_test(test_native_copy),	 cmocka_unit_test(test_select),
 	};
 	return tu_run("snapshots", tests, ARRAY_SIZE(tests));
 }
