@@ -173,8 +173,8 @@ static int kill_all(struct rt_container *c, int sig, struct berth_error **err)
 	bool done = false;
 	if (rt_cgroup_signal_all(c, sig, &done, err) < 0)
 		return -1;
-	if (done)
-		goto init;
+	if (done) /* init is in the cgroup too */
+		return 0;
 	char p[64], ref[64];
 	snprintf(p, sizeof(p), "/proc/%d/ns/pid", c->state.pid);
 	ssize_t n = readlink(p, ref, sizeof(ref) - 1);
@@ -190,7 +190,6 @@ static int kill_all(struct rt_container *c, int sig, struct berth_error **err)
 				kill(pid, sig);
 		}
 	}
-init:;
 	cleanup_close int fd = pidfd_of(c, err);
 	if (fd < 0)
 		return -1;

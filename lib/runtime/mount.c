@@ -1,4 +1,5 @@
 #include "runtime/mount.h"
+#include "runtime/lsm.h"
 #include "runtime/path.h"
 #include "common/cleanup.h"
 #include "common/log.h"
@@ -107,7 +108,13 @@ static int mount_one(int rootfd, const struct oci_mount *m, const struct mount_c
 			return -1;
 	} else {
 		const char *src = m->source ? m->source : m->type;
-		if (mount_at_fd(src, target, m->type, flags, m->data, m->destination, err) < 0)
+		/* linux.mountLabel (only set here when SELinux is enabled) */
+		cleanup_free char *data =
+		    ctx->spec->mount_label
+			? lsm_mount_data(m->type, m->data, ctx->spec->mount_label)
+			: NULL;
+		if (mount_at_fd(src, target, m->type, flags, data ? data : m->data, m->destination,
+				err) < 0)
 			return -1;
 	}
 	/* Reopen: the fd still points at the directory under the new mount. */
