@@ -8,6 +8,7 @@
 #include "common/xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -128,9 +129,14 @@ int cgroup_v1_devices_apply(struct cgroup *cg, const char *dir, const struct oci
 	const char *reset = st.default_allow ? "devices.allow" : "devices.deny";
 	const char *each = st.default_allow ? "devices.deny" : "devices.allow";
 	int ret = cgroup_write(cg, dir, reset, "a", err);
+	/* one rule per write(), all on one open file */
+	cleanup_free char *path = xasprintf("%s/%s", dir, each);
+	cleanup_close int fd = ret == 0 && st.n ? open(path, O_WRONLY | O_CLOEXEC) : -1;
+	if (ret == 0 && st.n && fd < 0)
+		ret = berth_error_errno(err, "open %s", path);
 	for (size_t i = 0; ret == 0 && i < st.n; i++) {
 		cleanup_free char *s = ex_string(&st.ex[i]);
-		ret = cgroup_write(cg, dir, each, s, err);
+		ret = cgroup_write_fd(cg, fd, path, s, err);
 	}
 	cgroup_dev_state_release(&st);
 	return ret;

@@ -335,6 +335,12 @@ int cgroup_write(const struct cgroup *cg, const char *dir, const char *file, con
 	cleanup_close int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return berth_error_errno(err, "write %s to %s", value, path);
+	return cgroup_write_fd(cg, fd, path, value, err);
+}
+
+int cgroup_write_fd(const struct cgroup *cg, int fd, const char *path, const char *value,
+		    struct berth_error **err)
+{
 	size_t len = strlen(value);
 	ssize_t w;
 	do

@@ -111,6 +111,9 @@ static inline const struct cgroup_ops *cgroup_dir_ops(const struct cgroup_dir *d
 /* Write value to dir/file in one write(2). Error: "write V to F: strerror". */
 int cgroup_write(const struct cgroup *cg, const char *dir, const char *file, const char *value,
 		 struct berth_error **err);
+/* The same on an open file (path for messages and hooks). */
+int cgroup_write_fd(const struct cgroup *cg, int fd, const char *path, const char *value,
+		    struct berth_error **err);
 int cgroup_writef(const struct cgroup *cg, const char *dir, const char *file,
 		  struct berth_error **err, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));

@@ -81,15 +81,13 @@ static char *v1_controllers(const char *options)
 	return res ? res : xstrdup("");
 }
 
-/* The process's cgroup path in the hierarchy with these controllers. */
-static char *own_cgroup(const char *fstype, const char *controllers)
+/* The process's cgroup path in the hierarchy with these controllers, from
+ * /proc/self/cgroup as read once (proc_cgroup; NULL if unreadable). */
+static char *own_cgroup(const char *proc_cgroup, const char *fstype, const char *controllers)
 {
-	cleanup_free char *data = NULL;
-	struct berth_error *e = NULL;
-	if (fs_read_file("/proc/self/cgroup", &data, NULL, &e) < 0) {
-		berth_error_free(&e);
+	if (proc_cgroup == NULL)
 		return xstrdup("/");
-	}
+	cleanup_free char *data = xstrdup(proc_cgroup);
 	char *save = NULL;
 	for (char *l = strtok_r(data, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		char *c1 = strchr(l, ':');
@@ -106,8 +104,8 @@ static char *own_cgroup(const char *fstype, const char *controllers)
 }
 
 static int mount_hierarchy(int dirfd, const char *name, const struct hierarchy *h,
-			   unsigned long flags, bool new_cgroupns, const char *what,
-			   struct berth_error **err)
+			   unsigned long flags, bool new_cgroupns, const char *proc_cgroup,
+			   const char *what, struct berth_error **err)
 {
 	cleanup_close int fd = path_open_in_root(dirfd, name, PATH_CREATE_DIR, err);
 	if (fd < 0)
@@ -116,7 +114,7 @@ static int mount_hierarchy(int dirfd, const char *name, const struct hierarchy *
 	cleanup_free char *ctrl = v2 ? xstrdup("") : v1_controllers(h->options);
 	if (new_cgroupns)
 		return mount_at_fd("cgroup", fd, h->fstype, flags, v2 ? NULL : ctrl, what, err);
-	cleanup_free char *own = own_cgroup(h->fstype, ctrl);
+	cleanup_free char *own = own_cgroup(proc_cgroup, h->fstype, ctrl);
 	cleanup_free char *src = xasprintf("%s%s", h->mountpoint, own);
 	if (mount_at_fd(src, fd, NULL, MS_BIND | MS_REC, NULL, what, err) < 0)
 		return -1;
@@ -134,6 +132,10 @@ int mount_cgroup_fs(int rootfd, const struct oci_mount *m, bool new_cgroupns,
 	size_t n = 0;
 	if (read_hierarchies(&hs, &n, err) < 0)
 		return -1;
+	cleanup_free char *proc_cgroup = NULL;
+	struct berth_error *e = NULL;
+	if (!new_cgroupns && fs_read_file("/proc/self/cgroup", &proc_cgroup, NULL, &e) < 0)
+		berth_error_free(&e);
 	unsigned long flags = m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |
 					  MS_RELATIME | MS_NOATIME | MS_STRICTATIME);
 	int ret = -1;
@@ -149,7 +151,7 @@ int mount_cgroup_fs(int rootfd, const struct oci_mount *m, bool new_cgroupns,
 			unified_top = &hs[i];
 	if (unified_top) {
 		ret = mount_hierarchy(rootfd, m->destination, unified_top, flags, new_cgroupns,
-				      m->destination, err);
+				      proc_cgroup, m->destination, err);
 		goto out;
 	}
 	if (mount_at_fd("tmpfs", dest, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755",
@@ -167,7 +169,8 @@ int mount_cgroup_fs(int rootfd, const struct oci_mount *m, bool new_cgroupns,
 			continue;
 		base++;
 		cleanup_free char *what = xasprintf("%s/%s", m->destination, base);
-		if (mount_hierarchy(dest, base, &hs[i], flags, new_cgroupns, what, err) < 0)
+		if (mount_hierarchy(dest, base, &hs[i], flags, new_cgroupns, proc_cgroup, what,
+				    err) < 0)
 			goto out;
 		/* co-mounted controllers ("cpu,cpuacct") get a link per name */
 		if (strchr(base, ',') && wdest >= 0) {

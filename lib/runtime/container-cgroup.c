@@ -3,11 +3,14 @@
 #include "runtime/container-cgroup.h"
 #include "oci/resources.h"
 #include "common/cleanup.h"
+#include "common/fs.h"
 #include "common/log.h"
+#include "common/xalloc.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 void rt_cgroup_close(struct rt_cgroup *r)
@@ -82,6 +85,20 @@ int rt_cgroup_require(struct rt_container *c, struct rt_cgroup *out, struct bert
 	return 0;
 }
 
+static int signal_all(struct rt_container *c, struct cgroup *cg, int sig, struct berth_error **err)
+{
+	cleanup_free pid_t *pids = NULL;
+	size_t n = 0;
+	int ret = cgroup_pids(cg, &pids, &n, err);
+	for (size_t i = 0; ret == 0 && i < n; i++)
+		if (kill(pids[i], sig) < 0 && errno != ESRCH)
+			ret = berth_error_errno(err, "container \"%s\": send signal %d to pid %d",
+						c->id, sig, pids[i]);
+	if (ret == 0 && sig == SIGKILL && cgroup_is_frozen(cg))
+		ret = cgroup_freeze(cg, false, err);
+	return ret;
+}
+
 int rt_cgroup_remove(struct rt_container *c, struct berth_error **err)
 {
 	struct rt_cgroup r;
@@ -89,9 +106,8 @@ int rt_cgroup_remove(struct rt_container *c, struct berth_error **err)
 		return -1;
 	int ret = 0;
 	if (r.cg) {
-		bool done;
 		struct berth_error *e2 = NULL;
-		if (rt_cgroup_signal_all(c, SIGKILL, &done, &e2) < 0) {
+		if (signal_all(c, r.cg, SIGKILL, &e2) < 0) {
 			log_debug("%s", e2->msg);
 			berth_error_free(&e2);
 		}
@@ -103,20 +119,57 @@ int rt_cgroup_remove(struct rt_container *c, struct berth_error **err)
 	return 0;
 }
 
-bool rt_cgroup_frozen(struct rt_container *c)
+static bool file_contains(const char *path, const char *text)
 {
-	if (json_object_get(c->state.extra, "cgroup") == NULL)
-		return false;
-	struct rt_cgroup r;
+	cleanup_free char *data = NULL;
+	size_t len;
 	struct berth_error *err = NULL;
-	if (rt_cgroup_open(c, &r, &err) < 0) {
-		log_debug("%s", err->msg);
+	if (fs_read_file(path, &data, &len, &err) < 0) {
 		berth_error_free(&err);
 		return false;
 	}
-	bool frozen = r.cg && cgroup_is_frozen(r.cg);
-	rt_cgroup_close(&r);
-	return frozen;
+	return strstr(data, text) != NULL;
+}
+
+static bool has_controller(json_t *dir, const char *name)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(dir, "controllers"), i, v)
+	{
+		if (json_is_string(v) && strcmp(json_string_value(v), name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Read from the directories saved at create, without detecting the host's
+ * layout again: `state` and `list` ask for every container. v1: the freezer
+ * hierarchy's freezer.state; pure v2: "frozen 1" in cgroup.events. */
+bool rt_cgroup_frozen(struct rt_container *c)
+{
+	json_t *dirs = json_object_get(json_object_get(c->state.extra, "cgroup"), "dirs");
+	const char *v2 = NULL;
+	size_t i;
+	json_t *d;
+	json_array_foreach(dirs, i, d)
+	{
+		const char *path = json_string_value(json_object_get(d, "path"));
+		if (path == NULL)
+			continue;
+		if (json_is_true(json_object_get(d, "v2"))) {
+			v2 = path;
+			continue;
+		}
+		if (!has_controller(d, "freezer"))
+			continue;
+		cleanup_free char *f = xasprintf("%s/freezer.state", path);
+		return file_contains(f, "FROZEN");
+	}
+	if (v2 == NULL)
+		return false;
+	cleanup_free char *f = xasprintf("%s/cgroup.events", v2);
+	return file_contains(f, "frozen 1");
 }
 
 int rt_cgroup_signal_all(struct rt_container *c, int sig, bool *done, struct berth_error **err)
@@ -127,15 +180,7 @@ int rt_cgroup_signal_all(struct rt_container *c, int sig, bool *done, struct ber
 		return -1;
 	if (r.cg == NULL)
 		return 0;
-	cleanup_free pid_t *pids = NULL;
-	size_t n = 0;
-	int ret = cgroup_pids(r.cg, &pids, &n, err);
-	for (size_t i = 0; ret == 0 && i < n; i++)
-		if (kill(pids[i], sig) < 0 && errno != ESRCH)
-			ret = berth_error_errno(err, "container \"%s\": send signal %d to pid %d",
-						c->id, sig, pids[i]);
-	if (ret == 0 && sig == SIGKILL && cgroup_is_frozen(r.cg))
-		ret = cgroup_freeze(r.cg, false, err);
+	int ret = signal_all(c, r.cg, sig, err);
 	rt_cgroup_close(&r);
 	*done = ret == 0;
 	return ret;
