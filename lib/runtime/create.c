@@ -144,11 +144,19 @@ static int check_sysctls(const struct oci_spec *spec, struct berth_error **err)
 static int check_spec(const struct rt_globals *g, const struct rt_create_opts *o,
 		      const struct oci_spec *spec, struct berth_error **err)
 {
-	if (g->systemd_cgroup)
-		return berth_error_set(
-		    err, ENOTSUP,
-		    "--systemd-cgroup: the systemd cgroup driver is not supported "
-		    "yet; use the cgroupfs driver");
+	if (g->systemd_cgroup) {
+		struct stat st;
+		if (stat("/run/systemd/system", &st) < 0)
+			return berth_error_set(
+			    err, ENOTSUP,
+			    "--systemd-cgroup: systemd is not running on this host "
+			    "(no /run/systemd/system); use the cgroupfs driver "
+			    "(no --systemd-cgroup)");
+		return berth_error_set(err, ENOTSUP,
+				       "--systemd-cgroup: the systemd cgroup driver is not "
+				       "supported yet; use the cgroupfs driver (no "
+				       "--systemd-cgroup)");
+	}
 	if (spec->process == NULL)
 		return berth_error_set(err, EINVAL, "process: required to create a container");
 	const struct oci_namespace *mnt = oci_spec_namespace(spec, CLONE_NEWNS);
