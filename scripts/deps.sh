@@ -18,6 +18,9 @@ packages=(
 	# catatonit) are for rootless podman, its networks and --init, which the
 	# suite does not use (root, --network none, kernel overlay)
 	containerd docker.io podman conmon
+	# registry tests (tests/integration/registry.bats): a real registry, htpasswd
+	# for its Basic auth, openssl for the test CA, skopeo as an outside client
+	docker-registry apache2-utils openssl skopeo
 )
 
 missing=()
