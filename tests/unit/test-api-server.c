@@ -286,6 +286,10 @@ static void test_hijack(void **state)
 	expect_in(head, "HTTP/1.1 101");
 	expect_in(head, "Content-Type: application/vnd.docker.raw-stream");
 	expect_in(head, "Upgrade: tcp");
+	expect_in(head, "Connection: Upgrade\r\n");
+	const char *c1 = strstr(head, "Connection:");
+	if (strstr(c1 + 1, "Connection:") != NULL)
+		fail_msg("two Connection headers:\n%s", head);
 	assert_int_equal(write(fd, "ping", 4), 4);
 	shutdown(fd, SHUT_WR); /* the CLI half-closes; output must still come */
 	char *rest = read_all(fd);

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -98,8 +99,8 @@ static enum MHD_Result queue(struct api_server *srv, struct MHD_Connection *conn
 		return MHD_NO; /* libmicrohttpd closes the connection */
 	}
 	if (resp->kind == API_BODY_UPGRADE) {
+		/* libmicrohttpd adds "Connection: Upgrade" itself */
 		MHD_add_response_header(r, "Content-Type", resp->content_type);
-		MHD_add_response_header(r, "Connection", "Upgrade");
 		MHD_add_response_header(r, "Upgrade", "tcp");
 	} else {
 		/* dockerd's order: Api-Version, Content-Type, Docker-Experimental, ... */
@@ -266,8 +267,12 @@ void api_server_quiesce(struct api_server *srv)
 {
 	for (size_t i = 0; i < srv->ndaemons; i++) {
 		MHD_socket fd = MHD_quiesce_daemon(srv->daemons[i]);
-		if (fd != MHD_INVALID_SOCKET)
-			close(fd);
+		if (fd == MHD_INVALID_SOCKET)
+			continue;
+		/* libmicrohttpd's thread may still be in poll() on it for a moment,
+		 * which keeps the socket open after close(): refuse connections now */
+		shutdown(fd, SHUT_RDWR);
+		close(fd);
 	}
 }
 
