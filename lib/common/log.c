@@ -3,27 +3,34 @@
 #include "common/xalloc.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <time.h>
 
-static struct log_config sink = {.fd = -1, .format = LOG_FORMAT_TEXT, .level = LOG_WARN};
+/* Separate atomics: berthd changes the level on SIGHUP while its threads log. */
+static _Atomic int sink_fd = -1;
+static _Atomic int sink_format = LOG_FORMAT_TEXT;
+static _Atomic int sink_level = LOG_WARN;
 
 static const char *const level_names[] = {"error", "warning", "info", "debug"};
 
 void log_setup(const struct log_config *cfg)
 {
-	sink = *cfg;
+	sink_fd = cfg->fd;
+	sink_format = (int)cfg->format;
+	sink_level = (int)cfg->level;
 }
 
 int log_fd(void)
 {
-	return sink.fd >= 0 ? sink.fd : STDERR_FILENO;
+	int fd = sink_fd;
+	return fd >= 0 ? fd : STDERR_FILENO;
 }
 
 bool log_enabled(enum log_level level)
 {
-	return level <= sink.level;
+	return (int)level <= sink_level;
 }
 
 int log_format_parse(const char *s, enum log_format *out)
@@ -72,7 +79,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	char ts[64];
 	now_rfc3339(ts, sizeof(ts));
 	cleanup_free char *line = NULL;
-	if (sink.format == LOG_FORMAT_JSON) {
+	if (sink_format == LOG_FORMAT_JSON) {
 		cleanup_json json_t *o =
 		    json_pack("{s:s,s:s,s:s}", "level", level_names[level], "msg", msg, "time", ts);
 		cleanup_free char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
