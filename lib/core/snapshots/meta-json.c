@@ -1,6 +1,7 @@
 /* snap_meta over a JSON index file (metadata.json), rewritten atomically on
- * every change. Small by design: moves to SQLite with the rest of the
- * metadata; nothing outside meta.h knows the format. */
+ * every change. The default when the snapshotter is given no metadata
+ * database (snap_config.md); lib/core/metadata/snapmeta.c is the SQLite one.
+ * Nothing outside this file knows the format. */
 #include "core/snapshots/meta.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
@@ -14,7 +15,8 @@
 
 #define INDEX_NAME "metadata.json"
 
-struct snap_meta {
+struct json_meta {
+	struct snap_meta base;
 	char *dir;
 	struct snap_info *v; /* id order */
 	size_t n, cap;
@@ -41,7 +43,7 @@ static int kind_parse(const char *s, enum snap_kind *out)
 	return -1;
 }
 
-static void push(struct snap_meta *m, struct snap_info rec)
+static void push(struct json_meta *m, struct snap_info rec)
 {
 	if (m->n == m->cap) {
 		m->cap = m->cap ? m->cap * 2 : 16;
@@ -50,7 +52,7 @@ static void push(struct snap_meta *m, struct snap_info rec)
 	m->v[m->n++] = rec;
 }
 
-static int load_record(struct snap_meta *m, json_t *o, size_t i, struct berth_error **err)
+static int load_record(struct json_meta *m, json_t *o, size_t i, struct berth_error **err)
 {
 	cleanup_free char *path = xasprintf("snapshots[%zu]", i);
 	cleanup_free char *kind = NULL;
@@ -71,7 +73,7 @@ static int load_record(struct snap_meta *m, json_t *o, size_t i, struct berth_er
 	return 0;
 }
 
-static int load(struct snap_meta *m, struct berth_error **err)
+static int load(struct json_meta *m, struct berth_error **err)
 {
 	cleanup_free char *path = xasprintf("%s/%s", m->dir, INDEX_NAME);
 	cleanup_free char *text = NULL;
@@ -97,7 +99,7 @@ static int load(struct snap_meta *m, struct berth_error **err)
 	return 0;
 }
 
-static int save(struct snap_meta *m, struct berth_error **err)
+static int save(struct json_meta *m, struct berth_error **err)
 {
 	cleanup_json json_t *list = json_array();
 	for (size_t i = 0; i < m->n; i++) {
@@ -121,21 +123,9 @@ static int save(struct snap_meta *m, struct berth_error **err)
 	return 0;
 }
 
-int snap_meta_open(const char *dir, struct snap_meta **out, struct berth_error **err)
+static void json_close(struct snap_meta *base)
 {
-	struct snap_meta *m = xcalloc(1, sizeof(*m));
-	m->dir = xstrdup(dir);
-	m->next_id = 1;
-	if (load(m, err) < 0) {
-		snap_meta_close(m);
-		return -1;
-	}
-	*out = m;
-	return 0;
-}
-
-void snap_meta_close(struct snap_meta *m)
-{
+	struct json_meta *m = (struct json_meta *)base;
 	if (m == NULL)
 		return;
 	for (size_t i = 0; i < m->n; i++)
@@ -145,7 +135,7 @@ void snap_meta_close(struct snap_meta *m)
 	free(m);
 }
 
-static ssize_t find(struct snap_meta *m, const char *key)
+static ssize_t find(struct json_meta *m, const char *key)
 {
 	for (size_t i = 0; i < m->n; i++)
 		if (strcmp(m->v[i].name, key) == 0)
@@ -153,14 +143,16 @@ static ssize_t find(struct snap_meta *m, const char *key)
 	return -1;
 }
 
-const struct snap_info *snap_meta_get(struct snap_meta *m, const char *key)
+static const struct snap_info *json_get(struct snap_meta *base, const char *key)
 {
+	struct json_meta *m = (struct json_meta *)base;
 	ssize_t i = find(m, key);
 	return i < 0 ? NULL : &m->v[i];
 }
 
-size_t snap_meta_children(struct snap_meta *m, const char *key)
+static size_t json_children(struct snap_meta *base, const char *key)
 {
+	struct json_meta *m = (struct json_meta *)base;
 	size_t n = 0;
 	for (size_t i = 0; i < m->n; i++)
 		if (m->v[i].parent && strcmp(m->v[i].parent, key) == 0)
@@ -168,8 +160,9 @@ size_t snap_meta_children(struct snap_meta *m, const char *key)
 	return n;
 }
 
-int snap_meta_new_id(struct snap_meta *m, uint64_t *out, struct berth_error **err)
+static int json_new_id(struct snap_meta *base, uint64_t *out, struct berth_error **err)
 {
+	struct json_meta *m = (struct json_meta *)base;
 	*out = m->next_id++;
 	if (save(m, err) < 0) {
 		m->next_id--;
@@ -178,9 +171,10 @@ int snap_meta_new_id(struct snap_meta *m, uint64_t *out, struct berth_error **er
 	return 0;
 }
 
-int snap_meta_add(struct snap_meta *m, const char *key, const char *parent, enum snap_kind kind,
-		  uint64_t id, struct berth_error **err)
+static int json_add(struct snap_meta *base, const char *key, const char *parent,
+		    enum snap_kind kind, uint64_t id, struct berth_error **err)
 {
+	struct json_meta *m = (struct json_meta *)base;
 	if (find(m, key) >= 0)
 		return berth_error_set(err, EEXIST, "snapshot %s: already exists", key);
 	if (parent && find(m, parent) < 0)
@@ -200,9 +194,10 @@ int snap_meta_add(struct snap_meta *m, const char *key, const char *parent, enum
 	return 0;
 }
 
-int snap_meta_commit(struct snap_meta *m, const char *key, const char *name,
-		     struct berth_error **err)
+static int json_commit(struct snap_meta *base, const char *key, const char *name,
+		       struct berth_error **err)
 {
+	struct json_meta *m = (struct json_meta *)base;
 	ssize_t i = find(m, key);
 	if (i < 0)
 		return berth_error_set(err, ENOENT, "snapshot %s: not found", key);
@@ -222,8 +217,9 @@ int snap_meta_commit(struct snap_meta *m, const char *key, const char *name,
 	return 0;
 }
 
-int snap_meta_remove(struct snap_meta *m, const char *key, struct berth_error **err)
+static int json_remove(struct snap_meta *base, const char *key, struct berth_error **err)
 {
+	struct json_meta *m = (struct json_meta *)base;
 	ssize_t i = find(m, key);
 	if (i < 0)
 		return berth_error_set(err, ENOENT, "snapshot %s: not found", key);
@@ -240,12 +236,38 @@ int snap_meta_remove(struct snap_meta *m, const char *key, struct berth_error **
 	return 0;
 }
 
-int snap_meta_walk(struct snap_meta *m, snap_walk_fn fn, void *arg)
+static int json_walk(struct snap_meta *base, snap_walk_fn fn, void *arg)
 {
+	struct json_meta *m = (struct json_meta *)base;
 	for (size_t i = 0; i < m->n; i++) {
 		int r = fn(&m->v[i], arg);
 		if (r != 0)
 			return r;
 	}
+	return 0;
+}
+
+static const struct snap_meta_ops json_ops = {
+    .get = json_get,
+    .children = json_children,
+    .new_id = json_new_id,
+    .add = json_add,
+    .commit = json_commit,
+    .remove = json_remove,
+    .walk = json_walk,
+    .close = json_close,
+};
+
+int snap_meta_json_open(const char *dir, struct snap_meta **out, struct berth_error **err)
+{
+	struct json_meta *m = xcalloc(1, sizeof(*m));
+	m->base.ops = &json_ops;
+	m->dir = xstrdup(dir);
+	m->next_id = 1;
+	if (load(m, err) < 0) {
+		json_close(&m->base);
+		return -1;
+	}
+	*out = &m->base;
 	return 0;
 }

@@ -71,9 +71,14 @@ struct snap_ops {
 extern const struct snap_ops snap_overlay_ops;
 extern const struct snap_ops snap_native_ops;
 
+struct md_db;
+
 struct snap_config {
 	const char *root;   /* berth's --root; the snapshotter lives in root/snapshots/<driver> */
 	const char *driver; /* "overlayfs", "native", or NULL/"" to probe (overlay if it works) */
+	/* Optional: keep the bookkeeping in this metadata database (lib/core/metadata,
+	 * not owned; must outlive the snapshotter) instead of metadata.json. */
+	struct md_db *md;
 };
 
 struct snapshotter;

@@ -1,6 +1,6 @@
 /* The snapshotter front: bookkeeping through meta.h, files through the
  * backend's snap_ops. On-disk layout under root/snapshots/<driver>/:
- *   metadata.json        the index (meta-json.c)
+ *   metadata.json        the index (meta-json.c; in metadata.db when snap_config.md)
  *   snapshots/<id>/fs    the snapshot's tree (layer or upper dir)
  *   snapshots/<id>/work  overlay's work dir (active overlay snapshots)
  * New snapshots are built in snapshots/new-XXXXXX and renamed into place
@@ -79,7 +79,11 @@ int snap_open(const struct snap_config *cfg, struct snapshotter **out, struct be
 	s->root = xasprintf("%s/%s", base, ops->name);
 	s->dirs = xasprintf("%s/snapshots", s->root);
 	pthread_mutex_init(&s->lock, NULL);
-	if (fs_mkdir_p(s->dirs, 0700, err) < 0 || snap_meta_open(s->root, &s->meta, err) < 0) {
+	int r = fs_mkdir_p(s->dirs, 0700, err);
+	if (r == 0)
+		r = cfg->md ? snap_meta_sqlite_open(cfg->md, ops->name, &s->meta, err)
+			    : snap_meta_json_open(s->root, &s->meta, err);
+	if (r < 0) {
 		berth_error_wrap(err, "snapshotter %s", ops->name);
 		snap_close(s);
 		return -1;
