@@ -95,7 +95,8 @@ int md_lease_expire_locked(struct md_db *db, int64_t now, size_t *n, struct bert
 int md_migrate(struct md_db *db, struct berth_error **err);
 
 /* GC guard (snapmeta.c honours it). */
-void md_gc_guard(struct md_db *db, bool on);
+/* EBUSY if another GC holds it. */
+int md_gc_guard(struct md_db *db, bool on, struct berth_error **err);
 bool md_gc_guarded(struct md_db *db);
 
 #endif

@@ -332,12 +332,18 @@ int snap_meta_sqlite_open(struct md_db *db, const char *name, struct snap_meta *
 	return 0;
 }
 
-void md_gc_guard(struct md_db *db, bool on)
+int md_gc_guard(struct md_db *db, bool on, struct berth_error **err)
 {
 	md_lock(db);
-	db->gc_guard = on;
-	db->gc_thread = pthread_self();
+	int r = 0;
+	if (on && db->gc_guard)
+		r = berth_error_set(err, EBUSY, "garbage collection: already running");
+	else {
+		db->gc_guard = on;
+		db->gc_thread = pthread_self();
+	}
 	md_unlock(db);
+	return r;
 }
 
 bool md_gc_guarded(struct md_db *db)
