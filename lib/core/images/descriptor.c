@@ -39,16 +39,15 @@ static int parse_urls(json_t *obj, const char *path, char ***out, struct berth_e
 		return -1;
 	for (size_t i = 0; urls && urls[i]; i++) {
 		if (strncmp(urls[i], "http://", 7) != 0 && strncmp(urls[i], "https://", 8) != 0)
-			return berth_error_set(err, EINVAL,
-					       "%s.urls[%zu]: \"%.100s\" is not an http or https URL",
-					       path, i, urls[i]);
+			return berth_error_set(
+			    err, EINVAL, "%s.urls[%zu]: \"%.100s\" is not an http or https URL",
+			    path, i, urls[i]);
 	}
 	*out = steal_ptr(urls);
 	return 0;
 }
 
-static int parse_annotations(json_t *obj, const char *path, json_t **out,
-			     struct berth_error **err)
+static int parse_annotations(json_t *obj, const char *path, json_t **out, struct berth_error **err)
 {
 	json_t *a;
 	if (bjson_member(obj, "annotations", path, JSON_OBJECT, false, &a, err) < 0)
@@ -61,9 +60,9 @@ static int parse_annotations(json_t *obj, const char *path, json_t **out,
 	{
 		if (!json_is_string(v)) {
 			cleanup_free char *d = bjson_describe(v);
-			return berth_error_set(err, EINVAL,
-					       "%s.annotations[\"%.100s\"]: expected a string, got %s",
-					       path, k, d);
+			return berth_error_set(
+			    err, EINVAL, "%s.annotations[\"%.100s\"]: expected a string, got %s",
+			    path, k, d);
 		}
 	}
 	*out = json_incref(a);

@@ -16,8 +16,8 @@ static int parse_rootfs(json_t *doc, struct image_config *c, struct berth_error 
 	    bjson_string(rootfs, "type", "config.rootfs", true, &type, err) < 0)
 		return -1;
 	if (strcmp(type, "layers") != 0)
-		return berth_error_set(err, EINVAL,
-				       "config.rootfs.type: expected \"layers\", got \"%.100s\"", type);
+		return berth_error_set(
+		    err, EINVAL, "config.rootfs.type: expected \"layers\", got \"%.100s\"", type);
 	if (bjson_member(rootfs, "diff_ids", "config.rootfs", JSON_ARRAY, true, &ids, err) < 0)
 		return -1;
 	size_t n = json_array_size(ids);
@@ -26,9 +26,9 @@ static int parse_rootfs(json_t *doc, struct image_config *c, struct berth_error 
 		json_t *e = json_array_get(ids, i);
 		if (!json_is_string(e)) {
 			cleanup_free char *d = bjson_describe(e);
-			return berth_error_set(err, EINVAL,
-					       "config.rootfs.diff_ids[%zu]: expected a string, got %s",
-					       i, d);
+			return berth_error_set(
+			    err, EINVAL, "config.rootfs.diff_ids[%zu]: expected a string, got %s",
+			    i, d);
 		}
 		if (content_digest_parse(json_string_value(e), &c->diff_ids[i], err) < 0)
 			return berth_error_wrap(err, "config.rootfs.diff_ids[%zu]", i);
@@ -90,10 +90,11 @@ static int parse_doc(json_t *doc, struct image_config *c, struct berth_error **e
 	for (size_t i = 0; i < c->n_history; i++)
 		nonempty += !c->history[i].empty_layer;
 	if (c->n_history && nonempty > c->n_diff_ids)
-		return berth_error_set(err, EINVAL,
-				       "config.history: %zu entries make layers but rootfs.diff_ids "
-				       "has %zu",
-				       nonempty, c->n_diff_ids);
+		return berth_error_set(
+		    err, EINVAL,
+		    "config.history: %zu entries make layers but rootfs.diff_ids "
+		    "has %zu",
+		    nonempty, c->n_diff_ids);
 	return 0;
 }
 
@@ -103,14 +104,14 @@ int image_config_parse(const void *buf, size_t len, struct image_config **out,
 	*out = NULL;
 	if (len > IMAGE_CONFIG_MAX_SIZE)
 		return berth_error_set(err, EFBIG,
-				       "image config: %zu bytes, more than the limit of %d bytes", len,
-				       IMAGE_CONFIG_MAX_SIZE);
+				       "image config: %zu bytes, more than the limit of %d bytes",
+				       len, IMAGE_CONFIG_MAX_SIZE);
 	json_error_t je;
 	cleanup_json json_t *doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
 	if (doc == NULL)
 		return berth_error_set(err, EINVAL,
-				       "image config: invalid JSON: %s (line %d, column %d)", je.text,
-				       je.line, je.column);
+				       "image config: invalid JSON: %s (line %d, column %d)",
+				       je.text, je.line, je.column);
 	if (!json_is_object(doc))
 		return berth_error_set(err, EINVAL, "image config: expected a JSON object");
 	struct image_config *c = xcalloc(1, sizeof(*c));
@@ -146,9 +147,10 @@ int image_config_check_layers(const struct image_config *c, const struct manifes
 			      struct berth_error **err)
 {
 	if (c->n_diff_ids != m->n_layers)
-		return berth_error_set(err, EINVAL,
-				       "image config has %zu rootfs.diff_ids but the manifest has %zu "
-				       "layers",
-				       c->n_diff_ids, m->n_layers);
+		return berth_error_set(
+		    err, EINVAL,
+		    "image config has %zu rootfs.diff_ids but the manifest has %zu "
+		    "layers",
+		    c->n_diff_ids, m->n_layers);
 	return 0;
 }

@@ -50,8 +50,8 @@ int manifest_select(const struct manifest *index, const struct platform *want, s
 	if (!found) {
 		cleanup_free char *w = platform_format(want);
 		platform_free(&def);
-		return berth_error_set(err, ENOENT,
-				       "no matching manifest for %s in the manifest list entries", w);
+		return berth_error_set(
+		    err, ENOENT, "no matching manifest for %s in the manifest list entries", w);
 	}
 	platform_free(&def);
 	*idx = best_i;

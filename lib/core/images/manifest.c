@@ -58,26 +58,27 @@ static int detect_kind(json_t *doc, const char *content_type, enum manifest_kind
 	const char *ct = mt_is_manifest(content_type) ? content_type : NULL;
 	if (body_mt) {
 		if (kind_of(body_mt, kind) < 0)
-			return berth_error_set(err, ENOTSUP,
-					       "manifest.mediaType: unsupported media type \"%.100s\"",
-					       body_mt);
-		if (ct && !mt_equal(ct, body_mt))
 			return berth_error_set(
-			    err, EINVAL,
-			    "manifest.mediaType: \"%.100s\" does not match the content type \"%.100s\"",
-			    body_mt, ct);
+			    err, ENOTSUP, "manifest.mediaType: unsupported media type \"%.100s\"",
+			    body_mt);
+		if (ct && !mt_equal(ct, body_mt))
+			return berth_error_set(err, EINVAL,
+					       "manifest.mediaType: \"%.100s\" does not match the "
+					       "content type \"%.100s\"",
+					       body_mt, ct);
 		return 0;
 	}
 	bool has_manifests = json_object_get(doc, "manifests") != NULL;
-	bool has_image = json_object_get(doc, "config") != NULL ||
-			 json_object_get(doc, "layers") != NULL;
+	bool has_image =
+	    json_object_get(doc, "config") != NULL || json_object_get(doc, "layers") != NULL;
 	if (ct) {
 		kind_of(ct, kind);
 		if (*kind == MANIFEST_DOCKER || *kind == MANIFEST_DOCKER_LIST)
 			return berth_error_set(err, EINVAL,
 					       "manifest.mediaType: required field is missing (a "
 					       "Docker %s must name its media type)",
-					       *kind == MANIFEST_DOCKER ? "manifest" : "manifest list");
+					       *kind == MANIFEST_DOCKER ? "manifest"
+									: "manifest list");
 		return 0;
 	}
 	if (has_manifests && has_image)
@@ -170,8 +171,8 @@ static int parse_body(json_t *doc, struct manifest *m, struct berth_error **err)
 		{
 			if (!json_is_string(v))
 				return berth_error_set(
-				    err, EINVAL, "%s.annotations[\"%.100s\"]: expected a string", path,
-				    k);
+				    err, EINVAL, "%s.annotations[\"%.100s\"]: expected a string",
+				    path, k);
 		}
 		m->annotations = json_incref(ann);
 	}
@@ -246,7 +247,8 @@ int manifest_check_image(const struct manifest *m, struct berth_error **err)
 	for (size_t i = 0; i < m->n_layers; i++) {
 		if (!mt_is_layer(m->layers[i].media_type))
 			return berth_error_set(
-			    err, ENOTSUP, "manifest.layers[%zu].mediaType: unsupported layer media "
+			    err, ENOTSUP,
+			    "manifest.layers[%zu].mediaType: unsupported layer media "
 			    "type \"%.100s\"",
 			    i, m->layers[i].media_type);
 	}
