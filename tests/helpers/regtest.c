@@ -12,7 +12,8 @@
  * Options: --store DIR (content store root), --certs-dir DIR, --insecure X,
  * --mirror URL (both repeatable), --auth-file FILE, --user USER:PASS,
  * --retries N, --backoff-ms N, --low-speed-time S, --platform P,
- * --chunk N (chunked upload), --mount-from PATH, --progress (to stderr).
+ * --chunk N (chunked upload), --mount-from PATH, --progress (to stderr),
+ * --secure-loopback (no insecure default for 127.0.0.1: TLS tests).
  * Errors: "regtest: <message> (code N)" on stderr, exit 1. */
 #include "core/content/content.h"
 #include "core/images/imageconfig.h"
@@ -336,6 +337,9 @@ int main(int argc, char **argv)
 			break;
 		case 'P':
 			o.progress = true;
+			break;
+		case 'L':
+			o.ro.secure_loopback = true;
 			break;
 		default:
 			return 2;

@@ -63,8 +63,8 @@ int reg_endpoints(struct reg_client *c, const char *domain, bool pull, struct re
 	*out = NULL;
 	*n = 0;
 	if (!is_hub(domain)) {
-		add(out, n, xstrdup(domain), false, reg_insecure_match(insecure, domain, true),
-		    false);
+		add(out, n, xstrdup(domain), false,
+		    reg_insecure_match(insecure, domain, !c->o.secure_loopback, true), false);
 		return 0;
 	}
 	for (size_t i = 0; pull && c->mirrors && c->mirrors[i]; i++) {
@@ -76,7 +76,8 @@ int reg_endpoints(struct reg_client *c, const char *domain, bool pull, struct re
 			*n = 0;
 			return -1;
 		}
-		add(out, n, host, http, reg_insecure_match(insecure, host, true), true);
+		add(out, n, host, http,
+		    reg_insecure_match(insecure, host, !c->o.secure_loopback, true), true);
 	}
 	add(out, n, xstrdup(DOCKER_HUB_HOST), false, false, false);
 	return 0;

@@ -108,7 +108,7 @@ int reg_insecure_validate(const char *entry, struct berth_error **err)
 	return 0;
 }
 
-static bool loopback(const struct addr *a)
+static bool is_loopback(const struct addr *a)
 {
 	static const unsigned char v6lo[16] = {[15] = 1};
 	if (a->family == AF_INET)
@@ -144,12 +144,12 @@ static size_t addrs_of(const char *name, bool resolve, struct addr *out, size_t 
 	return n;
 }
 
-bool reg_insecure_match(const char *const *insecure, const char *host, bool resolve)
+bool reg_insecure_match(const char *const *insecure, const char *host, bool loopback, bool resolve)
 {
 	if (host == NULL || *host == '\0')
 		return false;
 	cleanup_free char *name = host_name(host);
-	if (strcasecmp(name, "localhost") == 0)
+	if (loopback && strcasecmp(name, "localhost") == 0)
 		return true;
 	for (size_t i = 0; insecure && insecure[i]; i++)
 		if (!strchr(insecure[i], '/') && strcasecmp(insecure[i], host) == 0)
@@ -161,7 +161,7 @@ bool reg_insecure_match(const char *const *insecure, const char *host, bool reso
 	/* a name is resolved (with resolve) to check 127.0.0.0/8 and the CIDRs */
 	size_t n = addrs_of(name, resolve, addrs, 16);
 	for (size_t k = 0; k < n; k++) {
-		if (loopback(&addrs[k]))
+		if (loopback && is_loopback(&addrs[k]))
 			return true;
 		for (size_t i = 0; cidrs && insecure[i]; i++) {
 			struct addr net;

@@ -88,10 +88,10 @@ const char *reg_challenge_param(const struct reg_challenge *c, const char *name)
 int reg_insecure_validate(const char *entry, struct berth_error **err);
 /* Whether host ("name", "name:port", "[v6]:port", an IP) may use plain HTTP
  * (and unverified TLS), docker's rule: localhost, 127.0.0.0/8 and ::1
- * always; an entry equal to the host as written (port included: "myreg"
+ * always (unless loopback is false); an entry equal to the host as written (port included: "myreg"
  * does not cover "myreg:5000"); a CIDR containing the host's address (with
  * resolve, a name is resolved for that, as docker does). */
-bool reg_insecure_match(const char *const *insecure, const char *host, bool resolve);
+bool reg_insecure_match(const char *const *insecure, const char *host, bool loopback, bool resolve);
 
 /* ---- client ----------------------------------------------------------- */
 
@@ -107,6 +107,9 @@ struct reg_options {
 	long low_speed_limit; /* bytes/s; a transfer slower than this ... */
 	long low_speed_time;  /* ... for this many seconds is cut (and resumed) */
 	const char *user_agent;
+	/* Treat localhost and 127.0.0.0/8 like any host (TLS verified, no
+	 * HTTP fallback) unless listed: for tests of TLS on loopback. */
+	bool secure_loopback;
 };
 /* Defaults: 3 retries, 500 ms doubling to 10 s, connect 30 s, 1 B/s over
  * 30 s, "berth/<version>". */

@@ -171,9 +171,10 @@ static int fetch_token(struct reg_repo *r, const char *realm, const char *servic
 	cleanup_free char *url = token_url(realm, service, scope);
 	const char *hs = strstr(realm, "://") + 3;
 	cleanup_free char *host = xasprintf("%.*s", (int)strcspn(hs, "/?#"), hs);
-	struct reg_endpoint ep = {
-	    .host = host,
-	    .insecure = reg_insecure_match((const char *const *)c->insecure, host, true)};
+	struct reg_endpoint ep = {.host = host,
+				  .insecure =
+				      reg_insecure_match((const char *const *)c->insecure, host,
+							 !c->o.secure_loopback, true)};
 	cleanup_free char *basic = has_creds(r) ? basic_header(&r->auth) : NULL;
 	struct reg_req req = {.method = "GET", .path = url, .max_body = 1 << 20};
 	struct reg_resp resp = {0};
