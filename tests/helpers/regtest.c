@@ -293,6 +293,7 @@ int main(int argc, char **argv)
 					   {"chunk", required_argument, 0, 'k'},
 					   {"mount-from", required_argument, 0, 'f'},
 					   {"progress", no_argument, 0, 'P'},
+					   {"secure-loopback", no_argument, 0, 'L'},
 					   {0, 0, 0, 0}};
 	int ch;
 	while ((ch = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
