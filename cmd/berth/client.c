@@ -298,10 +298,10 @@ int client_do(struct client *c, const struct client_req *req, struct client_resp
 
 	CURLcode rc = curl_easy_perform(h);
 	curl_slist_free_all(hdrs);
-	if (c->debug)
-		fprintf(stderr, "DEBU %s %s -> %ld\n", req->method, url, resp->status);
 	if (!x.started && rc == CURLE_OK)
 		start(&x);
+	if (c->debug)
+		fprintf(stderr, "DEBU %s %s -> %ld\n", req->method, url, resp->status);
 	if (x.cb_err) {
 		free(x.buf);
 		*err = x.cb_err;
