@@ -119,6 +119,11 @@ static int stream(struct opened *o, int interval_ms, rt_event_fn fn, void *data,
 	}
 	struct timespec next;
 	clock_gettime(CLOCK_MONOTONIC, &next);
+	/* v1 signals the eventfd when the cgroup goes under OOM, which can be
+	 * before the kill shows in the oom_kill counter: after a wakeup that
+	 * found no kill yet, look again every OOM_RECHECK_MS for a while. */
+	enum { OOM_RECHECK_MS = 20, OOM_RECHECKS = 100 };
+	int rechecks = 0;
 	for (;;) {
 		if (rt_container_status(o->c) == RT_STOPPED)
 			return 0;
@@ -127,13 +132,23 @@ static int stream(struct opened *o, int interval_ms, rt_event_fn fn, void *data,
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		long wait =
 		    (next.tv_sec - now.tv_sec) * 1000 + (next.tv_nsec - now.tv_nsec) / 1000000;
-		int r = poll(&p, 1, wait > 0 ? (int)(wait < 1000 ? wait : 1000) : 0);
+		int timeout = wait > 0 ? (int)(wait < 1000 ? wait : 1000) : 0;
+		if (rechecks > 0 && timeout > OOM_RECHECK_MS)
+			timeout = OOM_RECHECK_MS;
+		int r = poll(&p, 1, timeout);
 		if (r < 0 && errno != EINTR)
 			return berth_error_errno(err, "events: poll");
-		if (r > 0 && (p.revents & POLLIN)) {
+		bool woken = r > 0 && (p.revents & POLLIN);
+		if (oomfd >= 0 && (woken || rechecks > 0)) {
 			bool oom = false;
 			if (cgroup_oom_check(o->cg, oomfd, &oom, err) < 0)
 				return -1;
+			if (oom)
+				rechecks = 0;
+			else if (woken)
+				rechecks = OOM_RECHECKS;
+			else
+				rechecks--;
 			cleanup_json json_t *ev =
 			    json_pack("{s:s,s:s}", "type", "oom", "id", o->c->id);
 			if (oom && fn(ev, data) < 0)
