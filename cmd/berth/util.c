@@ -133,8 +133,10 @@ bool cli_confirm(const char *warning)
 	fprintf(stdout, "%s\nAre you sure you want to continue? [y/N] ", warning);
 	fflush(stdout);
 	char buf[64];
-	if (fgets(buf, sizeof(buf), stdin) == NULL)
+	if (fgets(buf, sizeof(buf), stdin) == NULL) {
+		fputc('\n', stdout);
 		return false;
+	}
 	buf[strcspn(buf, "\r\n")] = '\0';
 	return strcasecmp(buf, "y") == 0 || strcasecmp(buf, "yes") == 0;
 }
