@@ -185,3 +185,15 @@ int rt_cgroup_signal_all(struct rt_container *c, int sig, bool *done, struct ber
 	*done = ret == 0;
 	return ret;
 }
+
+int rt_cgroup_thaw(struct rt_container *c, struct berth_error **err)
+{
+	if (!rt_cgroup_frozen(c))
+		return 0;
+	struct rt_cgroup r;
+	if (rt_cgroup_open(c, &r, err) < 0)
+		return -1;
+	int ret = r.cg ? cgroup_freeze(r.cg, false, err) : 0;
+	rt_cgroup_close(&r);
+	return ret;
+}

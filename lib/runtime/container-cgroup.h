@@ -26,6 +26,9 @@ int rt_cgroup_require(struct rt_container *c, struct rt_cgroup *out, struct bert
  * cgroup is fine. */
 int rt_cgroup_remove(struct rt_container *c, struct berth_error **err);
 void rt_cgroup_close(struct rt_cgroup *r);
+/* Thaw the container's cgroup if it is frozen (a SIGKILLed paused
+ * container must be able to die). */
+int rt_cgroup_thaw(struct rt_container *c, struct berth_error **err);
 /* True if the container has a cgroup and it is frozen (`state`: paused). */
 bool rt_cgroup_frozen(struct rt_container *c);
 /* Send sig to every process in the container's cgroup; *done false if it

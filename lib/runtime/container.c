@@ -223,7 +223,7 @@ int rt_kill(const struct rt_globals *g, const char *id, int sig, bool all, struc
 				  c->state.pid);
 		goto out;
 	}
-	ret = 0;
+	ret = sig == SIGKILL ? rt_cgroup_thaw(c, err) : 0;
 out:
 	rt_container_free(c);
 	return ret;

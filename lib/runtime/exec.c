@@ -207,6 +207,10 @@ static int spawn(struct exec_run *r, struct berth_error **err)
 	    process_attrs_exec_final(r->o->process, r->pid, err) < 0 ||
 	    sync_send(r->sock, SYNC_GO, 0, NULL, -1, err) < 0)
 		return -1;
+	/* Placed and released: the lock is not needed while it sets up, and
+	 * holding it would deadlock `resume` when exec --ignore-paused put the
+	 * process into a frozen cgroup. */
+	rt_container_unlock(r->c);
 	return serve(r, err);
 }
 
