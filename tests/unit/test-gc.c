@@ -201,8 +201,8 @@ static void test_shared_and_unique(void **state)
 	assert_true(reported(&res, GC_BLOB, t.m1) && reported(&res, GC_BLOB, t.c1) &&
 		    reported(&res, GC_BLOB, t.lb) && reported(&res, GC_SNAPSHOT, "AB"));
 	int64_t dry_bytes = res.bytes;
-	assert_true(dry_bytes >= (int64_t)(strlen("manifest 1") + strlen("config 1") +
-					   strlen("layer b")));
+	assert_true(dry_bytes >=
+		    (int64_t)(strlen("manifest 1") + strlen("config 1") + strlen("layer b")));
 	gc_result_free(&res);
 	assert_true(content_exists(f->cs, t.m1) && snap_exists(f, "AB"));
 	/* the real run removes exactly that */

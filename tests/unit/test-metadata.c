@@ -14,8 +14,9 @@
 #define D1 "sha256:1111111111111111111111111111111111111111111111111111111111111111"
 #define D2 "sha256:2222222222222222222222222222222222222222222222222222222222222222"
 #define MT "application/vnd.oci.image.manifest.v1+json"
-#define CID(c) c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c \
-		c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c
+#define CID(c)                                                                                     \
+	c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c  \
+	    c c c c c c c c c c c c c c c c c c c
 
 struct fx {
 	char *tmp;
@@ -117,9 +118,9 @@ static void test_schema(void **state)
 	ok(md_open(&(struct md_config){.root = f->tmp}, &f->db, &err), &err);
 	assert_int_equal(sql_int(f->tmp, "SELECT count(*) FROM schema_migrations"), 1);
 	/* a newer schema than this build knows */
-	assert_int_equal(sqlite3_exec(c, "INSERT INTO schema_migrations VALUES (99, 0)", NULL,
-				      NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(c, "INSERT INTO schema_migrations VALUES (99, 0)", NULL, NULL, NULL),
+	    SQLITE_OK);
 	sqlite3_close(c);
 	struct md_db *db2 = NULL;
 	fails(md_open(&(struct md_config){.root = f->tmp}, &db2, &err), &err, ENOTSUP,
@@ -135,7 +136,15 @@ static void test_namespaces(void **state)
 	struct fx *f = *state;
 	struct berth_error *err = NULL;
 	static const char *const good[] = {"a", "default", "moby", "k8s.io", "a-b_c.d", "0", "a9"};
-	static const char *const bad[] = {"", "A", "-a", "a-", ".a", "a.", "a/b", "a b", "ä",
+	static const char *const bad[] = {"",
+					  "A",
+					  "-a",
+					  "a-",
+					  ".a",
+					  "a.",
+					  "a/b",
+					  "a b",
+					  "ä",
 					  "0123456789012345678901234567890123456789012345678901234"
 					  "5678901234567890123456"};
 	for (size_t i = 0; i < ARRAY_SIZE(good); i++)
@@ -151,7 +160,8 @@ static void test_namespaces(void **state)
 	assert_true(md_namespace_valid(n76));
 	assert_false(md_namespace_valid(NULL));
 	ok(md_namespace_create(f->db, "moby", &err), &err);
-	fails(md_namespace_create(f->db, "moby", &err), &err, EEXIST, "namespace moby: already exists");
+	fails(md_namespace_create(f->db, "moby", &err), &err, EEXIST,
+	      "namespace moby: already exists");
 	ok(md_namespace_ensure(f->db, "moby", &err), &err);
 	char **names = NULL;
 	ok(md_namespace_list(f->db, &names, &err), &err);
@@ -177,7 +187,8 @@ static void test_images(void **state)
 	struct berth_error *err = NULL;
 	const char *bb = "docker.io/library/busybox:latest";
 	ok(make_image(f->db, "default", bb, D1, "{'a': '1', 'b': 'x'}", &err), &err);
-	ok(make_image(f->db, "default", "docker.io/library/alpine:3", D2, "{'a': '2'}", &err), &err);
+	ok(make_image(f->db, "default", "docker.io/library/alpine:3", D2, "{'a': '2'}", &err),
+	   &err);
 	ok(make_image(f->db, "default", MD_DANGLING_PREFIX D2, D2, NULL, &err), &err);
 	ok(make_image(f->db, "other", bb, D2, NULL, &err), &err);
 	fails(make_image(f->db, "default", bb, D2, NULL, &err), &err, EEXIST,
@@ -220,7 +231,8 @@ static void test_images(void **state)
 	    {{.dangling = -1, .name_glob = "docker.io/library/b*"}, 1, bb},
 	    {{.dangling = -1, .digest = D2}, 3, NULL},
 	    {{.dangling = -1, .labels = (const char *const[]){"a", NULL}}, 2, NULL},
-	    {{.dangling = -1, .labels = (const char *const[]){"a=2", NULL}}, 1,
+	    {{.dangling = -1, .labels = (const char *const[]){"a=2", NULL}},
+	     1,
 	     "docker.io/library/alpine:3"},
 	    {{.dangling = -1, .labels = (const char *const[]){"a", "c=y", NULL}}, 1, bb},
 	    {{.dangling = -1, .labels = (const char *const[]){"zz", NULL}}, 0, NULL},
@@ -244,10 +256,10 @@ static void test_images(void **state)
 	/* bad input */
 	fails(make_image(f->db, "default", "busybox", D1, NULL, &err), &err, EINVAL,
 	      "not normalised (docker.io/library/busybox)");
-	fails(make_image(f->db, "default", "docker.io/library/Busy:1", D1, NULL, &err), &err, EINVAL,
-	      "invalid reference format");
-	fails(make_image(f->db, "default", "docker.io/library/x:1", "sha256:abc", NULL, &err), &err, EINVAL,
-	      "target digest \"sha256:abc\": invalid");
+	fails(make_image(f->db, "default", "docker.io/library/Busy:1", D1, NULL, &err), &err,
+	      EINVAL, "invalid reference format");
+	fails(make_image(f->db, "default", "docker.io/library/x:1", "sha256:abc", NULL, &err), &err,
+	      EINVAL, "target digest \"sha256:abc\": invalid");
 	fails(make_image(f->db, "default", "berth-dangling@xyz", D1, NULL, &err), &err, EINVAL,
 	      "berth-dangling@");
 	fails(make_image(f->db, "Bad", bb, D1, NULL, &err), &err, EINVAL, "namespace \"Bad\"");
@@ -389,14 +401,16 @@ static void test_containers(void **state)
 	md_container_list_free(v, n);
 	/* bad input */
 	d.id = "abc";
-	fails(md_container_create(f->db, "default", &d, &err), &err, EINVAL, "not 64 lowercase hex");
+	fails(md_container_create(f->db, "default", &d, &err), &err, EINVAL,
+	      "not 64 lowercase hex");
 	d.id = CID("c");
 	d.spec = "[1]";
 	fails(md_container_create(f->db, "default", &d, &err), &err, EINVAL, "not a JSON object");
 	d.spec = NULL;
 	d.snapshotter = NULL;
 	d.snapshot_key = "k";
-	fails(md_container_create(f->db, "default", &d, &err), &err, EINVAL, "without a snapshotter");
+	fails(md_container_create(f->db, "default", &d, &err), &err, EINVAL,
+	      "without a snapshotter");
 	fails(md_namespace_delete(f->db, "default", &err), &err, EPERM, NULL);
 	ok(md_container_delete(f->db, "default", CID("a"), &err), &err);
 	fails(md_container_get(f->db, "default", CID("a"), &got, &err), &err, ENOENT, "not found");
@@ -430,7 +444,8 @@ static void test_tx_rollback(void **state)
 	ok(md_tx_begin(f->db, &err), &err);
 	ok(make_image(f->db, "txns", "docker.io/library/a:1", D1, NULL, &err), &err);
 	ok(md_edge_add(f->db, D1, MD_REF_CONTENT, NULL, D2, &err), &err);
-	fails(make_image(f->db, "txns", "docker.io/library/a:1", D1, NULL, &err), &err, EEXIST, NULL);
+	fails(make_image(f->db, "txns", "docker.io/library/a:1", D1, NULL, &err), &err, EEXIST,
+	      NULL);
 	md_tx_rollback(f->db);
 	assert_false(md_namespace_exists(f->db, "txns"));
 	assert_int_equal(sql_int(f->tmp, "SELECT count(*) FROM edges"), 0);
@@ -459,8 +474,8 @@ static void test_fault_injection(void **state)
 	struct fx *f = *state;
 	struct berth_error *err = NULL;
 	/* every step of a multi-step call, failed in turn: nothing is written */
-	struct md_container c = {.id = CID("e"), .name = "c", .snapshotter = "native",
-				 .snapshot_key = "k"};
+	struct md_container c = {
+	    .id = CID("e"), .name = "c", .snapshotter = "native", .snapshot_key = "k"};
 	for (long step = 1; step <= 3; step++) {
 		md_fault_inject(f->db, step);
 		fails(md_container_create(f->db, "faulty", &c, &err), &err, EIO, "injected fault");

@@ -20,11 +20,18 @@ struct fixture {
 
 static const char *drivers[] = {"overlayfs", "native"};
 
+/* test-snapshots-sqlite.c includes this file with the bookkeeping in SQLite. */
+#ifndef SNAP_TEST_CONFIG
+#define SNAP_TEST_CONFIG(cfg) ((void)(cfg))
+#define SNAP_TEST_SUITE "snapshots"
+#endif
+
 static struct snapshotter *open_snap(const char *root, const char *driver)
 {
 	struct snapshotter *s = NULL;
 	struct berth_error *err = NULL;
 	struct snap_config cfg = {.root = root, .driver = driver};
+	SNAP_TEST_CONFIG(&cfg);
 	if (snap_open(&cfg, &s, &err) < 0)
 		fail_msg("snap_open %s: %s", driver ? driver : "(auto)", err->msg);
 	return s;
@@ -558,5 +565,5 @@ int main(void)
 	    cmocka_unit_test(test_whiteouts),	 cmocka_unit_test(test_long_chain),
 	    cmocka_unit_test(test_native_copy),	 cmocka_unit_test(test_select),
 	};
-	return tu_run("snapshots", tests, ARRAY_SIZE(tests));
+	return tu_run(SNAP_TEST_SUITE, tests, ARRAY_SIZE(tests));
 }

@@ -140,13 +140,16 @@ static int migrate_one(struct md_db *db, int *cur, struct berth_error **err)
 
 int md_migrate(struct md_db *db, struct berth_error **err)
 {
+	/* up to date: no write lock needed (opening must not wait for writers) */
+	int cur = 0;
+	if (md_schema_version(db, &cur, NULL) == 0 && cur == LATEST)
+		return 0;
 	if (md_exec(db,
 		    "CREATE TABLE IF NOT EXISTS schema_migrations ("
 		    " version INTEGER PRIMARY KEY, applied INTEGER NOT NULL)",
 		    err) < 0)
 		return -1;
 	for (;;) {
-		int cur = 0;
 		if (MD_WRITE(db, err, migrate_one(db, &cur, err)) < 0)
 			return -1;
 		if (cur >= LATEST)
