@@ -16,7 +16,9 @@ struct init_ctx {
 	int fifo;			       /* exec.fifo, read side, O_NONBLOCK */
 	const int *ns_fds;		       /* fds of namespaces to join, per spec->namespaces */
 	const struct seccomp_program *seccomp; /* NULL: no filter */
-	pid_t host_pid; /* init's pid in the runtime's pid namespace (set in init) */
+	pid_t host_pid;
+	bool placed; /* init: SYNC_PLACED received */ /* init's pid in the runtime's pid namespace
+							 (set in init) */
 };
 
 /* The container's init: set up the container, report READY, wait for start

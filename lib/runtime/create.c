@@ -313,11 +313,24 @@ static int start_processes(struct create_run *r, struct berth_error **err)
 		;
 	r->stage1 = 0;
 go:
-	/* placed in its cgroup before it runs anything of the container's */
-	if (rt_cgroup_setup(r->c, r->spec, r->init, &r->cg, err) < 0)
+	/* Init prepares the mounts that do not depend on its cgroup while we set
+	 * the cgroup up; it waits for PLACED before the cgroup namespace, cgroup
+	 * mounts, /dev, hooks and anything of the container's. */
+	if (sync_send(r->parent_sock, SYNC_GO, 0, NULL, -1, err) < 0 ||
+	    rt_cgroup_setup(r->c, r->spec, r->init, &r->cg, err) < 0)
 		return -1;
-	if (sync_send(r->parent_sock, SYNC_GO, 0, NULL, -1, err) < 0)
+	if (sync_send(r->parent_sock, SYNC_PLACED, 0, NULL, -1, err) < 0) {
+		/* init failed meanwhile: its message is what to report */
+		struct sync_msg m = {.fd = -1};
+		struct berth_error *e2 = NULL;
+		if (sync_recv(r->parent_sock, &m, &e2) == 0 && m.type == SYNC_ERROR && m.text) {
+			berth_error_free(err);
+			berth_error_set(err, m.value, "%s", m.text);
+		}
+		berth_error_free(&e2);
+		sync_msg_clear(&m);
 		return -1;
+	}
 	return serve_init(r, err);
 }
 

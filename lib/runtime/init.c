@@ -130,6 +130,25 @@ static void setup_container(struct init_ctx *ctx, const struct mount_ctx *mctx,
 		init_fail(ctx, *err);
 }
 
+/* The parent places us in the cgroup while we set up the mounts that do not
+ * depend on it; the cgroup namespace, cgroup mounts and /dev wait for it. */
+static int wait_placed(void *data, struct berth_error **err)
+{
+	struct init_ctx *ctx = data;
+	if (ctx->placed)
+		return 0;
+	struct sync_msg msg = {.fd = -1};
+	if (sync_expect(ctx->sync, SYNC_PLACED, &msg, err) < 0)
+		return -1;
+	sync_msg_clear(&msg);
+	ctx->placed = true;
+	/* rooted at the container's cgroup */
+	const struct oci_namespace *cg = oci_spec_namespace(ctx->spec, CLONE_NEWCGROUP);
+	if (cg && cg->path == NULL && unshare(CLONE_NEWCGROUP) < 0)
+		return berth_error_errno(err, "unshare cgroup namespace");
+	return 0;
+}
+
 void init_main(struct init_ctx *ctx)
 {
 	struct berth_error *err = NULL;
@@ -142,16 +161,15 @@ void init_main(struct init_ctx *ctx)
 	/* In a new user namespace the parent has written our id maps by now. */
 	if (ns_new_user(spec) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
 		init_fail(ctx, (berth_error_errno(&err, "become root in the user namespace"), err));
-	/* After the parent placed us: the cgroup namespace is rooted here. */
 	const struct oci_namespace *cg = oci_spec_namespace(spec, CLONE_NEWCGROUP);
-	if (cg && cg->path == NULL && unshare(CLONE_NEWCGROUP) < 0)
-		init_fail(ctx, (berth_error_errno(&err, "unshare cgroup namespace"), err));
 	if (!proc->terminal && setsid() < 0 && errno != EPERM)
 		init_fail(ctx, (berth_error_errno(&err, "setsid"), err));
 	struct mount_ctx mctx = {.spec = spec,
 				 .rootfs = ctx->rootfs,
 				 .userns = oci_spec_namespace(spec, CLONE_NEWUSER) != NULL,
-				 .new_cgroupns = cg != NULL};
+				 .new_cgroupns = cg != NULL,
+				 .placed = wait_placed,
+				 .placed_data = ctx};
 	setup_container(ctx, &mctx, &err);
 	if (!ctx->opts->no_new_keyring &&
 	    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, ctx->opts->id) < 0)

@@ -88,6 +88,11 @@ static int apply_attrs(int fd, const struct oci_mount *m, struct berth_error **e
 	(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | \
 	 MS_STRICTATIME | MS_SYNCHRONOUS | MS_MANDLOCK | MS_DIRSYNC)
 
+static int wait_placed(const struct mount_ctx *ctx, struct berth_error **err)
+{
+	return ctx->placed ? ctx->placed(ctx->placed_data, err) : 0;
+}
+
 static int mount_one(int rootfd, const struct oci_mount *m, const struct mount_ctx *ctx,
 		     struct berth_error **err)
 {
@@ -97,7 +102,9 @@ static int mount_one(int rootfd, const struct oci_mount *m, const struct mount_c
 		return -1;
 	if (m->type && (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0) &&
 	    !m->bind)
-		return mount_cgroup_fs(rootfd, m, ctx->new_cgroupns, err);
+		return wait_placed(ctx, err) < 0
+			   ? -1
+			   : mount_cgroup_fs(rootfd, m, ctx->new_cgroupns, err);
 	unsigned long flags = m->flags & ~(MS_REMOUNT | MS_PROPAGATION);
 	if (m->bind) {
 		unsigned long bf = MS_BIND | (m->recursive_bind ? MS_REC : 0);
@@ -185,6 +192,8 @@ int mount_setup_rootfs(const struct mount_ctx *ctx, struct berth_error **err)
 		if (mount_one(rootfd, &spec->mounts[i], ctx, err) < 0)
 			return berth_error_wrap(err, "mounts[%zu]", i);
 	}
+	if (wait_placed(ctx, err) < 0)
+		return -1;
 	if (!dev_is_bound(spec) && dev_setup_default(rootfd, ctx->userns, err) < 0)
 		return -1;
 	return dev_create_config_devices(rootfd, spec, ctx->userns, err);

@@ -14,6 +14,11 @@ struct mount_ctx {
 	const char *rootfs; /* absolute host path */
 	bool userns;	    /* in a new user namespace: mknod is not allowed */
 	bool new_cgroupns;
+	/* Called once, before the first cgroup mount or at the end of
+	 * mount_setup_rootfs: waits until the runtime has placed this process
+	 * in the container's cgroup (NULL: already placed). */
+	int (*placed)(void *data, struct berth_error **err);
+	void *placed_data;
 };
 
 /* Propagation of /, rootfs bind, every config mount, /dev and linux.devices. */

@@ -18,6 +18,7 @@ enum sync_type {
 	SYNC_CONSOLE,	      /* init -> parent: fd = pty master */
 	SYNC_READY,	      /* init -> parent: waiting for start */
 	SYNC_ERROR,	      /* either way: text = message, value = errno */
+	SYNC_PLACED,	      /* parent -> init: in the container's cgroup now */
 	SYNC_SECCOMP,	      /* init/exec -> parent: fd = seccomp listener */
 };
 
