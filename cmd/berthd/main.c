@@ -268,10 +268,15 @@ static int run(const struct berthd_flags *f, struct engine_config *cfg)
 	struct engine e;
 	int64_t timeout = cfg->shutdown_timeout;
 	engine_init(&e, cfg, id, berthd_config_path(f));
+	if (engine_core_open(&e, &err) < 0) {
+		engine_destroy(&e);
+		goto fail;
+	}
 	struct api_server_config sc = {.tables = api_routes, .ctx = &e, .server_header = server};
 	int rc = api_server_start(&sc, fds, nfds, &d.srv, &err);
 	nfds = 0; /* owned by the server now */
 	if (rc < 0) {
+		engine_core_close(&e);
 		engine_destroy(&e);
 		goto fail;
 	}
@@ -285,6 +290,7 @@ static int run(const struct berthd_flags *f, struct engine_config *cfg)
 	pthread_mutex_unlock(&e.lock);
 	log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	shutdown_daemon(&d, timeout);
+	engine_core_close(&e);
 	engine_destroy(&e);
 	log_info("berthd stopped");
 	return 0;

@@ -21,6 +21,7 @@ void engine_init(struct engine *e, struct engine_config *cfg, const char *id,
 	e->id = xstrdup(id);
 	e->config_file = xstrdup(config_file ? config_file : "");
 	e->started = time(NULL);
+	pthread_mutex_init(&e->images_lock, NULL);
 }
 
 void engine_destroy(struct engine *e)
@@ -29,6 +30,7 @@ void engine_destroy(struct engine *e)
 	free(e->id);
 	free(e->config_file);
 	pthread_mutex_destroy(&e->lock);
+	pthread_mutex_destroy(&e->images_lock);
 }
 
 void engine_config_snapshot(struct engine *e, struct engine_config *out)

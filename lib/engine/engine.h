@@ -10,12 +10,23 @@
 #include <pthread.h>
 #include <time.h>
 
+struct content_store;
+struct snapshotter;
+struct md_db;
+struct reg_client;
+
 struct engine {
 	pthread_mutex_t lock; /* guards cfg */
 	struct engine_config cfg;
 	char *id;	   /* persistent engine ID (<root>/engine-id) */
 	char *config_file; /* for messages */
 	time_t started;
+	/* the core layer (engine-core.c); NULL until engine_core_open */
+	struct content_store *cs;
+	struct snapshotter *snap;
+	struct md_db *md;
+	struct reg_client *reg;
+	pthread_mutex_t images_lock; /* tag, delete, prune and GC one at a time */
 };
 
 /* Takes cfg (its contents are moved; *cfg is left zeroed). */
@@ -27,6 +38,16 @@ void engine_config_snapshot(struct engine *e, struct engine_config *out);
 /* Reload: apply what can change at run time from next; returns the change
  * description (see engine_config_reload). */
 char *engine_reload(struct engine *e, const struct engine_config *next, char **ignored);
+
+/* Open the core layer under cfg.data_root (engine-core.c): metadata.db,
+ * content/, snapshots/<driver>/ (storage-driver; overlayfs falls back to
+ * native where overlay cannot be mounted) and the registry client
+ * (insecure-registries, registry-mirrors, certs.d next to the config file,
+ * /etc/berth/certs.d by default). */
+int engine_core_open(struct engine *e, struct berth_error **err);
+void engine_core_close(struct engine *e);
+/* The directory of per-registry certificates for a config file path. */
+char *engine_certs_dir(const char *config_file);
 
 /* The engine ID stored in <root>/engine-id (a random UUID made on first
  * start), as dockerd keeps it. */

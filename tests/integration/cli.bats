@@ -155,13 +155,16 @@ last_request() {
 	[[ ${lines[0]} == "Usage:  berth pull [OPTIONS] NAME[:TAG|@DIGEST]" ]]
 }
 
-@test "cli: images against a daemon without the image endpoints: the daemon's error, cleanly" {
+@test "cli: images against berthd with no images: the header; a missing image: the daemon's 404, cleanly" {
 	start_berthd
 	run "$BERTH" -H "unix://$SOCK" images
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ ${lines[0]} == "REPOSITORY"*"TAG"*"IMAGE ID"* ]]
+	run "$BERTH" -H "unix://$SOCK" rmi nothere
 	[ "$status" -eq 1 ]
 	[ "${#lines[@]}" -eq 1 ]
-	[[ ${lines[0]} == "Error response from daemon: "* ]]
-	[[ ${lines[0]} != *"{"* ]]
+	[ "${lines[0]}" = "Error response from daemon: No such image: nothere:latest" ]
 }
 
 @test "cli: pull renders docker's plain progress lines and the reference" {

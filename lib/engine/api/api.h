@@ -223,5 +223,6 @@ void api_server_stop(struct api_server *srv);
 extern const struct api_route *const api_routes[];
 /* Per resource file. */
 extern const struct api_route api_system_routes[];
+extern const struct api_route api_images_routes[];
 
 #endif

@@ -3,5 +3,6 @@
 
 const struct api_route *const api_routes[] = {
     api_system_routes,
+    api_images_routes,
     NULL,
 };

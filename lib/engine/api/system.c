@@ -1,5 +1,6 @@
 /* System endpoints: /_ping (GET, HEAD), /version, /info. */
 #include "engine/api/api.h"
+#include "engine/api/images-internal.h"
 
 #include "common/cleanup.h"
 #include "common/xalloc.h"
@@ -164,9 +165,9 @@ static int info(struct api_request *req, struct api_response *resp, struct berth
 	json_t *o = json_pack(
 	    "{s:s,s:i,s:i,s:i,s:i,s:i,s:s,s:[[s,s]],s:{s:[s],s:[s,s,s],s:n,s:[s]}}", "ID", e->id,
 	    "Containers", 0, "ContainersRunning", 0, "ContainersPaused", 0, "ContainersStopped", 0,
-	    "Images", 0, "Driver", c.storage_driver, "DriverStatus", "Backing Filesystem",
-	    h.root_fs_type, "Plugins", "Volume", "local", "Network", "bridge", "host", "null",
-	    "Authorization", "Log", "json-file");
+	    "Images", (int)api_images_count(e), "Driver", c.storage_driver, "DriverStatus",
+	    "Backing Filesystem", h.root_fs_type, "Plugins", "Volume", "local", "Network", "bridge",
+	    "host", "null", "Authorization", "Log", "json-file");
 	if (o == NULL) {
 		host_info_free(&h);
 		engine_config_free(&c);

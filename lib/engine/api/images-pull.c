@@ -1,0 +1,186 @@
+/* POST /images/create?fromImage=&tag=&platform=: pull, with docker's JSON
+ * progress stream. The reference is resolved before the stream starts, so
+ * an unknown manifest or an unreachable registry is a plain JSON error
+ * (404/500); later errors go into the stream as errorDetail. */
+#include "engine/api/api.h"
+
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "core/images/pull.h"
+#include "core/images/reference.h"
+#include "engine/api/images-internal.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+int images_create(struct api_request *req, struct api_response *resp, struct berth_error **err);
+
+struct pull_job {
+	struct engine *e;
+	struct pull_options o;
+	struct platform plat;
+	bool has_plat;
+	struct reg_auth auth;
+	struct pull *p;
+	struct api_stream *s;
+};
+
+static void job_free(void *arg)
+{
+	struct pull_job *j = arg;
+	pull_free(j->p);
+	if (j->has_plat)
+		platform_free(&j->plat);
+	reg_auth_free(&j->auth);
+	free(j);
+}
+
+static void on_event(void *data, json_t *msg)
+{
+	struct pull_job *j = data;
+	if (j->s)
+		api_stream_json(j->s, msg, "\r\n");
+}
+
+static bool on_cancelled(void *data)
+{
+	struct pull_job *j = data;
+	return j->s && api_stream_cancelled(j->s);
+}
+
+static void pull_stream(struct api_stream *s, void *arg)
+{
+	struct pull_job *j = arg;
+	j->s = s;
+	struct pull_result res;
+	struct berth_error *err = NULL;
+	if (pull_run(j->p, &res, &err) < 0) {
+		log_info("pull %s: %s", pull_familiar(j->p), err->msg);
+		json_t *m = pull_error_message(err->msg);
+		api_stream_json(s, m, "\r\n");
+		json_decref(m);
+		berth_error_free(&err);
+		return;
+	}
+	log_info("pulled %s (%s)", res.name, res.config.s);
+	pull_result_free(&res);
+}
+
+/* X-Registry-Auth: base64url of {"username","password","auth","serveraddress",
+ * "identitytoken","registrytoken"}; "" or "e30=" ({}) mean none. */
+static int decode_auth(const char *h, struct reg_auth *out, struct berth_error **err)
+{
+	memset(out, 0, sizeof(*out));
+	if (h == NULL || h[0] == '\0')
+		return 0;
+	size_t n = strlen(h);
+	cleanup_free char *b = xmalloc(n + 4);
+	for (size_t i = 0; i < n; i++)
+		b[i] = h[i] == '-' ? '+' : h[i] == '_' ? '/' : h[i];
+	while (n % 4)
+		b[n++] = '=';
+	b[n] = '\0';
+	cleanup_free unsigned char *raw = xmalloc(n + 1);
+	int len = EVP_DecodeBlock(raw, (unsigned char *)b, (int)n);
+	if (len < 0)
+		return berth_error_set(err, EINVAL, "X-Registry-Auth: invalid base64");
+	while (n > 0 && b[--n] == '=' && len > 0)
+		len--;
+	cleanup_json json_t *o = json_loadb((const char *)raw, (size_t)len, 0, NULL);
+	if (!json_is_object(o))
+		return berth_error_set(err, EINVAL, "X-Registry-Auth: not a JSON object");
+	const char *u = json_string_value(json_object_get(o, "username"));
+	const char *p = json_string_value(json_object_get(o, "password"));
+	const char *it = json_string_value(json_object_get(o, "identitytoken"));
+	const char *rt = json_string_value(json_object_get(o, "registrytoken"));
+	if (u && *u)
+		out->username = xstrdup(u);
+	if (p && *p)
+		out->password = xstrdup(p);
+	if (it && *it)
+		out->identity_token = xstrdup(it);
+	if (rt && *rt)
+		out->registry_token = xstrdup(rt);
+	return 0;
+}
+
+/* docker: fromImage parsed, then tag (a digest or a tag) replaces its tag. */
+static int pull_ref(const char *image, const char *tag, char **out, struct berth_error **err)
+{
+	struct ref *r = NULL;
+	if (ref_parse_normalized(image, &r, err) < 0)
+		return -1;
+	int rc = 0;
+	if (tag && *tag) {
+		if (strncmp(tag, "sha256:", 7) == 0) {
+			if (!content_digest_valid(tag)) {
+				rc = berth_error_set(err, EINVAL, "invalid checksum digest format");
+			} else {
+				free(r->tag);
+				r->tag = NULL;
+				free(r->digest);
+				r->digest = xstrdup(tag);
+			}
+		} else {
+			rc = ref_set_tag(r, tag, err);
+		}
+	}
+	if (rc == 0)
+		*out = ref_string(r);
+	ref_free(r);
+	return rc;
+}
+
+int images_create(struct api_request *req, struct api_response *resp, struct berth_error **err)
+{
+	struct engine *e = req->ctx;
+	const char *image = api_query(req, "fromImage");
+	if (api_query(req, "fromSrc"))
+		return berth_error_set(err, ENOTSUP, "import (fromSrc) is not supported yet");
+	if (image == NULL || image[0] == '\0')
+		return berth_error_set(err, EINVAL, "fromImage: missing");
+	if (images_require_core(e, err) < 0)
+		return -1;
+	cleanup_free char *refstr = NULL;
+	if (pull_ref(image, api_query(req, "tag"), &refstr, err) < 0)
+		return -1;
+	struct pull_job *j = xcalloc(1, sizeof(*j));
+	j->e = e;
+	const char *plat = api_query(req, "platform");
+	if (plat && *plat) {
+		if (platform_parse(plat, &j->plat, err) < 0) {
+			job_free(j);
+			return -1;
+		}
+		j->has_plat = true;
+	}
+	if (decode_auth(api_header(req, "X-Registry-Auth"), &j->auth, err) < 0) {
+		job_free(j);
+		return -1;
+	}
+	struct engine_config c;
+	engine_config_snapshot(e, &c);
+	j->o = (struct pull_options){
+	    .cs = e->cs,
+	    .snap = e->snap,
+	    .md = e->md,
+	    .reg = e->reg,
+	    .ns = IMAGES_NS,
+	    .platform = j->has_plat ? &j->plat : NULL,
+	    .auth = reg_auth_empty(&j->auth) ? NULL : &j->auth,
+	    .max_concurrent = (int)c.max_concurrent_downloads,
+	    .event = on_event,
+	    .event_data = j,
+	    .cancelled = on_cancelled,
+	};
+	engine_config_free(&c);
+	if (pull_prepare(&j->o, refstr, &j->p, err) < 0) {
+		job_free(j);
+		return -1;
+	}
+	api_reply_stream(resp, 200, "application/json", pull_stream, j, job_free);
+	return 0;
+}

@@ -1,0 +1,433 @@
+#!/usr/bin/env bats
+# Image commands end to end: berthd pulling from Debian's docker-registry on
+# 127.0.0.1 into its content store, overlay snapshots and metadata, driven
+# by the berth CLI, curl and the real docker CLI (API 1.41).
+#
+# Images are made here: an OCI image layout (busybox from busybox-static in
+# one gzip layer, a small second layer), one image per architecture, copied
+# into the registry with skopeo. Every process (registry, berthd) is started
+# by the test and stopped by PID; mounts made by a test are unmounted by it;
+# all files live in a temp dir removed in teardown.
+
+BERTH_BUILD=${BERTH_BUILD:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/build}
+BERTHD=${BERTHD:-$BERTH_BUILD/cmd/berthd/berthd}
+BERTH=${BERTH:-$BERTH_BUILD/cmd/berth/berth}
+DOCKER=${DOCKER:-/usr/local/bin/docker}
+MT_OCI=application/vnd.oci.image.manifest.v1+json
+MT_INDEX=application/vnd.oci.image.index.v1+json
+
+setup() {
+	[[ -x $BERTHD ]] || skip "berthd not built: $BERTHD"
+	[[ -x $BERTH ]] || skip "berth not built: $BERTH"
+	command -v docker-registry >/dev/null || skip "docker-registry not installed (scripts/deps.sh)"
+	command -v skopeo >/dev/null || skip "skopeo not installed (scripts/deps.sh)"
+	[[ -x /bin/busybox ]] || skip "busybox-static not installed"
+	[[ $(id -u) -eq 0 ]] || skip "needs root (overlay snapshots)"
+	D=$(mktemp -d "${BERTH_TEST_TMP:-/tmp}/berth-img.XXXXXX")
+	SOCK=$D/b.sock
+	echo '{}' >"$D/daemon.json"
+	PIDS=()
+	MOUNTS=()
+}
+
+teardown() {
+	local p m
+	for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null || true; done
+	for p in "${PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	[[ -n ${D:-} ]] && rm -rf --one-file-system "$D"
+}
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_registry: docker-registry on a free port; sets REG (127.0.0.1:port)
+start_registry() {
+	local port
+	port=$(free_port)
+	REG=127.0.0.1:$port
+	mkdir -p "$D/reg"
+	cat >"$D/reg/config.yml" <<-EOF
+		version: 0.1
+		log: {level: info}
+		storage: {filesystem: {rootdirectory: $D/reg/data}, delete: {enabled: true}}
+		http: {addr: $REG}
+	EOF
+	docker-registry serve "$D/reg/config.yml" >"$D/reg/log" 2>&1 &
+	PIDS+=("$!")
+	for _ in $(seq 100); do
+		curl -s -o /dev/null "http://$REG/v2/" && return 0
+		sleep 0.1
+	done
+	cat "$D/reg/log" >&2
+	return 1
+}
+
+# start_berthd: berthd with this test's root, exec-root and socket; BPID
+start_berthd() {
+	"$BERTHD" --root "$D/root" --exec-root "$D/run" -H "unix://$SOCK" \
+		--config-file "$D/daemon.json" --debug >>"$D/berthd.log" 2>&1 &
+	BPID=$!
+	PIDS+=("$BPID")
+	for _ in $(seq 100); do
+		curl -sf --unix-socket "$SOCK" http://berth/_ping >/dev/null 2>&1 && return 0
+		kill -0 "$BPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$D/berthd.log" >&2
+	return 1
+}
+
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+size() { stat -c %s "$1"; }
+
+# put FILE LAYOUT: the file as a blob of the layout; prints its sha256
+put() {
+	local h
+	h=$(sha "$1")
+	cp "$1" "$2/blobs/sha256/$h"
+	echo "$h"
+}
+
+# make_layout DIR ARCH...: an OCI layout whose tag "latest" names one image
+# (one ARCH) or an index of one image per ARCH. Layers: busybox with a few
+# applet links, then /etc/hostname and /etc/arch. Sets L1 L2 (layer blob
+# hex), D1 D2 (diffID hex) and CONFIG_<arch> (config hex).
+make_layout() {
+	local dir=$1 arch
+	shift
+	mkdir -p "$dir/blobs/sha256" "$dir/r1/bin" "$dir/r2/etc"
+	echo '{"imageLayoutVersion":"1.0.0"}' >"$dir/oci-layout"
+	cp /bin/busybox "$dir/r1/bin/busybox"
+	for a in sh ls cat echo; do ln -s busybox "$dir/r1/bin/$a"; done
+	echo berth-test >"$dir/r2/etc/hostname"
+	tar -C "$dir/r1" --sort=name --mtime=@0 --owner=0 --group=0 -cf "$dir/l1.tar" .
+	tar -C "$dir/r2" --sort=name --mtime=@0 --owner=0 --group=0 -cf "$dir/l2.tar" .
+	gzip -n -c "$dir/l1.tar" >"$dir/l1.tgz"
+	gzip -n -c "$dir/l2.tar" >"$dir/l2.tgz"
+	L1=$(put "$dir/l1.tgz" "$dir")
+	L2=$(put "$dir/l2.tgz" "$dir")
+	D1=$(sha "$dir/l1.tar")
+	D2=$(sha "$dir/l2.tar")
+	local mans=() c m
+	for arch in "$@"; do
+		jq -n --arg a "$arch" --arg d1 "sha256:$D1" --arg d2 "sha256:$D2" \
+			'{architecture: $a, os: "linux", created: "2026-11-23T16:24:50.309546168Z",
+			  config: {Cmd: ["sh"], Labels: {"test.arch": $a}},
+			  rootfs: {type: "layers", diff_ids: [$d1, $d2]},
+			  history: [{created_by: "busybox", created: "2026-11-23T16:24:50Z"},
+				    {created_by: "etc", comment: "second"}]}' >"$dir/config-$arch.json"
+		c=$(put "$dir/config-$arch.json" "$dir")
+		printf -v "CONFIG_$arch" '%s' "$c"
+		jq -n --arg c "sha256:$c" --argjson cs "$(size "$dir/config-$arch.json")" \
+			--arg l1 "sha256:$L1" --argjson s1 "$(size "$dir/l1.tgz")" \
+			--arg l2 "sha256:$L2" --argjson s2 "$(size "$dir/l2.tgz")" \
+			'{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
+			  config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $cs},
+			  layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: $l1, size: $s1},
+				   {mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: $l2, size: $s2}]}' \
+			>"$dir/manifest-$arch.json"
+		m=$(put "$dir/manifest-$arch.json" "$dir")
+		mans+=("$(jq -nc --arg d "sha256:$m" --argjson s "$(size "$dir/manifest-$arch.json")" \
+			--arg a "$arch" '{mediaType: "application/vnd.oci.image.manifest.v1+json",
+			digest: $d, size: $s, platform: {os: "linux", architecture: $a}}')")
+	done
+	local top
+	if [[ $# -eq 1 ]]; then
+		top=$(jq -c '. + {annotations: {"org.opencontainers.image.ref.name": "latest"}}' <<<"${mans[0]}")
+	else
+		printf '%s\n' "${mans[@]}" | jq -s '{schemaVersion: 2,
+			mediaType: "application/vnd.oci.image.index.v1+json", manifests: .}' >"$dir/index-inner.json"
+		local i
+		i=$(put "$dir/index-inner.json" "$dir")
+		top=$(jq -nc --arg d "sha256:$i" --argjson s "$(size "$dir/index-inner.json")" \
+			'{mediaType: "application/vnd.oci.image.index.v1+json", digest: $d, size: $s,
+			  annotations: {"org.opencontainers.image.ref.name": "latest"}}')
+	fi
+	jq -n --argjson t "$top" '{schemaVersion: 2, manifests: [$t]}' >"$dir/index.json"
+}
+
+# seed REPO ARCH...: make a layout and copy it to $REG/REPO:latest
+seed() {
+	local repo=$1
+	shift
+	make_layout "$D/layout-${repo//\//-}" "$@"
+	skopeo copy --quiet --all --dest-tls-verify=false \
+		"oci:$D/layout-${repo//\//-}:latest" "docker://$REG/$repo:latest" >&2
+}
+
+b() {
+	"$BERTH" -H "unix://$SOCK" "$@"
+}
+
+dk() {
+	"$DOCKER" -H "unix://$SOCK" "$@"
+}
+
+blobs() { find "$D/root/content/blobs/sha256" -type f | wc -l; }
+snapshots() { find "$D/root/snapshots/overlayfs/snapshots" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l; }
+
+@test "images: pull, images, inspect fields, and the snapshot mounted shows busybox" {
+	start_registry
+	seed busybox amd64
+	start_berthd
+	run b pull "$REG/busybox:latest"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "latest: Pulling from busybox" ]]
+	[[ $output == *"${L1:0:12}: Pull complete"* ]]
+	[[ $output == *"${L2:0:12}: Pull complete"* ]]
+	[[ $output == *"Digest: sha256:"* ]]
+	[[ $output == *"Status: Downloaded newer image for $REG/busybox:latest"* ]]
+	[ "${lines[-1]}" = "$REG/busybox:latest" ]
+
+	run b images
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "REPOSITORY"*"TAG"*"IMAGE ID"*"CREATED"*"SIZE" ]]
+	[[ ${lines[1]} == "$REG/busybox   latest    ${CONFIG_amd64:0:12}"* ]]
+
+	run b image inspect "$REG/busybox"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.[0].Id' <<<"$output")" = "sha256:$CONFIG_amd64" ]
+	[ "$(jq -r '.[0].Os' <<<"$output")" = linux ]
+	[ "$(jq -r '.[0].Architecture' <<<"$output")" = amd64 ]
+	[ "$(jq -r '.[0].RootFS.Type' <<<"$output")" = layers ]
+	[ "$(jq -c '.[0].RootFS.Layers' <<<"$output")" = "[\"sha256:$D1\",\"sha256:$D2\"]" ]
+	[ "$(jq -c '.[0].RepoTags' <<<"$output")" = "[\"$REG/busybox:latest\"]" ]
+	[[ $(jq -r '.[0].RepoDigests[0]' <<<"$output") == "$REG/busybox@sha256:"* ]]
+	[ "$(jq -r '.[0].Config.Cmd[0]' <<<"$output")" = sh ]
+	[ "$(jq -r '.[0].GraphDriver.Name' <<<"$output")" = overlay2 ]
+	[ "$(jq -r '.[0].Size > 1900000' <<<"$output")" = true ]
+
+	# the image's layers as one overlay: the files of both layers
+	local upper lower
+	upper=$(jq -r '.[0].GraphDriver.Data.UpperDir' <<<"$output")
+	lower=$(jq -r '.[0].GraphDriver.Data.LowerDir' <<<"$output")
+	mkdir "$D/mnt"
+	mount -t overlay overlay -o "lowerdir=$upper:$lower" "$D/mnt"
+	MOUNTS+=("$D/mnt")
+	[ -x "$D/mnt/bin/busybox" ]
+	[ -L "$D/mnt/bin/sh" ]
+	[ "$(cat "$D/mnt/etc/hostname")" = berth-test ]
+	cmp /bin/busybox "$D/mnt/bin/busybox"
+	umount "$D/mnt"
+	MOUNTS=()
+
+	# by ID prefix, by sha256:ID, name without tag; and the 404
+	run b image inspect -f json "${CONFIG_amd64:0:8}"
+	run curl -s --unix-socket "$SOCK" "http://berth/v1.41/images/${CONFIG_amd64:0:8}/json"
+	[ "$(jq -r .Id <<<"$output")" = "sha256:$CONFIG_amd64" ]
+	run curl -s --unix-socket "$SOCK" "http://berth/v1.41/images/sha256:$CONFIG_amd64/json"
+	[ "$(jq -r .Id <<<"$output")" = "sha256:$CONFIG_amd64" ]
+	run curl -s -w '\n%{http_code}' --unix-socket "$SOCK" "http://berth/v1.41/images/nothere/json"
+	[ "${lines[0]}" = '{"message":"no such image: nothere: No such image: nothere:latest"}' ]
+	[ "${lines[1]}" = 404 ]
+
+	run b history "$REG/busybox"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ ${lines[1]} == "${CONFIG_amd64:0:12}   "*"etc"*"second" ]]
+	[[ ${lines[2]} == "<missing>      "*"busybox"* ]]
+
+	run curl -s --unix-socket "$SOCK" http://berth/v1.41/info
+	[ "$(jq -r .Images <<<"$output")" = 1 ]
+}
+
+@test "images: the progress stream has docker's messages; pulling again downloads nothing" {
+	start_registry
+	seed busybox amd64
+	start_berthd
+	run curl -s --unix-socket "$SOCK" -X POST -H 'X-Registry-Auth: e30=' \
+		"http://berth/v1.41/images/create?fromImage=$REG/busybox&tag=latest"
+	[ "$status" -eq 0 ]
+	echo "$output"
+	local s
+	s=$(tr -d '\r' <<<"$output")
+	[ "$(jq -sc '.[0]' <<<"$s")" = '{"status":"Pulling from busybox","id":"latest"}' ]
+	[[ $s == *"{\"status\":\"Pulling fs layer\",\"progressDetail\":{},\"id\":\"${L1:0:12}\"}"* ]]
+	[[ $s == *"{\"status\":\"Downloading\",\"progressDetail\":{\"current\":"* ]]
+	[[ $s == *"{\"status\":\"Verifying Checksum\",\"progressDetail\":{},\"id\":\"${L1:0:12}\"}"* ]]
+	[[ $s == *"{\"status\":\"Download complete\",\"progressDetail\":{},\"id\":\"${L1:0:12}\"}"* ]]
+	[[ $s == *"{\"status\":\"Extracting\",\"progressDetail\":{\"current\":"* ]]
+	[[ $s == *"{\"status\":\"Pull complete\",\"progressDetail\":{},\"id\":\"${L2:0:12}\"}"* ]]
+	[[ $(jq -sr '.[-2].status' <<<"$s") == "Digest: sha256:"* ]]
+	[ "$(jq -sr '.[-1].status' <<<"$s")" = "Status: Downloaded newer image for $REG/busybox:latest" ]
+	# every line is one JSON object ended by \r\n
+	[ "$(grep -c $'\r$' <<<"$output")" = "$(wc -l <<<"$output")" ]
+
+	local gets
+	gets=$(grep -c 'GET /v2/busybox/blobs' "$D/reg/log" || true)
+	run b pull "$REG/busybox:latest"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"${L1:0:12}: Already exists"* ]]
+	[[ $output == *"${L2:0:12}: Already exists"* ]]
+	[[ $output == *"Status: Image is up to date for $REG/busybox:latest"* ]]
+	[[ $output != *"Pull complete"* ]]
+	[ "$(grep -c 'GET /v2/busybox/blobs' "$D/reg/log" || true)" = "$gets" ]
+}
+
+@test "images: a multi-arch index gives linux/amd64, --platform linux/arm64 the other" {
+	start_registry
+	seed multi amd64 arm64
+	start_berthd
+	run b pull "$REG/multi"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run curl -s --unix-socket "$SOCK" "http://berth/v1.41/images/$REG/multi/json"
+	[ "$(jq -r .Architecture <<<"$output")" = amd64 ]
+	[ "$(jq -r .Id <<<"$output")" = "sha256:$CONFIG_amd64" ]
+	run b pull --platform linux/arm64 "$REG/multi"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Already exists"* ]]
+	[[ $output == *"Downloaded newer image"* ]]
+	run curl -s --unix-socket "$SOCK" "http://berth/v1.41/images/$REG/multi/json"
+	[ "$(jq -r .Architecture <<<"$output")" = arm64 ]
+	[ "$(jq -r .Id <<<"$output")" = "sha256:$CONFIG_arm64" ]
+	# the amd64 image lost its name: dangling, then pruned
+	run b images --filter dangling=true -q
+	[ "$output" = "${CONFIG_amd64:0:12}" ]
+	run b image prune -f
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"deleted: sha256:$CONFIG_amd64"* ]]
+	run b images -q
+	[ "$output" = "${CONFIG_arm64:0:12}" ]
+	run b pull --platform linux/s390x "$REG/multi"
+	[ "$status" -eq 1 ]
+	[[ $output == *"no matching manifest for linux/s390x in the manifest list entries"* ]]
+}
+
+@test "images: tag, rmi untags then deletes, GC removes blobs and snapshots" {
+	start_registry
+	seed busybox amd64
+	start_berthd
+	run b pull -q "$REG/busybox:latest"
+	[ "$status" -eq 0 ]
+	[ "$(blobs)" -eq 4 ] # manifest, config, two layers
+	[ "$(snapshots)" -eq 2 ]
+	run b tag "$REG/busybox" mine/bb:1
+	[ "$status" -eq 0 ]
+	run b images --format json
+	echo "$output"
+	[ "$(jq -sr 'map(.Repository + ":" + .Tag) | sort | join(" ")' <<<"$output")" = "$REG/busybox:latest mine/bb:1" ]
+	run b images --filter reference='mine/*'
+	echo "$output"
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[1]} == "mine/bb "* ]]
+	# by ID while two names point at it: 409
+	run b rmi "${CONFIG_amd64:0:12}"
+	[ "$status" -eq 1 ]
+	[[ $output == *"conflict: unable to delete ${CONFIG_amd64:0:12} (must be forced) - image is referenced in multiple repositories"* ]]
+	run b rmi mine/bb:1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "Untagged: mine/bb:1" ]
+	[ "$(blobs)" -eq 4 ]
+	run b rmi "$REG/busybox"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "Untagged: $REG/busybox:latest" ]
+	[[ ${lines[1]} == "Untagged: $REG/busybox@sha256:"* ]]
+	[ "${lines[2]}" = "Deleted: sha256:$CONFIG_amd64" ]
+	[ "$(blobs)" -eq 0 ]
+	[ "$(snapshots)" -eq 0 ]
+	run b images -q
+	[ "$output" = "" ]
+	run b rmi "$REG/busybox"
+	[ "$status" -eq 1 ]
+	[ "$output" = "Error response from daemon: No such image: $REG/busybox:latest" ]
+}
+
+@test "images: unreachable registry and unknown manifest: clear errors, no image" {
+	start_registry
+	start_berthd
+	local dead
+	dead=$(free_port)
+	run b pull "127.0.0.1:$dead/busybox:latest"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == "Error response from daemon: "*"127.0.0.1:$dead"* ]]
+	run b pull "$REG/nothere:1"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "$output" = "Error response from daemon: manifest for $REG/nothere:1 not found: manifest unknown: manifest unknown" ]
+	run b images -q
+	[ "$output" = "" ]
+	[ "$(blobs)" -eq 0 ]
+	run curl -s --unix-socket "$SOCK" http://berth/v1.41/info
+	[ "$(jq -r .Images <<<"$output")" = 0 ]
+}
+
+@test "images: a layer that does not match its diffID fails in the stream, no image" {
+	start_registry
+	seed busybox amd64
+	# the same image with a config naming a wrong diffID for layer 2
+	local dir=$D/layout-busybox bad
+	jq --arg d "sha256:$(printf x | sha256sum | cut -d' ' -f1)" '.rootfs.diff_ids[1] = $d' \
+		"$dir/config-amd64.json" >"$dir/bad.json"
+	bad=$(put "$dir/bad.json" "$dir")
+	jq --arg c "sha256:$bad" --argjson s "$(size "$dir/bad.json")" \
+		'.config.digest = $c | .config.size = $s' "$dir/manifest-amd64.json" >"$dir/bad-m.json"
+	local m
+	m=$(put "$dir/bad-m.json" "$dir")
+	jq -n --arg d "sha256:$m" --argjson s "$(size "$dir/bad-m.json")" \
+		'{schemaVersion: 2, manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json",
+		  digest: $d, size: $s, annotations: {"org.opencontainers.image.ref.name": "bad"}}]}' \
+		>"$dir/index.json"
+	skopeo copy --quiet --dest-tls-verify=false "oci:$dir:bad" "docker://$REG/busybox:bad"
+	start_berthd
+	run b pull "$REG/busybox:bad"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"diffID mismatch"* ]]
+	run b images -q
+	[ "$output" = "" ]
+	# no half-unpacked snapshot: only the first layer's, committed
+	[ "$(snapshots)" -eq 1 ]
+	! grep -q "$D/root" /proc/self/mountinfo
+}
+
+@test "images: the docker CLI pulls, lists, inspects, tags and removes" {
+	[[ -x $DOCKER ]] || skip "no docker CLI at $DOCKER"
+	start_registry
+	seed busybox amd64
+	start_berthd
+	run dk pull "$REG/busybox"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"latest: Pulling from busybox"* ]]
+	[[ $output == *"Status: Downloaded newer image for $REG/busybox:latest"* ]]
+	[ "${lines[-1]}" = "$REG/busybox:latest" ]
+	run dk images
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ ${lines[1]} == "$REG/busybox   latest    ${CONFIG_amd64:0:12}   "* ]]
+	run dk image inspect --format '{{.Os}}/{{.Architecture}} {{len .RootFS.Layers}} {{.Id}}' "$REG/busybox"
+	[ "$output" = "linux/amd64 2 sha256:$CONFIG_amd64" ]
+	run dk tag "$REG/busybox" other:2
+	[ "$status" -eq 0 ]
+	run dk images --format '{{.Repository}}:{{.Tag}}'
+	[[ $output == *"other:2"* ]]
+	run dk history "$REG/busybox"
+	[ "$status" -eq 0 ]
+	run dk rmi other:2 "$REG/busybox"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Untagged: other:2"* ]]
+	[[ $output == *"Deleted: sha256:$CONFIG_amd64"* ]]
+	run dk image inspect nothere
+	[ "$status" -eq 1 ]
+	[[ $output == *"No such image: nothere"* ]]
+	run dk pull "$REG/nothere:1"
+	[ "$status" -eq 1 ]
+	[[ $output == *"manifest for $REG/nothere:1 not found: manifest unknown"* ]]
+}
