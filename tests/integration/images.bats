@@ -431,3 +431,24 @@ snapshots() { find "$D/root/snapshots/overlayfs/snapshots" -mindepth 1 -maxdepth
 	[ "$status" -eq 1 ]
 	[[ $output == *"manifest for $REG/nothere:1 not found: manifest unknown"* ]]
 }
+
+@test "images: max-concurrent-downloads from daemon.json: layers past it wait" {
+	start_registry
+	seed busybox amd64
+	echo '{"max-concurrent-downloads": 1}' >"$D/daemon.json"
+	start_berthd
+	run curl -s --unix-socket "$SOCK" -X POST \
+		"http://berth/v1.41/images/create?fromImage=$REG/busybox&tag=latest"
+	[ "$status" -eq 0 ]
+	local s
+	s=$(tr -d '\r' <<<"$output")
+	echo "$s"
+	[[ $s == *"{\"status\":\"Waiting\",\"progressDetail\":{},\"id\":\"${L2:0:12}\"}"* ]]
+	[[ $s != *"{\"status\":\"Waiting\",\"progressDetail\":{},\"id\":\"${L1:0:12}\"}"* ]]
+	[[ $(jq -sr '.[-1].status' <<<"$s") == "Status: Downloaded newer image for $REG/busybox:latest" ]]
+	# with one download at a time, layer 2's download starts after layer 1's ends
+	local l1done l2start
+	l1done=$(jq -sr --arg id "${L1:0:12}" 'to_entries | map(select(.value.id == $id and .value.status == "Download complete")) | .[0].key' <<<"$s")
+	l2start=$(jq -sr --arg id "${L2:0:12}" 'to_entries | map(select(.value.id == $id and (.value.status == "Downloading" or .value.status == "Download complete"))) | .[0].key' <<<"$s")
+	[ "$l1done" -lt "$l2start" ]
+}
