@@ -53,6 +53,7 @@ cleanup() {
 	rm -rf --one-file-system "$W"
 }
 trap cleanup EXIT
+trap "exit 130" INT TERM
 
 unmount_under() {
 	local m

@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "core/content/content.h"
+#include "core/images/pull.h"
 #include "core/metadata/metadata.h"
 #include "core/registry/registry.h"
 #include "core/snapshots/snapshots.h"
@@ -65,6 +66,14 @@ int engine_core_open(struct engine *e, struct berth_error **err)
 	    open_snapshotter(e, root, err) < 0 || open_registry(e, err) < 0) {
 		engine_core_close(e);
 		return -1;
+	}
+	size_t stale = 0;
+	struct berth_error *lerr = NULL;
+	if (pull_drop_stale_leases(e->md, &stale, &lerr) < 0) {
+		log_warn("core: leases of interrupted pulls: %s", lerr->msg);
+		berth_error_free(&lerr);
+	} else if (stale > 0) {
+		log_info("core: dropped %zu lease(s) of pulls interrupted by the last stop", stale);
 	}
 	log_info("core: root %s, snapshotter %s, metadata %s", root, snap_driver(e->snap),
 		 md_path(e->md));

@@ -221,7 +221,6 @@ snapshots() { find "$D/root/snapshots/overlayfs/snapshots" -mindepth 1 -maxdepth
 	MOUNTS=()
 
 	# by ID prefix, by sha256:ID, name without tag; and the 404
-	run b image inspect -f json "${CONFIG_amd64:0:8}"
 	run curl -s --unix-socket "$SOCK" "http://berth/v1.41/images/${CONFIG_amd64:0:8}/json"
 	[ "$(jq -r .Id <<<"$output")" = "sha256:$CONFIG_amd64" ]
 	run curl -s --unix-socket "$SOCK" "http://berth/v1.41/images/sha256:$CONFIG_amd64/json"
@@ -451,4 +450,47 @@ snapshots() { find "$D/root/snapshots/overlayfs/snapshots" -mindepth 1 -maxdepth
 	l1done=$(jq -sr --arg id "${L1:0:12}" 'to_entries | map(select(.value.id == $id and .value.status == "Download complete")) | .[0].key' <<<"$s")
 	l2start=$(jq -sr --arg id "${L2:0:12}" 'to_entries | map(select(.value.id == $id and (.value.status == "Downloading" or .value.status == "Download complete"))) | .[0].key' <<<"$s")
 	[ "$l1done" -lt "$l2start" ]
+}
+
+@test "images: berthd killed with -9 in the middle of a pull: after a restart the pull completes, resumed" {
+	start_registry
+	seed busybox amd64
+	# a proxy that stalls the first download of every blob halfway
+	rm -f "$D/proxy.port"
+	python3 "$BATS_TEST_DIRNAME/regproxy.py" --upstream "$REG" --port-file "$D/proxy.port" \
+		--log "$D/proxy.log" --mode stall >"$D/proxy.out" 2>&1 &
+	PIDS+=("$!")
+	for _ in $(seq 100); do [[ -s $D/proxy.port ]] && break; sleep 0.05; done
+	local px=127.0.0.1:$(cat "$D/proxy.port")
+	start_berthd
+	b pull "$px/busybox:latest" >"$D/pull1.out" 2>&1 &
+	local cpid=$!
+	local data=
+	for _ in $(seq 100); do
+		data=$(find "$D/root/content/ingest" -name data -size +0 2>/dev/null | head -1)
+		[[ -n $data ]] && break
+		sleep 0.1
+	done
+	[ -n "$data" ]
+	kill -KILL "$BPID"
+	wait "$BPID" 2>/dev/null || true
+	wait "$cpid" || true
+	run b images -q
+	[ "$status" -eq 1 ]
+	start_berthd
+	grep -q "dropped 1 lease(s) of pulls interrupted" "$D/berthd.log"
+	run b pull "$px/busybox:latest"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Status: Downloaded newer image for $px/busybox:latest"* ]]
+	# the interrupted blob went on from where it stopped
+	grep -q "range=bytes=[1-9]" "$D/proxy.log"
+	[ -z "$(ls "$D/root/content/ingest")" ]
+	run curl -s --unix-socket "$SOCK" "http://berth/v1.41/images/$px/busybox/json"
+	[ "$(jq -r .Id <<<"$output")" = "sha256:$CONFIG_amd64" ]
+	# every blob is what its name says
+	local f
+	for f in "$D"/root/content/blobs/sha256/*; do
+		[ "$(sha "$f")" = "$(basename "$f")" ]
+	done
 }

@@ -114,6 +114,32 @@ const char *pull_familiar(const struct pull *p)
 	return p->familiar;
 }
 
+int pull_drop_stale_leases(struct md_db *md, size_t *n, struct berth_error **err)
+{
+	*n = 0;
+	cleanup_strv char **nss = NULL;
+	if (md_namespace_list(md, &nss, err) < 0)
+		return -1;
+	for (size_t i = 0; nss[i]; i++) {
+		struct md_lease *v = NULL;
+		size_t len = 0;
+		if (md_lease_list(md, nss[i], &v, &len, err) < 0)
+			return -1;
+		int rc = 0;
+		for (size_t j = 0; rc == 0 && j < len; j++) {
+			if (v[j].labels == NULL ||
+			    json_object_get(v[j].labels, PULL_LEASE_LABEL) == NULL)
+				continue;
+			rc = md_lease_delete(md, nss[i], v[j].id, err);
+			*n += rc == 0;
+		}
+		md_lease_list_free(v, len);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 void pull_free(struct pull *p)
 {
 	if (p == NULL)
@@ -516,7 +542,10 @@ int pull_run(struct pull *p, struct pull_result *res, struct berth_error **err)
 	cleanup_free char *from = xasprintf("Pulling from %s", p->path);
 	emit(p, pull_message(p->ref->digest ? p->ref->digest : p->ref->tag, from, false, 0, 0));
 	p->lease = md_lease_new_id();
-	if (md_lease_create(p->o->md, p->ns, p->lease, md_now() + LEASE_TTL_NS, NULL, err) < 0)
+	json_t *labels = json_pack("{s:s}", PULL_LEASE_LABEL, p->name);
+	int lrc = md_lease_create(p->o->md, p->ns, p->lease, md_now() + LEASE_TTL_NS, labels, err);
+	json_decref(labels);
+	if (lrc < 0)
 		return -1;
 	int rc = -1;
 	if (get_image_manifest(p, &m, &md, err) == 0 && manifest_check_image(m, err) == 0 &&

@@ -90,4 +90,11 @@ const char *pull_familiar(const struct pull *p);
 int pull_run(struct pull *p, struct pull_result *res, struct berth_error **err);
 void pull_free(struct pull *p);
 
+/* Leases of pulls carry this label (value: the reference). */
+#define PULL_LEASE_LABEL "io.berth.pull"
+/* At start, before any pull: delete the leases of pulls a previous run left
+ * (killed in the middle), so GC may take what they held; their ingests stay
+ * and are resumed by the next pull. *n gets how many. */
+int pull_drop_stale_leases(struct md_db *md, size_t *n, struct berth_error **err);
+
 #endif
