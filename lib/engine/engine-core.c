@@ -75,6 +75,10 @@ int engine_core_open(struct engine *e, struct berth_error **err)
 	} else if (stale > 0) {
 		log_info("core: dropped %zu lease(s) of pulls interrupted by the last stop", stale);
 	}
+	if (pull_remove_stale_dirs(e->snap, &stale, &lerr) < 0) {
+		log_warn("core: layers of interrupted pulls: %s", lerr->msg);
+		berth_error_free(&lerr);
+	}
 	log_info("core: root %s, snapshotter %s, metadata %s", root, snap_driver(e->snap),
 		 md_path(e->md));
 	return 0;

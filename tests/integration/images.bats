@@ -390,8 +390,10 @@ snapshots() { find "$D/root/snapshots/overlayfs/snapshots" -mindepth 1 -maxdepth
 	[[ $output == *"diffID mismatch"* ]]
 	run b images -q
 	[ "$output" = "" ]
-	# no half-unpacked snapshot: only the first layer's, committed
-	[ "$(snapshots)" -eq 1 ]
+	# no half-unpacked snapshot: at most the first layer's, committed; no
+	# layer tree unpacked ahead left behind
+	[ "$(snapshots)" -le 1 ]
+	[ -z "$(ls -d "$D"/root/snapshots/overlayfs/unpack-* 2>/dev/null)" ]
 	! grep -q "$D/root" /proc/self/mountinfo
 }
 

@@ -1,12 +1,20 @@
 /* Pull: registry -> content store -> snapshots -> image record (see pull.h).
  *
- * Threads: pull_run's thread resolves the manifest and config, starts up to
- * max_concurrent downloaders (each takes the next layer not yet taken, in
- * order) and unpacks layer i as soon as layer i is downloaded and layer i-1
- * is committed, so downloads and unpacking overlap. */
+ * Threads: pull_run's thread resolves the manifest and config and starts up
+ * to max_concurrent workers; each takes the next layer not yet taken (in
+ * order) and downloads it. With overlayfs a layer's directory does not depend
+ * on its parents (no mount while unpacking), so the worker also unpacks it at
+ * once into a directory of its own under the snapshotter's root, and several
+ * layers unpack in parallel; pull_run's thread then, in layer order, prepares
+ * each snapshot on its committed parent, moves the unpacked tree in and
+ * commits it. With the native snapshotter (a layer is unpacked over a copy
+ * of its parent) pull_run's thread unpacks layer i as soon as it is
+ * downloaded and layer i-1 is committed. Downloads and unpacking overlap
+ * either way. */
 #include "core/images/pull.h"
 
 #include "common/cleanup.h"
+#include "common/fs.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "core/archive/archive.h"
@@ -15,17 +23,19 @@
 #include "core/images/pull-internal.h"
 #include "core/images/reference.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #define LEASE_TTL_NS (24LL * 3600 * 1000000000LL)
 #define PROGRESS_INTERVAL_NS (100LL * 1000000LL)
 
-enum lstate { L_PENDING, L_FETCHING, L_FETCHED, L_FAILED };
+enum lstate { L_PENDING, L_FETCHING, L_FETCHED, L_UNPACKED, L_FAILED };
 
 struct layer {
 	const struct desc *d;
@@ -36,6 +46,7 @@ struct layer {
 	bool fetch;  /* to download */
 	int64_t last_ns;
 	struct berth_error *err;
+	char *tmpdir; /* unpacked ahead of its parent (overlayfs) */
 };
 
 struct pull {
@@ -55,6 +66,8 @@ struct pull {
 	size_t n;
 	size_t next;
 	bool stop;
+	bool parallel; /* workers unpack too (overlayfs) */
+	const struct image_config *cfg;
 };
 
 static int64_t now_ns(void)
@@ -140,6 +153,24 @@ int pull_drop_stale_leases(struct md_db *md, size_t *n, struct berth_error **err
 	return 0;
 }
 
+int pull_remove_stale_dirs(struct snapshotter *snap, size_t *n, struct berth_error **err)
+{
+	*n = 0;
+	cleanup_closedir DIR *d = opendir(snap_root(snap));
+	if (d == NULL)
+		return berth_error_errno(err, "open %s", snap_root(snap));
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "unpack-", 7) != 0)
+			continue;
+		cleanup_free char *path = xasprintf("%s/%s", snap_root(snap), de->d_name);
+		if (fs_rm_rf(path, err) < 0)
+			return -1;
+		(*n)++;
+	}
+	return 0;
+}
+
 void pull_free(struct pull *p)
 {
 	if (p == NULL)
@@ -152,8 +183,17 @@ void pull_free(struct pull *p)
 	free(p->familiar);
 	free(p->path);
 	free(p->lease);
-	for (size_t i = 0; i < p->n; i++)
+	for (size_t i = 0; i < p->n; i++) {
 		berth_error_free(&p->layers[i].err);
+		if (p->layers[i].tmpdir) {
+			struct berth_error *rerr = NULL;
+			if (fs_rm_rf(p->layers[i].tmpdir, &rerr) < 0) {
+				log_warn("pull: remove %s: %s", p->layers[i].tmpdir, rerr->msg);
+				berth_error_free(&rerr);
+			}
+			free(p->layers[i].tmpdir);
+		}
+	}
 	free(p->layers);
 	pthread_mutex_destroy(&p->emit_lock);
 	pthread_mutex_destroy(&p->lock);
@@ -248,6 +288,36 @@ static int fetch_layer(struct pull *p, struct layer *l, struct berth_error **err
 	return 0;
 }
 
+/* Unpack layer l into a directory of its own (overlayfs: independent of the
+ * parents), its diffID checked. */
+static int unpack_ahead(struct pull *p, struct layer *l, size_t i, struct berth_error **err)
+{
+	char *dir = xasprintf("%s/unpack-%s-%zu", snap_root(p->o->snap), p->lease, i);
+	if (mkdir(dir, 0755) < 0) {
+		berth_error_errno(err, "mkdir %s", dir);
+		free(dir);
+		return -1;
+	}
+	l->tmpdir = dir;
+	cleanup_close int fd = -1;
+	int64_t size = 0;
+	if (content_open(p->o->cs, l->d->digest.s, 0, &fd, &size, err) < 0)
+		return -1;
+	emit(p, pull_message(l->id, "Extracting", true, 0, size));
+	struct arc_unpack_opts uo = {.whiteouts = ARC_WHITEOUT_OVERLAY};
+	struct arc_unpack_result res;
+	if (arc_unpack_fd(fd, dir, &uo, &res, err) < 0)
+		return berth_error_wrap(err, "failed to register layer %s", l->d->digest.s);
+	if (strcmp(res.diff_id, p->cfg->diff_ids[i].s) != 0)
+		return berth_error_set(
+		    err, EBADMSG,
+		    "failed to register layer %s: diffID mismatch: the config says "
+		    "%s, the layer is %s",
+		    l->d->digest.s, p->cfg->diff_ids[i].s, res.diff_id);
+	emit(p, pull_message(l->id, "Extracting", true, size, size));
+	return 0;
+}
+
 static void *downloader(void *arg)
 {
 	struct pull *p = arg;
@@ -264,14 +334,41 @@ static void *downloader(void *arg)
 		pthread_mutex_unlock(&p->lock);
 		struct berth_error *err = NULL;
 		int rc = fetch_layer(p, l, &err);
+		if (rc == 0 && p->parallel) {
+			pthread_mutex_lock(&p->lock);
+			l->state = L_FETCHED;
+			bool stop = p->stop;
+			pthread_mutex_unlock(&p->lock);
+			if (!stop)
+				rc = unpack_ahead(p, l, (size_t)(l - p->layers), &err);
+		}
 		pthread_mutex_lock(&p->lock);
-		l->state = rc < 0 ? L_FAILED : L_FETCHED;
+		l->state = rc < 0 ? L_FAILED : p->parallel ? L_UNPACKED : L_FETCHED;
 		l->err = err;
 		if (rc < 0)
 			p->stop = true;
 		pthread_cond_broadcast(&p->cond);
 		pthread_mutex_unlock(&p->lock);
 	}
+}
+
+/* Replace the empty layer directory of a new snapshot by the tree unpacked
+ * ahead (same file system: both under the snapshotter's root). */
+static int move_in(struct layer *l, const char *dir, struct berth_error **err)
+{
+	struct stat st;
+	if (stat(dir, &st) < 0)
+		return berth_error_errno(err, "stat %s", dir);
+	if (rmdir(dir) < 0)
+		return berth_error_errno(err, "rmdir %s", dir);
+	if (rename(l->tmpdir, dir) < 0) {
+		berth_error_errno(err, "rename %s to %s", l->tmpdir, dir);
+		mkdir(dir, st.st_mode & 07777);
+		return -1;
+	}
+	free(l->tmpdir);
+	l->tmpdir = NULL;
+	return 0;
 }
 
 static int unpack_layer(struct pull *p, size_t i, const struct image_config *cfg,
@@ -298,8 +395,14 @@ static int unpack_layer(struct pull *p, size_t i, const struct image_config *cfg
 	struct arc_unpack_result res;
 	struct arc_unpack_opts uo = {
 	    .whiteouts = strcmp(driver, "native") == 0 ? ARC_WHITEOUT_APPLY : ARC_WHITEOUT_OVERLAY};
-	if (snap_layer_dir(snap, key, &dir, err) < 0 ||
-	    content_open(p->o->cs, l->d->digest.s, 0, &fd, &size, err) < 0)
+	if (snap_layer_dir(snap, key, &dir, err) < 0)
+		goto fail;
+	if (l->tmpdir) {
+		if (move_in(l, dir, err) < 0)
+			goto fail;
+		goto commit;
+	}
+	if (content_open(p->o->cs, l->d->digest.s, 0, &fd, &size, err) < 0)
 		goto fail;
 	emit(p, pull_message(l->id, "Extracting", true, 0, size));
 	if (arc_unpack_fd(fd, dir, &uo, &res, err) < 0) {
@@ -314,6 +417,7 @@ static int unpack_layer(struct pull *p, size_t i, const struct image_config *cfg
 		goto fail;
 	}
 	emit(p, pull_message(l->id, "Extracting", true, size, size));
+commit:
 	if (lease_add(p, MD_REF_SNAPSHOT, driver, l->chain.s, err) < 0)
 		goto fail;
 	struct berth_error *cerr = NULL;
@@ -340,11 +444,12 @@ fail : {
 /* Wait for layer i to be downloaded; -1 with the first download error. */
 static int wait_layer(struct pull *p, size_t i, struct berth_error **err)
 {
+	enum lstate want = p->parallel ? L_UNPACKED : L_FETCHED;
 	pthread_mutex_lock(&p->lock);
-	while (!p->stop && p->layers[i].state != L_FETCHED)
+	while (!p->stop && p->layers[i].state != want)
 		pthread_cond_wait(&p->cond, &p->lock);
 	int rc = 0;
-	if (p->layers[i].state != L_FETCHED) {
+	if (p->layers[i].state != want) {
 		rc = -1;
 		for (size_t j = 0; j < p->n; j++)
 			if (p->layers[j].err) {
@@ -364,6 +469,8 @@ static int get_layers(struct pull *p, const struct manifest *m, const struct ima
 		      struct berth_error **err)
 {
 	struct snapshotter *snap = p->o->snap;
+	p->cfg = cfg;
+	p->parallel = strcmp(snap_driver(snap), "native") != 0;
 	p->n = m->n_layers;
 	p->layers = xcalloc(p->n + 1, sizeof(*p->layers));
 	struct content_digest *chain = xcalloc(p->n + 1, sizeof(*chain));
@@ -392,7 +499,7 @@ static int get_layers(struct pull *p, const struct manifest *m, const struct ima
 		l->exists = i < have;
 		l->fetch = !l->exists;
 		if (l->exists) {
-			l->state = L_FETCHED;
+			l->state = p->parallel ? L_UNPACKED : L_FETCHED;
 			say(p, l->id, "Already exists");
 		} else {
 			say(p, l->id, "Pulling fs layer");

@@ -96,5 +96,8 @@ void pull_free(struct pull *p);
  * (killed in the middle), so GC may take what they held; their ingests stay
  * and are resumed by the next pull. *n gets how many. */
 int pull_drop_stale_leases(struct md_db *md, size_t *n, struct berth_error **err);
+/* Same time: remove the layer trees an interrupted pull unpacked ahead of
+ * their snapshots (<snapshotter root>/unpack-*). */
+int pull_remove_stale_dirs(struct snapshotter *snap, size_t *n, struct berth_error **err);
 
 #endif
