@@ -6,10 +6,14 @@ set -euo pipefail
 packages=(
 	# build
 	gcc meson ninja-build pkg-config libjansson-dev libcap-dev libseccomp-dev clang-format
+	# the systemd cgroup driver: sd-bus headers (libsystemd is dlopen'ed at run time)
+	libsystemd-dev
 	# berthd core and engine (lib/core, lib/engine)
 	libssl-dev libarchive-dev libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev zlib1g-dev libzstd-dev
 	# tests
 	libcmocka-dev bats busybox-static jq iproute2 python3 util-linux procps file
+	# systemd-cgroup.bats: a private dbus-daemon and the fake systemd on it
+	dbus-daemon python3-dbus python3-gi
 	# benchmark peers
 	runc crun hyperfine time
 	# drop-in tests (tests/compat): the engines that drive the runtime. Their

@@ -3,6 +3,7 @@
  * the support is built in, whatever the host runs (features.md); intelRdt is
  * false: a config asking for it fails (resctrl groups are not managed). */
 #include "cmd.h"
+#include "runtime/cgroup-systemd.h"
 #include "runtime/seccomp.h"
 #include "oci/spec.h"
 
@@ -54,8 +55,9 @@ int cmd_features(struct cmd_ctx *c, int argc, char **argv, struct berth_error **
 	json_t *linux_ =
 	    json_pack("{s:o,s:o,s:{s:b,s:b,s:b,s:b,s:b},s:o,s:{s:b},s:{s:b},s:{s:b}}", "namespaces",
 		      strings(namespaces), "capabilities", capabilities(), "cgroup", "v1", 1, "v2",
-		      1, "systemd", 0, "systemdUser", 0, "rdma", 1, "seccomp", seccomp_features(),
-		      "apparmor", "enabled", 1, "selinux", "enabled", 1, "intelRdt", "enabled", 0);
+		      1, "systemd", cgroup_systemd_built(), "systemdUser", 0, "rdma", 1, "seccomp",
+		      seccomp_features(), "apparmor", "enabled", 1, "selinux", "enabled", 1,
+		      "intelRdt", "enabled", 0);
 	json_t *j = json_pack("{s:s,s:s,s:o,s:o,s:o,s:{}}", "ociVersionMin", "1.0.0",
 			      "ociVersionMax", OCI_VERSION, "hooks", strings(hooks), "mountOptions",
 			      oci_mount_option_names(), "linux", linux_, "annotations");

@@ -40,7 +40,7 @@ static const char usage[] =
     "  --log FILE            log file (default stderr)\n"
     "  --log-format FORMAT   text or json\n"
     "  --debug               debug logging\n"
-    "  --systemd-cgroup      use the systemd cgroup driver (not supported yet)\n";
+    "  --systemd-cgroup      use the systemd cgroup driver (cgroupsPath \"slice:prefix:name\")\n";
 
 static const struct {
 	const char *name;

@@ -17,8 +17,23 @@ void rt_cgroup_close(struct rt_cgroup *r)
 {
 	cgroup_free(r->cg);
 	cgroup_host_free(r->host);
+	cgroup_systemd_free(r->sd);
 	r->cg = NULL;
 	r->host = NULL;
+	r->sd = NULL;
+}
+
+void rt_cgroup_undo(struct rt_cgroup *r)
+{
+	struct berth_error *e = NULL;
+	if (r->sd && cgroup_systemd_stop(r->sd, &e) < 0) {
+		log_warn("%s", e->msg);
+		berth_error_free(&e);
+	}
+	if (r->cg && cgroup_destroy(r->cg, &e) < 0) {
+		log_warn("%s", e->msg);
+		berth_error_free(&e);
+	}
 }
 
 static void free_resources(struct oci_resources **r)
@@ -26,18 +41,23 @@ static void free_resources(struct oci_resources **r)
 	oci_resources_free(*r);
 }
 
-int rt_cgroup_setup(struct rt_container *c, const struct oci_spec *spec, pid_t pid,
+int rt_cgroup_setup(struct rt_container *c, const struct oci_spec *spec, bool systemd, pid_t pid,
 		    struct rt_cgroup *out, struct berth_error **err)
 {
 	*out = (struct rt_cgroup){0};
 	__attribute__((cleanup(free_resources))) struct oci_resources *res = NULL;
+	cleanup_free char *sd_path = NULL;
 	if (oci_resources_from_spec(spec, &res, err) < 0 ||
 	    cgroup_host_detect(NULL, &out->host, err) < 0 ||
-	    cgroup_new(out->host, spec->cgroups_path, c->id, res, &out->cg, err) < 0)
+	    (systemd && cgroup_systemd_start(out->host, c->id, spec->cgroups_path, res, pid,
+					     &out->sd, &sd_path, err) < 0) ||
+	    cgroup_new(out->host, systemd ? sd_path : spec->cgroups_path, c->id, res, &out->cg,
+		       err) < 0)
 		goto fail;
 	if (cgroup_create(out->cg, err) < 0) {
 		/* rootless without limits: no cgroup is fine, as for runc */
-		if (geteuid() != 0 && spec->resources == NULL && spec->cgroups_path == NULL) {
+		if (!systemd && geteuid() != 0 && spec->resources == NULL &&
+		    spec->cgroups_path == NULL) {
 			log_debug("create %s: no cgroup (%s)", c->id, (*err)->msg);
 			berth_error_free(err);
 			rt_cgroup_close(out);
@@ -45,18 +65,18 @@ int rt_cgroup_setup(struct rt_container *c, const struct oci_spec *spec, pid_t p
 		}
 		goto fail;
 	}
-	if (cgroup_apply(out->cg, res, err) < 0 || cgroup_add_pid(out->cg, pid, err) < 0) {
-		struct berth_error *e2 = NULL;
-		if (cgroup_destroy(out->cg, &e2) < 0) {
-			log_warn("%s", e2->msg);
-			berth_error_free(&e2);
-		}
+	if (out->sd)
+		cgroup_systemd_adopt(out->sd, out->cg);
+	if (cgroup_apply(out->cg, res, err) < 0 || cgroup_add_pid(out->cg, pid, err) < 0)
 		goto fail;
-	}
-	json_object_set_new(c->state.extra, "cgroup", cgroup_to_json(out->cg));
+	json_t *j = cgroup_to_json(out->cg);
+	if (out->sd)
+		json_object_set_new(j, "systemd", cgroup_systemd_to_json(out->sd));
+	json_object_set_new(c->state.extra, "cgroup", j);
 	log_debug("create %s: cgroup %s", c->id, cgroup_path(out->cg));
 	return 0;
 fail:
+	rt_cgroup_undo(out);
 	rt_cgroup_close(out);
 	return -1;
 }
@@ -99,6 +119,20 @@ static int signal_all(struct rt_container *c, struct cgroup *cg, int sig, struct
 	return ret;
 }
 
+/* delete: stop the container's systemd unit, if it has one */
+static int stop_unit(struct rt_container *c, struct berth_error **err)
+{
+	json_t *j = json_object_get(json_object_get(c->state.extra, "cgroup"), "systemd");
+	if (j == NULL)
+		return 0;
+	struct cgroup_systemd *sd = NULL;
+	int ret = cgroup_systemd_from_json(j, &sd, err);
+	if (ret == 0)
+		ret = cgroup_systemd_stop(sd, err);
+	cgroup_systemd_free(sd);
+	return ret;
+}
+
 int rt_cgroup_remove(struct rt_container *c, struct berth_error **err)
 {
 	struct rt_cgroup r;
@@ -111,7 +145,9 @@ int rt_cgroup_remove(struct rt_container *c, struct berth_error **err)
 			log_debug("%s", e2->msg);
 			berth_error_free(&e2);
 		}
-		ret = cgroup_destroy(r.cg, err);
+		ret = stop_unit(c, err);
+		if (cgroup_destroy(r.cg, ret < 0 ? NULL : err) < 0)
+			ret = -1;
 	}
 	rt_cgroup_close(&r);
 	if (ret < 0)

@@ -3,20 +3,26 @@
 #define BERTH_RUNTIME_CONTAINER_CGROUP_H
 
 #include "oci/spec.h"
+#include "runtime/cgroup-systemd.h"
 #include "runtime/cgroup.h"
 #include "runtime/state.h"
 
 /* A container's cgroup with the host description it borrows. */
 struct rt_cgroup {
 	struct cgroup_host *host;
-	struct cgroup *cg; /* NULL: the container has no cgroup */
+	struct cgroup *cg;	   /* NULL: the container has no cgroup */
+	struct cgroup_systemd *sd; /* the systemd unit (--systemd-cgroup), or NULL */
 };
 
 /* create: cgroup for the spec, limits applied (with runc's default device
  * rules), pid moved in, the cgroup saved in c->state.extra (the caller saves
- * the state). out->cg may stay NULL (rootless without limits). */
-int rt_cgroup_setup(struct rt_container *c, const struct oci_spec *spec, pid_t pid,
+ * the state). out->cg may stay NULL (rootless without limits). systemd: the
+ * cgroup is a transient unit's (cgroup-systemd.h), saved with it. */
+int rt_cgroup_setup(struct rt_container *c, const struct oci_spec *spec, bool systemd, pid_t pid,
 		    struct rt_cgroup *out, struct berth_error **err);
+/* create failed: stop the systemd unit if there is one, remove the cgroup
+ * (init is already dead). Logs what fails. */
+void rt_cgroup_undo(struct rt_cgroup *r);
 /* The container's cgroup from its state; out->cg NULL if it has none. */
 int rt_cgroup_open(struct rt_container *c, struct rt_cgroup *out, struct berth_error **err);
 /* Like rt_cgroup_open, but no cgroup is an error. */

@@ -39,6 +39,7 @@ struct create_run {
 	pid_t stage1, init;
 	struct seccomp_program *seccomp;
 	struct rt_cgroup cg;
+	bool systemd_cgroup; /* --systemd-cgroup */
 };
 
 static void stage1_fail(int sock, struct berth_error *err)
@@ -144,19 +145,8 @@ static int check_sysctls(const struct oci_spec *spec, struct berth_error **err)
 static int check_spec(const struct rt_globals *g, const struct rt_create_opts *o,
 		      const struct oci_spec *spec, struct berth_error **err)
 {
-	if (g->systemd_cgroup) {
-		struct stat st;
-		if (stat("/run/systemd/system", &st) < 0)
-			return berth_error_set(
-			    err, ENOTSUP,
-			    "--systemd-cgroup: systemd is not running on this host "
-			    "(no /run/systemd/system); use the cgroupfs driver "
-			    "(no --systemd-cgroup)");
-		return berth_error_set(err, ENOTSUP,
-				       "--systemd-cgroup: the systemd cgroup driver is not "
-				       "supported yet; use the cgroupfs driver (no "
-				       "--systemd-cgroup)");
-	}
+	if (g->systemd_cgroup && cgroup_systemd_check(spec->cgroups_path, o->id, err) < 0)
+		return -1;
 	if (spec->process == NULL)
 		return berth_error_set(err, EINVAL, "process: required to create a container");
 	const struct oci_namespace *mnt = oci_spec_namespace(spec, CLONE_NEWNS);
@@ -317,7 +307,7 @@ go:
 	 * the cgroup up; it waits for PLACED before the cgroup namespace, cgroup
 	 * mounts, /dev, hooks and anything of the container's. */
 	if (sync_send(r->parent_sock, SYNC_GO, 0, NULL, -1, err) < 0 ||
-	    rt_cgroup_setup(r->c, r->spec, r->init, &r->cg, err) < 0)
+	    rt_cgroup_setup(r->c, r->spec, r->systemd_cgroup, r->init, &r->cg, err) < 0)
 		return -1;
 	if (sync_send(r->parent_sock, SYNC_PLACED, 0, NULL, -1, err) < 0) {
 		/* init failed meanwhile: its message is what to report */
@@ -366,13 +356,7 @@ static void undo(struct create_run *r)
 		while (waitpid(r->stage1, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
-	if (r->cg.cg) {
-		struct berth_error *e = NULL;
-		if (cgroup_destroy(r->cg.cg, &e) < 0) {
-			log_warn("%s", e->msg);
-			berth_error_free(&e);
-		}
-	}
+	rt_cgroup_undo(&r->cg);
 	if (r->c) {
 		struct berth_error *e = NULL;
 		if (rt_container_destroy(r->c, &e) < 0) {
@@ -456,6 +440,7 @@ static int do_create(struct create_run *r, const struct rt_globals *g,
 				   .fifo = -1,
 				   .ns_fds = r->ns_fds,
 				   .seccomp = r->seccomp};
+	r->systemd_cgroup = g->systemd_cgroup;
 	log_debug("create %s: bundle %s, rootfs %s", o->id, r->bundle, r->rootfs);
 	if (prepare_state(r, g, o->id, err) < 0 || start_processes(r, err) < 0)
 		return -1;
