@@ -496,3 +496,35 @@ snapshots() { find "$D/root/snapshots/overlayfs/snapshots" -mindepth 1 -maxdepth
 		[ "$(sha "$f")" = "$(basename "$f")" ]
 	done
 }
+
+@test "images: corrupt manifests and blobs from the registry: digest mismatch, nothing stored" {
+	start_registry
+	seed busybox amd64
+	local mode px
+	start_berthd
+	for mode in corrupt-manifest corrupt; do
+		rm -f "$D/proxy.port"
+		python3 "$BATS_TEST_DIRNAME/regproxy.py" --upstream "$REG" --port-file "$D/proxy.port" \
+			--log "$D/proxy-$mode.log" --mode "$mode" >"$D/proxy.out" 2>&1 &
+		PIDS+=("$!")
+		for _ in $(seq 100); do [[ -s $D/proxy.port ]] && break; sleep 0.05; done
+		px=127.0.0.1:$(cat "$D/proxy.port")
+		run b pull "$px/busybox:latest"
+		echo "$mode: $output"
+		[ "$status" -eq 1 ]
+		[[ $output == *"digest"* ]]
+		run b images -q
+		[ "$output" = "" ]
+	done
+	# the corrupt layers were not kept
+	local f
+	for f in "$D"/root/content/blobs/sha256/*; do
+		[[ -e $f ]] || continue
+		[ "$(sha "$f")" = "$(basename "$f")" ]
+		[ "$(basename "$f")" != "$L1" ]
+		[ "$(basename "$f")" != "$L2" ]
+	done
+	# and the real registry still gives the image
+	run b pull "$REG/busybox:latest"
+	[ "$status" -eq 0 ]
+}
