@@ -528,3 +528,22 @@ snapshots() { find "$D/root/snapshots/overlayfs/snapshots" -mindepth 1 -maxdepth
 	run b pull "$REG/busybox:latest"
 	[ "$status" -eq 0 ]
 }
+
+@test "images: Debian's docker 20.10 client pulls, lists, inspects and removes" {
+	[[ -x /usr/bin/docker ]] || skip "no docker 20.10 client at /usr/bin/docker"
+	start_registry
+	seed busybox amd64
+	start_berthd
+	run /usr/bin/docker -H "unix://$SOCK" pull "$REG/busybox"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Status: Downloaded newer image for $REG/busybox:latest"* ]]
+	run /usr/bin/docker -H "unix://$SOCK" images --format '{{.Repository}}:{{.Tag}} {{.ID}}'
+	[ "$output" = "$REG/busybox:latest ${CONFIG_amd64:0:12}" ]
+	run /usr/bin/docker -H "unix://$SOCK" inspect --format '{{.Architecture}}' "$REG/busybox"
+	[ "$output" = amd64 ]
+	run /usr/bin/docker -H "unix://$SOCK" rmi "$REG/busybox"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Deleted: sha256:$CONFIG_amd64"* ]]
+}
