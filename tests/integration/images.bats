@@ -46,9 +46,10 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# start_registry: docker-registry on a free port; sets REG (127.0.0.1:port)
+# start_registry [htpasswd]: docker-registry on a free port; sets REG (127.0.0.1:port)
 start_registry() {
-	local port
+	local port auth=""
+	[[ ${1:-} == htpasswd ]] && auth="auth: {htpasswd: {realm: test-realm, path: $D/htpasswd}}"
 	port=$(free_port)
 	REG=127.0.0.1:$port
 	mkdir -p "$D/reg"
@@ -57,6 +58,7 @@ start_registry() {
 		log: {level: info}
 		storage: {filesystem: {rootdirectory: $D/reg/data}, delete: {enabled: true}}
 		http: {addr: $REG}
+		$auth
 	EOF
 	docker-registry serve "$D/reg/config.yml" >"$D/reg/log" 2>&1 &
 	PIDS+=("$!")
@@ -157,7 +159,7 @@ seed() {
 	local repo=$1
 	shift
 	make_layout "$D/layout-${repo//\//-}" "$@"
-	skopeo copy --quiet --all --dest-tls-verify=false \
+	skopeo copy --quiet --all --dest-tls-verify=false ${SEED_CREDS:+--dest-creds "$SEED_CREDS"} \
 		"oci:$D/layout-${repo//\//-}:latest" "docker://$REG/$repo:latest" >&2
 }
 
@@ -546,4 +548,32 @@ snapshots() { find "$D/root/snapshots/overlayfs/snapshots" -mindepth 1 -maxdepth
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output == *"Deleted: sha256:$CONFIG_amd64"* ]]
+}
+
+@test "images: credentials from X-Registry-Auth for a registry with htpasswd Basic auth" {
+	command -v htpasswd >/dev/null || skip "htpasswd not installed (apache2-utils)"
+	htpasswd -Bbc "$D/htpasswd" user pass 2>/dev/null
+	start_registry htpasswd
+	SEED_CREDS=user:pass seed busybox amd64
+	start_berthd
+	# no credentials: the registry's answer, before the stream
+	run curl -s -w '\n%{http_code}' --unix-socket "$SOCK" -X POST -H 'X-Registry-Auth: e30=' \
+		"http://berth/v1.41/images/create?fromImage=$REG/busybox&tag=latest"
+	echo "$output"
+	[[ ${lines[0]} == *"no basic auth credentials"* ]]
+	[ "${lines[-1]}" != 200 ]
+	# wrong, then right password (base64url JSON as the docker CLI sends it)
+	local bad good
+	bad=$(printf '{"username":"user","password":"nope","serveraddress":"%s"}' "$REG" | base64 -w0 | tr '+/' '-_')
+	good=$(printf '{"username":"user","password":"pass","serveraddress":"%s"}' "$REG" | base64 -w0 | tr '+/' '-_')
+	run curl -s --unix-socket "$SOCK" -X POST -H "X-Registry-Auth: $bad" \
+		"http://berth/v1.41/images/create?fromImage=$REG/busybox&tag=latest"
+	echo "$output"
+	[[ $output == *"unauthorized"* ]]
+	run curl -s --unix-socket "$SOCK" -X POST -H "X-Registry-Auth: $good" \
+		"http://berth/v1.41/images/create?fromImage=$REG/busybox&tag=latest"
+	echo "$output"
+	[[ $output == *"Status: Downloaded newer image for $REG/busybox:latest"* ]]
+	run b images -q
+	[ "$output" = "${CONFIG_amd64:0:12}" ]
 }
