@@ -150,6 +150,13 @@ static void reload(const struct berthd_flags *f, struct engine *e)
 	}
 	cleanup_free char *ignored = NULL;
 	cleanup_free char *changes = engine_reload(e, &next, &ignored);
+	struct berth_error *rerr = NULL;
+	if ((strstr(changes, "registry-mirrors") || strstr(changes, "insecure-registries") ||
+	     strstr(changes, "max-download-attempts")) &&
+	    engine_core_reload(e, &rerr) < 0) {
+		log_error("reload: registry client: %s; keeping the previous one", rerr->msg);
+		berth_error_free(&rerr);
+	}
 	log_to(&next);
 	engine_config_free(&next);
 	if (changes[0])

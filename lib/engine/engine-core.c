@@ -45,17 +45,50 @@ static int open_snapshotter(struct engine *e, const char *root, struct berth_err
 	return snap_open(&sc, &e->snap, err);
 }
 
-static int open_registry(struct engine *e, struct berth_error **err)
+static int new_registry(struct engine *e, const struct engine_config *c, struct reg_client **out,
+			struct berth_error **err)
 {
 	struct reg_options o;
 	reg_options_init(&o);
 	cleanup_free char *certs = engine_certs_dir(e->config_file);
 	o.certs_dir = certs;
-	o.insecure = (const char *const *)e->cfg.insecure_registries;
-	o.mirrors = (const char *const *)e->cfg.registry_mirrors;
-	if (e->cfg.max_download_attempts > 0)
-		o.max_retries = (int)e->cfg.max_download_attempts;
-	return reg_client_new(&o, &e->reg, err);
+	o.insecure = (const char *const *)c->insecure_registries;
+	o.mirrors = (const char *const *)c->registry_mirrors;
+	if (c->max_download_attempts > 0)
+		o.max_retries = (int)c->max_download_attempts;
+	return reg_client_new(&o, out, err);
+}
+
+static int open_registry(struct engine *e, struct berth_error **err)
+{
+	return new_registry(e, &e->cfg, &e->reg, err);
+}
+
+struct reg_client *engine_registry(struct engine *e)
+{
+	pthread_mutex_lock(&e->lock);
+	struct reg_client *r = e->reg;
+	pthread_mutex_unlock(&e->lock);
+	return r;
+}
+
+int engine_core_reload(struct engine *e, struct berth_error **err)
+{
+	if (e->reg == NULL)
+		return 0;
+	struct engine_config c;
+	engine_config_snapshot(e, &c);
+	struct reg_client *r = NULL;
+	int rc = new_registry(e, &c, &r, err);
+	engine_config_free(&c);
+	if (rc < 0)
+		return -1;
+	pthread_mutex_lock(&e->lock);
+	e->old_regs = xrealloc(e->old_regs, (e->n_old_regs + 1) * sizeof(*e->old_regs));
+	e->old_regs[e->n_old_regs++] = e->reg;
+	e->reg = r;
+	pthread_mutex_unlock(&e->lock);
+	return 0;
 }
 
 int engine_core_open(struct engine *e, struct berth_error **err)
@@ -88,6 +121,11 @@ void engine_core_close(struct engine *e)
 {
 	if (e->reg)
 		reg_client_free(e->reg);
+	for (size_t i = 0; i < e->n_old_regs; i++)
+		reg_client_free(e->old_regs[i]);
+	free(e->old_regs);
+	e->old_regs = NULL;
+	e->n_old_regs = 0;
 	if (e->snap)
 		snap_close(e->snap);
 	if (e->cs)

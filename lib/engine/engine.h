@@ -25,7 +25,9 @@ struct engine {
 	struct content_store *cs;
 	struct snapshotter *snap;
 	struct md_db *md;
-	struct reg_client *reg;
+	struct reg_client *reg;	      /* the current one (engine_registry) */
+	struct reg_client **old_regs; /* replaced on reload, still used by pulls in flight */
+	size_t n_old_regs;
 	pthread_mutex_t images_lock; /* tag, delete, prune and GC one at a time */
 };
 
@@ -46,6 +48,12 @@ char *engine_reload(struct engine *e, const struct engine_config *next, char **i
  * /etc/berth/certs.d by default). */
 int engine_core_open(struct engine *e, struct berth_error **err);
 void engine_core_close(struct engine *e);
+/* The registry client for a new operation (a reload may replace it). */
+struct reg_client *engine_registry(struct engine *e);
+/* After a reload: a new registry client when insecure-registries,
+ * registry-mirrors or max-download-attempts changed (the old one stays for
+ * the pulls using it until berthd stops). */
+int engine_core_reload(struct engine *e, struct berth_error **err);
 /* The directory of per-registry certificates for a config file path. */
 char *engine_certs_dir(const char *config_file);
 

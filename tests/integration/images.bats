@@ -577,3 +577,24 @@ snapshots() { find "$D/root/snapshots/overlayfs/snapshots" -mindepth 1 -maxdepth
 	run b images -q
 	[ "$output" = "${CONFIG_amd64:0:12}" ]
 }
+
+@test "images: registry-mirrors set by a reload (SIGHUP) serve docker.io pulls" {
+	start_registry
+	seed library/busybox amd64
+	start_berthd
+	echo "{\"registry-mirrors\": [\"http://$REG\"]}" >"$D/daemon.json"
+	kill -HUP "$BPID"
+	for _ in $(seq 50); do grep -q "reloaded.*registry-mirrors" "$D/berthd.log" && break; sleep 0.1; done
+	grep -q "reloaded.*registry-mirrors" "$D/berthd.log"
+	run b pull busybox
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"latest: Pulling from library/busybox"* ]]
+	[[ $output == *"Status: Downloaded newer image for busybox:latest"* ]]
+	[ "${lines[-1]}" = "docker.io/library/busybox:latest" ]
+	run b images --format json
+	[ "$(jq -r '.Repository + ":" + .Tag' <<<"$output")" = busybox:latest ]
+	run curl -s --unix-socket "$SOCK" http://berth/v1.41/images/busybox/json
+	[ "$(jq -r .Id <<<"$output")" = "sha256:$CONFIG_amd64" ]
+	[[ $(jq -r '.RepoDigests[0]' <<<"$output") == busybox@sha256:* ]]
+}

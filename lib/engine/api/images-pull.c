@@ -167,7 +167,7 @@ int images_create(struct api_request *req, struct api_response *resp, struct ber
 	    .cs = e->cs,
 	    .snap = e->snap,
 	    .md = e->md,
-	    .reg = e->reg,
+	    .reg = engine_registry(e),
 	    .ns = IMAGES_NS,
 	    .platform = j->has_plat ? &j->plat : NULL,
 	    .auth = reg_auth_empty(&j->auth) ? NULL : &j->auth,
