@@ -4,5 +4,7 @@
 const struct api_route *const api_routes[] = {
     api_system_routes,
     api_images_routes,
+    api_auth_routes,
+    api_system_df_routes,
     NULL,
 };

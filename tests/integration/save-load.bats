@@ -1,0 +1,239 @@
+#!/usr/bin/env bats
+# save, load, import, login and system df end to end: berthd with its own
+# dirs, Debian's docker-registry on 127.0.0.1 (plain and htpasswd), the berth
+# CLI, curl and the real docker CLIs (/usr/local/bin/docker and Debian's
+# /usr/bin/docker). Images are made here (the OCI layout of images.bats,
+# copied into the registry with skopeo, or imported from a rootfs tar).
+# Every process is started by the test and stopped by PID; all files live
+# in a temp dir removed in teardown.
+
+BERTH_BUILD=${BERTH_BUILD:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/build}
+BERTHD=${BERTHD:-$BERTH_BUILD/cmd/berthd/berthd}
+BERTH=${BERTH:-$BERTH_BUILD/cmd/berth/berth}
+DOCKER=${DOCKER:-/usr/local/bin/docker}
+DEBIAN_DOCKER=${DEBIAN_DOCKER:-/usr/bin/docker}
+
+setup() {
+	[[ -x $BERTHD ]] || skip "berthd not built: $BERTHD"
+	[[ -x $BERTH ]] || skip "berth not built: $BERTH"
+	command -v docker-registry >/dev/null || skip "docker-registry not installed (scripts/deps.sh)"
+	command -v skopeo >/dev/null || skip "skopeo not installed (scripts/deps.sh)"
+	[[ -x /bin/busybox ]] || skip "busybox-static not installed"
+	[[ $(id -u) -eq 0 ]] || skip "needs root (overlay snapshots)"
+	D=$(mktemp -d "${BERTH_TEST_TMP:-/tmp}/berth-sl.XXXXXX")
+	SOCK=$D/b.sock
+	echo '{}' >"$D/daemon.json"
+	PIDS=()
+	MOUNTS=()
+}
+
+teardown() {
+	local p m
+	for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null || true; done
+	for p in "${PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	[[ -n ${D:-} ]] && rm -rf --one-file-system "$D"
+}
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_registry [htpasswd]: docker-registry on a free port; sets REG (127.0.0.1:port)
+start_registry() {
+	local port auth=""
+	[[ ${1:-} == htpasswd ]] && auth="auth: {htpasswd: {realm: test-realm, path: $D/htpasswd}}"
+	port=$(free_port)
+	REG=127.0.0.1:$port
+	mkdir -p "$D/reg"
+	cat >"$D/reg/config.yml" <<-EOF
+		version: 0.1
+		log: {level: info}
+		storage: {filesystem: {rootdirectory: $D/reg/data}, delete: {enabled: true}}
+		http: {addr: $REG}
+		$auth
+	EOF
+	docker-registry serve "$D/reg/config.yml" >"$D/reg/log" 2>&1 &
+	PIDS+=("$!")
+	for _ in $(seq 100); do
+		curl -s -o /dev/null "http://$REG/v2/" && return 0
+		sleep 0.1
+	done
+	cat "$D/reg/log" >&2
+	return 1
+}
+
+# start_berthd: berthd with this test's root, exec-root and socket; BPID
+start_berthd() {
+	"$BERTHD" --root "$D/root" --exec-root "$D/run" -H "unix://$SOCK" \
+		--config-file "$D/daemon.json" --debug >>"$D/berthd.log" 2>&1 &
+	BPID=$!
+	PIDS+=("$BPID")
+	for _ in $(seq 100); do
+		curl -sf --unix-socket "$SOCK" http://berth/_ping >/dev/null 2>&1 && return 0
+		kill -0 "$BPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$D/berthd.log" >&2
+	return 1
+}
+
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+size() { stat -c %s "$1"; }
+
+# put FILE LAYOUT: the file as a blob of the layout; prints its sha256
+put() {
+	local h
+	h=$(sha "$1")
+	cp "$1" "$2/blobs/sha256/$h"
+	echo "$h"
+}
+
+# make_layout DIR ARCH...: an OCI layout whose tag "latest" names one image
+# (one ARCH) or an index of one image per ARCH. Layers: busybox with a few
+# applet links, then /etc/hostname and /etc/arch. Sets L1 L2 (layer blob
+# hex), D1 D2 (diffID hex) and CONFIG_<arch> (config hex).
+make_layout() {
+	local dir=$1 arch
+	shift
+	mkdir -p "$dir/blobs/sha256" "$dir/r1/bin" "$dir/r2/etc"
+	echo '{"imageLayoutVersion":"1.0.0"}' >"$dir/oci-layout"
+	cp /bin/busybox "$dir/r1/bin/busybox"
+	for a in sh ls cat echo; do ln -s busybox "$dir/r1/bin/$a"; done
+	echo berth-test >"$dir/r2/etc/hostname"
+	tar -C "$dir/r1" --sort=name --mtime=@0 --owner=0 --group=0 -cf "$dir/l1.tar" .
+	tar -C "$dir/r2" --sort=name --mtime=@0 --owner=0 --group=0 -cf "$dir/l2.tar" .
+	gzip -n -c "$dir/l1.tar" >"$dir/l1.tgz"
+	gzip -n -c "$dir/l2.tar" >"$dir/l2.tgz"
+	L1=$(put "$dir/l1.tgz" "$dir")
+	L2=$(put "$dir/l2.tgz" "$dir")
+	D1=$(sha "$dir/l1.tar")
+	D2=$(sha "$dir/l2.tar")
+	local mans=() c m
+	for arch in "$@"; do
+		jq -n --arg a "$arch" --arg d1 "sha256:$D1" --arg d2 "sha256:$D2" \
+			'{architecture: $a, os: "linux", created: "2026-11-23T16:24:50.309546168Z",
+			  config: {Cmd: ["sh"], Labels: {"test.arch": $a}},
+			  rootfs: {type: "layers", diff_ids: [$d1, $d2]},
+			  history: [{created_by: "busybox", created: "2026-11-23T16:24:50Z"},
+				    {created_by: "etc", comment: "second"}]}' >"$dir/config-$arch.json"
+		c=$(put "$dir/config-$arch.json" "$dir")
+		printf -v "CONFIG_$arch" '%s' "$c"
+		jq -n --arg c "sha256:$c" --argjson cs "$(size "$dir/config-$arch.json")" \
+			--arg l1 "sha256:$L1" --argjson s1 "$(size "$dir/l1.tgz")" \
+			--arg l2 "sha256:$L2" --argjson s2 "$(size "$dir/l2.tgz")" \
+			'{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
+			  config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $cs},
+			  layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: $l1, size: $s1},
+				   {mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: $l2, size: $s2}]}' \
+			>"$dir/manifest-$arch.json"
+		m=$(put "$dir/manifest-$arch.json" "$dir")
+		mans+=("$(jq -nc --arg d "sha256:$m" --argjson s "$(size "$dir/manifest-$arch.json")" \
+			--arg a "$arch" '{mediaType: "application/vnd.oci.image.manifest.v1+json",
+			digest: $d, size: $s, platform: {os: "linux", architecture: $a}}')")
+	done
+	local top
+	if [[ $# -eq 1 ]]; then
+		top=$(jq -c '. + {annotations: {"org.opencontainers.image.ref.name": "latest"}}' <<<"${mans[0]}")
+	else
+		printf '%s\n' "${mans[@]}" | jq -s '{schemaVersion: 2,
+			mediaType: "application/vnd.oci.image.index.v1+json", manifests: .}' >"$dir/index-inner.json"
+		local i
+		i=$(put "$dir/index-inner.json" "$dir")
+		top=$(jq -nc --arg d "sha256:$i" --argjson s "$(size "$dir/index-inner.json")" \
+			'{mediaType: "application/vnd.oci.image.index.v1+json", digest: $d, size: $s,
+			  annotations: {"org.opencontainers.image.ref.name": "latest"}}')
+	fi
+	jq -n --argjson t "$top" '{schemaVersion: 2, manifests: [$t]}' >"$dir/index.json"
+}
+
+# seed REPO ARCH...: make a layout and copy it to $REG/REPO:latest
+seed() {
+	local repo=$1
+	shift
+	make_layout "$D/layout-${repo//\//-}" "$@"
+	skopeo copy --quiet --all --dest-tls-verify=false ${SEED_CREDS:+--dest-creds "$SEED_CREDS"} \
+		"oci:$D/layout-${repo//\//-}:latest" "docker://$REG/$repo:latest" >&2
+}
+
+b() {
+	"$BERTH" -H "unix://$SOCK" "$@"
+}
+
+dk() {
+	"$DOCKER" -H "unix://$SOCK" "$@"
+}
+
+blobs() { find "$D/root/content/blobs/sha256" -type f | wc -l; }
+snapshots() { find "$D/root/snapshots/overlayfs/snapshots" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l; }
+
+
+# a rootfs tar (busybox and a few links) at $D/rootfs.tar
+make_rootfs() {
+	mkdir -p "$D/rootfs/bin" "$D/rootfs/etc"
+	cp /bin/busybox "$D/rootfs/bin/busybox"
+	for a in sh ls cat; do ln -s busybox "$D/rootfs/bin/$a"; done
+	echo imported >"$D/rootfs/etc/hostname"
+	tar -C "$D/rootfs" --sort=name --owner=0 --group=0 -cf "$D/rootfs.tar" .
+}
+
+# no image record and no snapshot left over
+no_leftovers() {
+	[ "$(b images -q | wc -l)" -eq "${1:-0}" ]
+}
+
+@test "save-load: login against docker-registry with htpasswd: right and wrong password" {
+	command -v htpasswd >/dev/null || skip "htpasswd not installed (apache2-utils)"
+	htpasswd -Bbc "$D/htpasswd" user pass 2>/dev/null
+	start_registry htpasswd
+	start_berthd
+	run b --config "$D/cfg" login -u user -p wrong "$REG"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"Error response from daemon: Get \"http://$REG/v2/\": unauthorized: "* ]]
+	[ ! -e "$D/cfg/config.json" ] || ! grep -q "$REG" "$D/cfg/config.json"
+	run b --config "$D/cfg" login -u user -p pass "$REG"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Login Succeeded"* ]]
+	[ "$(jq -r --arg r "$REG" '.auths[$r].auth' "$D/cfg/config.json")" = "$(printf user:pass | base64)" ]
+	# the real CLI
+	run env DOCKER_CONFIG="$D/dcfg" "$DOCKER" -H "unix://$SOCK" login -u user -p pass "$REG"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Login Succeeded"* ]]
+	run curl -s --unix-socket "$SOCK" -H 'Content-Type: application/json' \
+		-d "{\"username\":\"user\",\"password\":\"no\",\"serveraddress\":\"$REG\"}" \
+		-w '\n%{http_code}' http://berth/v1.41/auth
+	echo "$output"
+	[ "${lines[-1]}" = 401 ]
+}
+
+@test "save-load: system df lists images with sizes" {
+	start_registry
+	seed busybox amd64
+	start_berthd
+	b pull -q "$REG/busybox:latest"
+	run curl -sf --unix-socket "$SOCK" http://berth/v1.41/system/df
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.Images[0].Id' <<<"$output")" = "sha256:$CONFIG_amd64" ]
+	[ "$(jq -r '.Images[0].Size > 1000000' <<<"$output")" = true ]
+	[ "$(jq -r '.Images[0].Containers' <<<"$output")" = 0 ]
+	[ "$(jq -r '.LayersSize > 1000000' <<<"$output")" = true ]
+	[ "$(jq -c '.Containers' <<<"$output")" = '[]' ]
+	[ "$(jq -c '.Volumes' <<<"$output")" = '[]' ]
+	run b system df
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "TYPE"*"TOTAL"*"ACTIVE"*"SIZE"*"RECLAIMABLE" ]]
+	[[ ${lines[1]} == "Images"*"1"*"0"*"MB"* ]]
+	run dk system df
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ ${lines[1]} == "Images"*"1"*"0"*"MB"* ]]
+}
