@@ -30,6 +30,11 @@ int cmd_push(struct cli *cli, int argc, char **argv)
 	struct ref *ref = NULL;
 	if (ref_parse_normalized(argv[first], &ref, &err) < 0)
 		return cli_fail(&err);
+	if (ref->digest) {
+		ref_free(ref);
+		fprintf(stderr, "cannot push a digest reference\n");
+		return 1;
+	}
 	if (all && (ref->tag || ref->digest)) {
 		ref_free(ref);
 		fprintf(stderr, "tag can't be used with --all-tags/-a\n");

@@ -14,6 +14,7 @@ survive or report; each request is logged as "METHOD PATH range=R auth=A".
   corrupt       blob bodies get their last byte flipped
   corrupt-manifest  manifest GET bodies get a trailing space
   fail500:N     the first N requests answer 500
+  fail500put:N  the first N PUT requests answer 500
   token         Bearer auth: /token issues tokens (pull for anyone, push with
                 user:pass), /v2/ wants a token with the right scope
 """
@@ -38,9 +39,12 @@ class State:
         self.args = args
         self.modes = set()
         self.fail500 = 0
+        self.fail500put = 0
         for m in args.mode:
             if m.startswith("fail500:"):
                 self.fail500 = int(m.split(":", 1)[1])
+            elif m.startswith("fail500put:"):
+                self.fail500put = int(m.split(":", 1)[1])
             else:
                 self.modes.add(m)
         self.seen_blobs = set()
@@ -146,6 +150,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 fail = True
             else:
                 fail = False
+            if not fail and self.command == "PUT" and st.fail500put > 0:
+                st.fail500put -= 1
+                fail = True
         if fail:
             return self.send_json(500, {"errors": [{"code": "UNKNOWN",
                                                     "message": "injected failure"}]})

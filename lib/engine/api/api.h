@@ -224,6 +224,7 @@ extern const struct api_route *const api_routes[];
 /* Per resource file. */
 extern const struct api_route api_system_routes[];
 extern const struct api_route api_images_routes[];
+extern const struct api_route api_images_push_routes[];
 extern const struct api_route api_auth_routes[];
 extern const struct api_route api_system_df_routes[];
 

@@ -1,10 +1,13 @@
 /* Every route table of the API, one line per resource file. */
 #include "engine/api/api.h"
 
+/* clang-format off */
 const struct api_route *const api_routes[] = {
     api_system_routes,
     api_images_routes,
+    api_images_push_routes,
     api_auth_routes,
     api_system_df_routes,
     NULL,
 };
+/* clang-format on */

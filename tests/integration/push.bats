@@ -1,0 +1,363 @@
+#!/usr/bin/env bats
+# Push end to end: berthd pushing what it pulled from Debian's docker-registry
+# (on 127.0.0.1, plain HTTP) to another repository of the same registry, to
+# an empty registry, to one with htpasswd Basic auth and through
+# tests/integration/regproxy.py (500s on PUT), driven by the berth CLI, curl
+# and the real docker CLI; skopeo reads what was pushed.
+#
+# Images are made here as in images.bats: an OCI layout (busybox from
+# busybox-static in one gzip layer, a small second layer; BIG=1 adds 20 MB of
+# random data to the first layer so that it is uploaded in chunks) copied
+# into the registry with skopeo, then pulled by berthd. Every process
+# (registries, proxy, berthd) is started by the test and stopped by PID; all
+# files live in a temp dir removed in teardown.
+
+BERTH_BUILD=${BERTH_BUILD:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/build}
+BERTHD=${BERTHD:-$BERTH_BUILD/cmd/berthd/berthd}
+BERTH=${BERTH:-$BERTH_BUILD/cmd/berth/berth}
+DOCKER=${DOCKER:-/usr/local/bin/docker}
+PROXY=$BATS_TEST_DIRNAME/regproxy.py
+MT_OCI=application/vnd.oci.image.manifest.v1+json
+
+setup() {
+	[[ -x $BERTHD ]] || skip "berthd not built: $BERTHD"
+	[[ -x $BERTH ]] || skip "berth not built: $BERTH"
+	command -v docker-registry >/dev/null || skip "docker-registry not installed (scripts/deps.sh)"
+	command -v skopeo >/dev/null || skip "skopeo not installed (scripts/deps.sh)"
+	[[ -x /bin/busybox ]] || skip "busybox-static not installed"
+	[[ $(id -u) -eq 0 ]] || skip "needs root (overlay snapshots)"
+	D=$(mktemp -d "${BERTH_TEST_TMP:-/tmp}/berth-push.XXXXXX")
+	SOCK=$D/b.sock
+	echo '{}' >"$D/daemon.json"
+	export BERTH_CONFIG=$D/cli
+	mkdir -p "$BERTH_CONFIG"
+	PIDS=()
+}
+
+teardown() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	[[ -n ${D:-} ]] && rm -rf --one-file-system "$D"
+}
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_registry NAME [htpasswd]: docker-registry on a free port; sets REG
+# (127.0.0.1:port) and <NAME>_LOG
+start_registry() {
+	local name=$1 port auth=""
+	[[ ${2:-} == htpasswd ]] && auth="auth: {htpasswd: {realm: test-realm, path: $D/htpasswd}}"
+	port=$(free_port)
+	REG=127.0.0.1:$port
+	mkdir -p "$D/$name"
+	cat >"$D/$name/config.yml" <<-EOF
+		version: 0.1
+		log: {level: info}
+		storage: {filesystem: {rootdirectory: $D/$name/data}, delete: {enabled: true}}
+		http: {addr: $REG}
+		$auth
+	EOF
+	docker-registry serve "$D/$name/config.yml" >"$D/$name/log" 2>&1 &
+	PIDS+=("$!")
+	for _ in $(seq 100); do
+		curl -s -o /dev/null "http://$REG/v2/" && return 0
+		sleep 0.1
+	done
+	cat "$D/$name/log" >&2
+	return 1
+}
+
+# start_proxy UPSTREAM MODE...: regproxy in front of a registry; PROXY_ADDR, PLOG
+start_proxy() {
+	local up=$1 args=() m
+	shift
+	for m in "$@"; do args+=(--mode "$m"); done
+	PLOG=$D/proxy.log
+	python3 "$PROXY" --upstream "$up" --port-file "$D/proxy.port" --log "$PLOG" "${args[@]}" \
+		>"$D/proxy.out" 2>&1 &
+	PIDS+=("$!")
+	for _ in $(seq 100); do [[ -s $D/proxy.port ]] && break; sleep 0.05; done
+	PROXY_ADDR=127.0.0.1:$(cat "$D/proxy.port")
+}
+
+start_berthd() {
+	"$BERTHD" --root "$D/root" --exec-root "$D/run" -H "unix://$SOCK" \
+		--config-file "$D/daemon.json" --debug >>"$D/berthd.log" 2>&1 &
+	BPID=$!
+	PIDS+=("$BPID")
+	for _ in $(seq 100); do
+		curl -sf --unix-socket "$SOCK" http://berth/_ping >/dev/null 2>&1 && return 0
+		kill -0 "$BPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$D/berthd.log" >&2
+	return 1
+}
+
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+size() { stat -c %s "$1"; }
+put() {
+	local h
+	h=$(sha "$1")
+	cp "$1" "$2/blobs/sha256/$h"
+	echo "$h"
+}
+
+# make_layout DIR: an OCI layout, tag latest, one linux/amd64 image of two
+# gzip layers. Sets L1 L2 (layer blob hex), D1 D2 (diffID hex), CONFIG, MAN.
+make_layout() {
+	local dir=$1
+	mkdir -p "$dir/blobs/sha256" "$dir/r1/bin" "$dir/r2/etc"
+	echo '{"imageLayoutVersion":"1.0.0"}' >"$dir/oci-layout"
+	cp /bin/busybox "$dir/r1/bin/busybox"
+	for a in sh ls cat echo; do ln -s busybox "$dir/r1/bin/$a"; done
+	[[ -n ${BIG:-} ]] && head -c 20M /dev/urandom >"$dir/r1/big"
+	echo berth-push-test >"$dir/r2/etc/hostname"
+	tar -C "$dir/r1" --sort=name --mtime=@0 --owner=0 --group=0 -cf "$dir/l1.tar" .
+	tar -C "$dir/r2" --sort=name --mtime=@0 --owner=0 --group=0 -cf "$dir/l2.tar" .
+	gzip -n -c "$dir/l1.tar" >"$dir/l1.tgz"
+	gzip -n -c "$dir/l2.tar" >"$dir/l2.tgz"
+	L1=$(put "$dir/l1.tgz" "$dir")
+	L2=$(put "$dir/l2.tgz" "$dir")
+	D1=$(sha "$dir/l1.tar")
+	D2=$(sha "$dir/l2.tar")
+	jq -n --arg d1 "sha256:$D1" --arg d2 "sha256:$D2" \
+		'{architecture: "amd64", os: "linux", created: "2026-11-23T16:24:50Z",
+		  config: {Cmd: ["sh"]}, rootfs: {type: "layers", diff_ids: [$d1, $d2]},
+		  history: [{created_by: "busybox"}, {created_by: "etc"}]}' >"$dir/config.json"
+	CONFIG=$(put "$dir/config.json" "$dir")
+	jq -n --arg c "sha256:$CONFIG" --argjson cs "$(size "$dir/config.json")" \
+		--arg l1 "sha256:$L1" --argjson s1 "$(size "$dir/l1.tgz")" \
+		--arg l2 "sha256:$L2" --argjson s2 "$(size "$dir/l2.tgz")" \
+		'{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
+		  config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $cs},
+		  layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: $l1, size: $s1},
+			   {mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: $l2, size: $s2}]}' \
+		>"$dir/manifest.json"
+	MAN=$(put "$dir/manifest.json" "$dir")
+	jq -n --arg d "sha256:$MAN" --argjson s "$(size "$dir/manifest.json")" \
+		'{schemaVersion: 2, manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json",
+		  digest: $d, size: $s, annotations: {"org.opencontainers.image.ref.name": "latest"}}]}' \
+		>"$dir/index.json"
+}
+
+# seed REPO: make a layout and copy it to $REG/REPO:latest
+seed() {
+	make_layout "$D/layout"
+	skopeo copy --quiet --dest-tls-verify=false ${SEED_CREDS:+--dest-creds "$SEED_CREDS"} \
+		"oci:$D/layout:latest" "docker://$REG/$1:latest" >&2
+}
+
+b() {
+	"$BERTH" -H "unix://$SOCK" "$@"
+}
+
+dk() {
+	DOCKER_CONFIG=$BERTH_CONFIG "$DOCKER" -H "unix://$SOCK" "$@"
+}
+
+# registry_digest REPO REF [CREDS]: the registry's Docker-Content-Digest
+registry_digest() {
+	curl -sfI ${3:+-u "$3"} -H "Accept: $MT_OCI" "http://$REG/v2/$1/manifests/$2" |
+		tr -d '\r' | awk -F': ' 'tolower($1) == "docker-content-digest" {print $2}'
+}
+
+@test "push: to another repository of the same registry: layers mounted, same digest, skopeo reads it; again: layers exist" {
+	start_registry reg
+	seed src/busybox
+	start_berthd
+	b pull -q "$REG/src/busybox"
+	b tag "$REG/src/busybox" "$REG/dst/busybox:v1"
+	run b push "$REG/dst/busybox:v1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "The push refers to repository [$REG/dst/busybox]" ]
+	# ids are the layers' short diffIDs, as docker prints them; top layer first
+	[[ $output == *"${D2:0:12}: Preparing"*"${D1:0:12}: Preparing"* ]]
+	[[ $output == *"${D1:0:12}: Mounted from src/busybox"* ]]
+	[[ $output == *"${D2:0:12}: Mounted from src/busybox"* ]]
+	local want="v1: digest: sha256:$MAN size: $(size "$D/layout/manifest.json")"
+	[ "${lines[-1]}" = "$want" ]
+	# the registry has the very bytes berth pulled: same digest
+	[ "$(registry_digest dst/busybox v1)" = "sha256:$MAN" ]
+	grep -q "mount=sha256:$L1&from=src/busybox" "$D/reg/log" ||
+		grep -q "mount=sha256:$L1" "$D/reg/log"
+	run skopeo inspect --tls-verify=false "docker://$REG/dst/busybox:v1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.Layers | join(" ")' <<<"$output")" = "sha256:$L1 sha256:$L2" ]
+	skopeo copy --quiet --src-tls-verify=false "docker://$REG/dst/busybox:v1" "oci:$D/copy:x"
+	[ -f "$D/copy/blobs/sha256/$L1" ] && [ -f "$D/copy/blobs/sha256/$CONFIG" ]
+	# a second push: everything is there already
+	run b push "$REG/dst/busybox:v1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"${D1:0:12}: Layer already exists"* ]]
+	[[ $output == *"${D2:0:12}: Layer already exists"* ]]
+	[ "${lines[-1]}" = "$want" ]
+	# the API's stream: docker's message shapes, the aux record last
+	run curl -s --unix-socket "$SOCK" -X POST -H 'X-Registry-Auth: e30=' \
+		"http://berth/v1.41/images/$REG/dst/busybox/push?tag=v1"
+	echo "$output"
+	jq -se 'map(select(.status == "Layer already exists")) | length == 2 and
+		all(.progressDetail == {} and (.id | length) == 12)' <<<"$output" >/dev/null
+	[ "$(jq -c 'select(.aux) | .aux' <<<"$output")" = \
+		"{\"Tag\":\"v1\",\"Digest\":\"sha256:$MAN\",\"Size\":$(size "$D/layout/manifest.json")}" ]
+	# no lease left behind
+	run sqlite3 "$D/root/metadata.db" 'select count(*) from leases'
+	[ "$output" = 0 ]
+}
+
+@test "push: to an empty registry: the original compressed blobs uploaded, the large one in chunks" {
+	start_registry reg
+	BIG=1 seed busybox
+	local src=$REG
+	start_registry reg2
+	start_berthd
+	b pull -q "$src/busybox"
+	b tag "$src/busybox" "$REG/up/busybox:1"
+	run b push "$REG/up/busybox:1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"${D1:0:12}: Pushed"* ]]
+	[[ $output == *"${D2:0:12}: Pushed"* ]]
+	[ "${lines[-1]}" = "1: digest: sha256:$MAN size: $(size "$D/layout/manifest.json")" ]
+	[ "$(registry_digest up/busybox 1)" = "sha256:$MAN" ]
+	curl -sf -o "$D/l1.got" "http://$REG/v2/up/busybox/blobs/sha256:$L1"
+	cmp "$D/l1.got" "$D/layout/l1.tgz"
+	# the 20 MB layer went in PATCHes (chunks of 8 MiB), the small one in one PUT
+	grep 'http.request.method=PATCH' "$D/reg2/log" | grep -c . | grep -qx 3
+	# -q prints the reference only
+	b tag "$src/busybox" "$REG/up/busybox:2"
+	run b push -q "$REG/up/busybox:2"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$REG/up/busybox:2" ]
+	[ "$(registry_digest up/busybox 2)" = "sha256:$MAN" ]
+}
+
+@test "push: the docker CLI pushes through berthd the same way" {
+	[[ -x $DOCKER ]] || skip "no docker CLI at $DOCKER"
+	start_registry reg
+	seed src/busybox
+	start_berthd
+	dk pull -q "$REG/src/busybox"
+	dk tag "$REG/src/busybox" "$REG/dk/busybox:t"
+	run dk push "$REG/dk/busybox:t"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "The push refers to repository [$REG/dk/busybox]" ]
+	[[ $output == *"${D1:0:12}: Mounted from src/busybox"* ]]
+	[ "${lines[-1]}" = "t: digest: sha256:$MAN size: $(size "$D/layout/manifest.json")" ]
+	[ "$(registry_digest dk/busybox t)" = "sha256:$MAN" ]
+	run dk push "$REG/dk/busybox:t"
+	[ "$status" -eq 0 ]
+	[[ $output == *"${D2:0:12}: Layer already exists"* ]]
+	# no such local image: docker's message
+	run dk push "$REG/dk/nothing:t"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"An image does not exist locally with the tag: $REG/dk/nothing"* ]]
+}
+
+@test "push: -a pushes every tag of the repository" {
+	start_registry reg
+	seed src/busybox
+	start_berthd
+	b pull -q "$REG/src/busybox"
+	b tag "$REG/src/busybox" "$REG/all/busybox:a"
+	b tag "$REG/src/busybox" "$REG/all/busybox:b"
+	run b push -a "$REG/all/busybox"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"a: digest: sha256:$MAN"* ]]
+	[[ $output == *"b: digest: sha256:$MAN"* ]]
+	[ "$(registry_digest all/busybox a)" = "sha256:$MAN" ]
+	[ "$(registry_digest all/busybox b)" = "sha256:$MAN" ]
+}
+
+@test "push: unknown local name, unreachable registry: clear errors" {
+	start_registry reg
+	start_berthd
+	run b push "$REG/nothing/here:1"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"An image does not exist locally with the tag: $REG/nothing/here"* ]]
+	run curl -s -w '\n%{http_code}' --unix-socket "$SOCK" -X POST \
+		"http://berth/v1.41/images/$REG/nothing/here/push?tag=1"
+	echo "$output"
+	[ "${lines[-1]}" = 404 ]
+	seed src/busybox
+	b pull -q "$REG/src/busybox"
+	local dead
+	dead=127.0.0.1:$(free_port)
+	b tag "$REG/src/busybox" "$dead/x/busybox:1"
+	run b push "$dead/x/busybox:1"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"Failed to connect to 127.0.0.1 port ${dead#*:}"* ]]
+	# a digest reference cannot be pushed
+	run b push "$REG/src/busybox@sha256:$MAN"
+	[ "$status" -ne 0 ]
+}
+
+@test "push: 500s on PUT are retried; when they persist the error is reported" {
+	start_registry reg
+	seed src/busybox
+	start_berthd
+	b pull -q "$REG/src/busybox"
+	start_proxy "$REG" fail500put:2
+	b tag "$REG/src/busybox" "$PROXY_ADDR/r/busybox:1"
+	run b push "$PROXY_ADDR/r/busybox:1"
+	echo "$output"
+	cat "$PLOG"
+	[ "$status" -eq 0 ]
+	[[ ${lines[-1]} == "1: digest: sha256:$MAN size: "* ]]
+	[ "$(grep -c '^PUT ' "$PLOG")" -ge 6 ] # 3 blobs + manifest + the 2 that failed
+	kill -TERM "${PIDS[-1]}"
+	wait "${PIDS[-1]}" 2>/dev/null || true
+	rm -f "$D/proxy.port"
+	start_proxy "$REG" fail500put:1000
+	b tag "$REG/src/busybox" "$PROXY_ADDR/r2/busybox:1"
+	run b push "$PROXY_ADDR/r2/busybox:1"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"injected failure"* ]]
+	run sqlite3 "$D/root/metadata.db" 'select count(*) from leases'
+	[ "$output" = 0 ]
+}
+
+@test "push: a registry with htpasswd Basic auth after berth login; without credentials it is refused" {
+	command -v htpasswd >/dev/null || skip "htpasswd not installed (apache2-utils)"
+	htpasswd -Bbc "$D/htpasswd" user pass 2>/dev/null
+	start_registry reg htpasswd
+	SEED_CREDS=user:pass seed src/busybox
+	start_berthd
+	# berth login goes through POST /auth; where berthd has no /auth yet the
+	# credentials are written to the CLI's config.json as login would
+	if ! b login -u user --password-stdin "$REG" <<<pass; then
+		echo "berth login failed; writing $BERTH_CONFIG/config.json" >&2
+		jq -n --arg k "$REG" --arg a "$(printf user:pass | base64 -w0)" \
+			'{auths: {($k): {auth: $a}}}' >"$BERTH_CONFIG/config.json"
+	fi
+	b pull -q "$REG/src/busybox"
+	b tag "$REG/src/busybox" "$REG/auth/busybox:1"
+	run b push "$REG/auth/busybox:1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"${D1:0:12}: Mounted from src/busybox"* ]]
+	[ "$(registry_digest auth/busybox 1 user:pass)" = "sha256:$MAN" ]
+	# without credentials: the registry's refusal
+	rm -f "$BERTH_CONFIG/config.json"
+	b tag "$REG/src/busybox" "$REG/auth/busybox:2"
+	run b push "$REG/auth/busybox:2"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"no basic auth credentials"* ]]
+}
