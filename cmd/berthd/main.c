@@ -279,7 +279,10 @@ static int run(const struct berthd_flags *f, struct engine_config *cfg)
 		engine_destroy(&e);
 		goto fail;
 	}
-	struct api_server_config sc = {.tables = api_routes, .ctx = &e, .server_header = server};
+	struct api_server_config sc = {.tables = api_routes,
+				       .body_tables = api_body_routes,
+				       .ctx = &e,
+				       .server_header = server};
 	int rc = api_server_start(&sc, fds, nfds, &d.srv, &err);
 	nfds = 0; /* owned by the server now */
 	if (rc < 0) {

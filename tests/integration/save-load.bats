@@ -237,3 +237,72 @@ no_leftovers() {
 	[ "$status" -eq 0 ]
 	[[ ${lines[1]} == "Images"*"1"*"0"*"MB"* ]]
 }
+
+@test "save-load: import a rootfs tar (plain, gzip, zstd, xz) with changes" {
+	start_berthd
+	make_rootfs
+	run b import -c 'CMD ["sh", "-c", "echo hi"]' -c 'ENV A=1 B="two words"' -c 'WORKDIR /srv' \
+		-c 'USER nobody' -c 'LABEL l1=v1' -c 'EXPOSE 80 53/udp' -c 'VOLUME /data' \
+		-c 'ENTRYPOINT /bin/sh' -m 'my message' "$D/rootfs.tar" myimg:1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ ${lines[-1]} == sha256:* ]]
+	id=${lines[-1]}
+	run b image inspect myimg:1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.[0].Id' <<<"$output")" = "$id" ]
+	[ "$(jq -r '.[0].RootFS.Layers | length' <<<"$output")" = 1 ]
+	[ "$(jq -r '.[0].RootFS.Layers[0]' <<<"$output")" = "sha256:$(sha "$D/rootfs.tar")" ]
+	[ "$(jq -c '.[0].Config.Cmd' <<<"$output")" = '["sh","-c","echo hi"]' ]
+	[ "$(jq -c '.[0].Config.Entrypoint' <<<"$output")" = '["/bin/sh","-c","/bin/sh"]' ]
+	[ "$(jq -c '.[0].Config.Env' <<<"$output")" = '["A=1","B=two words"]' ]
+	[ "$(jq -r '.[0].Config.WorkingDir' <<<"$output")" = /srv ]
+	[ "$(jq -r '.[0].Config.User' <<<"$output")" = nobody ]
+	[ "$(jq -r '.[0].Config.Labels.l1' <<<"$output")" = v1 ]
+	[ "$(jq -c '.[0].Config.ExposedPorts' <<<"$output")" = '{"53/udp":{},"80/tcp":{}}' ]
+	[ "$(jq -c '.[0].Config.Volumes' <<<"$output")" = '{"/data":{}}' ]
+	[ "$(jq -r '.[0].Os' <<<"$output")" = linux ]
+	[ "$(jq -r '.[0].Comment' <<<"$output")" = "my message" ]
+	run b history myimg:1
+	echo "$output"
+	[[ $output == *"my message"* ]]
+	# compressed bodies give the same layer
+	gzip -c "$D/rootfs.tar" >"$D/rootfs.tgz"
+	xz -c "$D/rootfs.tar" >"$D/rootfs.txz"
+	for f in rootfs.tgz rootfs.txz; do
+		run b import "$D/$f" "imp:${f#rootfs.}"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[ "$(b image inspect "imp:${f#rootfs.}" | jq -r '.[0].RootFS.Layers[0]')" = "sha256:$(sha "$D/rootfs.tar")" ]
+	done
+	if command -v zstd >/dev/null; then
+		zstd -q -c "$D/rootfs.tar" >"$D/rootfs.tzst"
+		run b import "$D/rootfs.tzst" imp:zst
+		[ "$status" -eq 0 ]
+	fi
+	# history of a plain import says where it came from
+	run b history imp:tgz
+	[[ $output == *"Imported from -"* ]]
+	# the real CLI, from stdin, with a change
+	run bash -c "\"$DOCKER\" -H unix://$SOCK import -c 'CMD [\"sh\"]' - dk:imp <'$D/rootfs.tar'"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == sha256:* ]]
+	# bad changes and bad bodies: clear errors, no image
+	run b import -c 'RUN echo' "$D/rootfs.tar" bad:1
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"RUN is not a valid change command"* ]]
+	run b import -c 'FOO bar' "$D/rootfs.tar" bad:1
+	[ "$status" -ne 0 ]
+	[[ $output == *"unknown instruction: FOO"* ]]
+	head -c 3000 "$D/rootfs.tgz" >"$D/trunc.tgz"
+	run b import "$D/trunc.tgz" bad:2
+	echo "$output"
+	[ "$status" -ne 0 ]
+	run b image inspect bad:1
+	[ "$status" -ne 0 ]
+	run b image inspect bad:2
+	[ "$status" -ne 0 ]
+}

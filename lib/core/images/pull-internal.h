@@ -18,7 +18,8 @@ struct pull_record {
 	const char *snapshotter;
 	const char *top_chain; /* NULL without layers */
 	int64_t size;
-	bool updated; /* out: the name now names another image */
+	bool updated;	     /* out: the name now names another image */
+	bool no_repo_digest; /* loaded or imported: no RepoDigests */
 };
 
 /* Edges and the image record in one transaction. */

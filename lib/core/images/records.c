@@ -104,6 +104,8 @@ static int record_tx(struct md_db *db, void *arg, struct berth_error **err)
 	json_t *labels = json_pack("{s:s,s:s,s:s,s:s}", IMG_LABEL_CONFIG, id, IMG_LABEL_MANIFEST,
 				   r->manifest->digest.s, IMG_LABEL_REPO_DIGEST, repo_digest,
 				   IMG_LABEL_SIZE, size);
+	if (r->no_repo_digest)
+		json_object_del(labels, IMG_LABEL_REPO_DIGEST);
 	struct md_image img = {.name = (char *)r->name,
 			       .target = {.media_type = r->top->media_type,
 					  .digest = (char *)r->top->digest.s,
@@ -128,7 +130,7 @@ static int record_tx(struct md_db *db, void *arg, struct berth_error **err)
 		*err = gerr;
 		rc = -1;
 	}
-	if (rc == 0)
+	if (rc == 0 && !img_is_dangling(&img))
 		rc = img_drop_dangling(db, r->ns, id, err);
 	json_decref(labels);
 	return rc;

@@ -28,6 +28,10 @@ int api_stream_start(struct api_shared *sh, int conn_fd, api_stream_fn fn, void 
 ssize_t api_stream_read_cb(void *cls, uint64_t pos, char *buf, size_t max);
 void api_stream_free_cb(void *cls);
 
+/* A request body streamed to a handler running in a thread of its own
+ * (server.c); the reading side of api_body_read. */
+ssize_t api_body_stream_read(struct api_body_stream *bs, void *buf, size_t len);
+
 struct upgrade;
 /* libmicrohttpd response for an upgrade reply (owns resp->arg from now on).
  * *handle is released with api_upgrade_request_done when the request ends. */

@@ -23,7 +23,10 @@
  *   upgrade  api_reply_upgrade: 101 UPGRADED, then the function gets the raw
  *            socket in its own thread (attach, exec start)
  *
- * Request bodies are buffered (up to API_BODY_MAX) before the handler runs. */
+ * Request bodies are buffered (up to API_BODY_MAX) before the handler runs,
+ * except for the routes of api_server_config.body_tables (load, import):
+ * their handler runs in a thread of its own as soon as the head is in and
+ * reads the body as it arrives with api_body_read, without a size limit. */
 #ifndef BERTH_ENGINE_API_API_H
 #define BERTH_ENGINE_API_API_H
 
@@ -32,6 +35,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* The API versions berthd serves: the docker CLI 28 and Debian's docker 20.10
  * client negotiate API_VERSION_MAX (the CLI takes the daemon's Api-Version);
@@ -49,6 +53,13 @@ struct api_stream;
 struct api_upgrade;
 struct api_request;
 struct api_response;
+
+/* A query parameter or header copied for a handler of its own thread. */
+struct api_kv {
+	bool header;
+	char *key;
+	char *value;
+};
 
 /* A dotted API version ("1.41"); numbers compare numerically, as docker's
  * versions.Compare (missing parts count as 0). */
@@ -82,6 +93,10 @@ struct api_request {
 	size_t nparams;
 	char *param_names[API_MAX_PARAMS];
 	char *params[API_MAX_PARAMS];
+	struct api_body_stream *body_stream; /* body_tables: the body arrives through it */
+	size_t body_off;		     /* api_body_read's position in body */
+	struct api_kv *kv;		     /* body_tables: query and headers, copied */
+	size_t nkv;
 };
 
 /* --- request accessors ------------------------------------------------- */
@@ -104,6 +119,10 @@ const char *api_header(const struct api_request *req, const char *name);
  * not). An empty body gives an empty object when empty_ok. */
 int api_body_json(const struct api_request *req, bool empty_ok, json_t **out,
 		  struct berth_error **err);
+/* The next bytes of the body (buffered or, for body_tables routes, as they
+ * arrive): 0 at its end, -1 with errno set when the client went away in
+ * the middle of it (ECONNRESET). */
+ssize_t api_body_read(struct api_request *req, void *buf, size_t len);
 /* req->version compared with "X.Y": <0, 0, >0. */
 int api_version_cmp_str(struct api_version v, const char *s);
 
@@ -202,6 +221,9 @@ char *api_version_check(const char *version_str, bool *json_body);
 
 struct api_server_config {
 	const struct api_route *const *tables; /* NULL-terminated */
+	/* Routes whose handler reads the body as it arrives (api_body_read);
+	 * looked up before `tables`. NULL: none. */
+	const struct api_route *const *body_tables;
 	void *ctx;			       /* api_request.ctx */
 	const char *server_header;	       /* "Berth/0.1.0 (linux)" */
 };
@@ -221,11 +243,14 @@ void api_server_stop(struct api_server *srv);
 
 /* All route tables of berthd (routes.c). */
 extern const struct api_route *const api_routes[];
+/* The route tables whose handlers stream the request body (routes.c). */
+extern const struct api_route *const api_body_routes[];
 /* Per resource file. */
 extern const struct api_route api_system_routes[];
 extern const struct api_route api_images_routes[];
 extern const struct api_route api_images_push_routes[];
 extern const struct api_route api_auth_routes[];
 extern const struct api_route api_system_df_routes[];
+extern const struct api_route api_images_import_routes[];
 
 #endif

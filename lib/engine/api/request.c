@@ -1,5 +1,5 @@
 /* Request accessors: query parameters, headers, JSON bodies. */
-#include "engine/api/api.h"
+#include "engine/api/api-internal.h"
 
 #include "common/cleanup.h"
 #include "common/xalloc.h"
@@ -8,11 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
+/* A copied value (handlers of body_tables routes run in a thread of their
+ * own, beside the connection's thread that still parses the request). */
+static const char *kv_lookup(const struct api_request *req, bool header, const char *key)
+{
+	for (size_t i = 0; i < req->nkv; i++)
+		if (req->kv[i].header == header &&
+		    (header ? strcasecmp(req->kv[i].key, key) : strcmp(req->kv[i].key, key)) == 0)
+			return req->kv[i].value;
+	return NULL;
+}
+
 const char *api_query(const struct api_request *req, const char *key)
 {
+	if (req->kv != NULL)
+		return kv_lookup(req, false, key);
 	if (req->conn == NULL)
 		return NULL;
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
@@ -40,7 +54,12 @@ static enum MHD_Result collect_value(void *cls, enum MHD_ValueKind kind, const c
 char **api_query_all(const struct api_request *req, const char *key)
 {
 	struct collect c = {.key = key, .v = xcalloc(1, sizeof(char *)), .n = 0};
-	if (req->conn != NULL)
+	if (req->kv != NULL) {
+		for (size_t i = 0; i < req->nkv; i++)
+			if (!req->kv[i].header)
+				collect_value(&c, MHD_GET_ARGUMENT_KIND, req->kv[i].key,
+					      req->kv[i].value);
+	} else if (req->conn != NULL)
 		MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_value, &c);
 	return c.v;
 }
@@ -79,6 +98,8 @@ int api_query_int(const struct api_request *req, const char *key, long long min,
 
 const char *api_header(const struct api_request *req, const char *name)
 {
+	if (req->kv != NULL)
+		return kv_lookup(req, true, name);
 	if (req->conn == NULL)
 		return NULL;
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
@@ -106,4 +127,16 @@ int api_body_json(const struct api_request *req, bool empty_ok, json_t **out,
 	}
 	*out = j;
 	return 0;
+}
+
+ssize_t api_body_read(struct api_request *req, void *buf, size_t len)
+{
+	if (req->body_stream != NULL)
+		return api_body_stream_read(req->body_stream, buf, len);
+	size_t left = req->body_len - req->body_off;
+	if (len > left)
+		len = left;
+	memcpy(buf, req->body + req->body_off, len);
+	req->body_off += len;
+	return (ssize_t)len;
 }

@@ -11,3 +11,9 @@ const struct api_route *const api_routes[] = {
     NULL,
 };
 /* clang-format on */
+
+/* Routes whose handlers read the request body as it arrives. */
+const struct api_route *const api_body_routes[] = {
+    api_images_import_routes,
+    NULL,
+};

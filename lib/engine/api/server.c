@@ -27,6 +27,25 @@ struct api_server {
 	atomic_uint inflight;
 };
 
+/* A request of a body_tables route: its handler runs in a thread of its
+ * own from the first callback on and reads the body from a socket pair that
+ * the connection's thread fills as the body arrives. */
+struct api_body_stream {
+	int rfd; /* the handler's end; closed when the handler returns */
+	int wfd; /* the connection's end; closed at the end of the body */
+	pthread_t thread;
+	bool joined;
+	bool discard; /* the handler stopped reading: drop the rest */
+	atomic_bool aborted;
+	struct api_server *srv;
+	struct MHD_Connection *conn;
+	char *url;
+	char *method;
+	struct api_kv *kv;
+	size_t nkv;
+	struct api_response resp;
+};
+
 /* Per request, from its first callback to its completion. */
 struct conn_req {
 	char *body;
@@ -34,6 +53,7 @@ struct conn_req {
 	size_t cap;
 	bool too_big;
 	struct upgrade *upgrade;
+	struct api_body_stream *bs;
 };
 
 struct api_shared *api_shared_ref(struct api_shared *sh)
@@ -126,6 +146,7 @@ static enum MHD_Result queue(struct api_server *srv, struct MHD_Connection *conn
 static void dispatch(struct api_server *srv, struct MHD_Connection *conn, const char *url,
 		     const char *method, struct conn_req *cr, struct api_response *resp)
 {
+	struct api_body_stream *bs = cr->bs;
 	struct api_request req = {
 	    .method = method,
 	    .body = cr->body ? cr->body : "",
@@ -133,10 +154,13 @@ static void dispatch(struct api_server *srv, struct MHD_Connection *conn, const 
 	    .ctx = srv->cfg.ctx,
 	    .server = srv,
 	    .conn = conn,
+	    .body_stream = bs,
+	    .kv = bs ? bs->kv : NULL,
+	    .nkv = bs ? bs->nkv : 0,
 	};
 	cleanup_free char *vstr = NULL;
 	api_path_split(url, &req.path, &req.versioned, &vstr);
-	if (!api_route_match(srv->cfg.tables, method, req.path, &req)) {
+	if (!api_route_match(bs ? srv->cfg.body_tables : srv->cfg.tables, method, req.path, &req)) {
 		log_debug("api: %s %s: no route", method, url);
 		api_reply_message(resp, 404, "page not found");
 		resp->std_headers = false;
@@ -174,6 +198,135 @@ static void dispatch(struct api_server *srv, struct MHD_Connection *conn, const 
 	api_request_clear_params(&req);
 }
 
+/* ---- streamed request bodies ---- */
+
+static bool wants_body_stream(struct api_server *srv, const char *url, const char *method)
+{
+	if (srv->cfg.body_tables == NULL)
+		return false;
+	struct api_request req = {0};
+	cleanup_free char *vstr = NULL;
+	api_path_split(url, &req.path, &req.versioned, &vstr);
+	bool match = api_route_match(srv->cfg.body_tables, method, req.path, &req);
+	api_request_clear_params(&req);
+	return match;
+}
+
+static enum MHD_Result copy_kv(void *cls, enum MHD_ValueKind kind, const char *key,
+			       const char *value)
+{
+	struct api_body_stream *bs = cls;
+	if (key == NULL)
+		return MHD_YES;
+	bs->kv = xrealloc(bs->kv, (bs->nkv + 1) * sizeof(*bs->kv));
+	bs->kv[bs->nkv++] = (struct api_kv){.header = kind == MHD_HEADER_KIND,
+					    .key = xstrdup(key),
+					    .value = xstrdup(value ? value : "")};
+	return MHD_YES;
+}
+
+static void *body_stream_thread(void *arg)
+{
+	struct api_body_stream *bs = arg;
+	struct conn_req cr = {.bs = bs};
+	dispatch(bs->srv, bs->conn, bs->url, bs->method, &cr, &bs->resp);
+	/* a handler that stopped reading: the connection's thread drops the rest */
+	close(bs->rfd);
+	bs->rfd = -1;
+	return NULL;
+}
+
+ssize_t api_body_stream_read(struct api_body_stream *bs, void *buf, size_t len)
+{
+	for (;;) {
+		ssize_t n = read(bs->rfd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0 && atomic_load(&bs->aborted)) {
+			errno = ECONNRESET;
+			return -1;
+		}
+		return n;
+	}
+}
+
+static struct api_body_stream *body_stream_start(struct api_server *srv,
+						 struct MHD_Connection *conn, const char *url,
+						 const char *method)
+{
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
+		log_error("api: %s %s: socketpair: %s", method, url, strerror(errno));
+		return NULL;
+	}
+	struct api_body_stream *bs = xcalloc(1, sizeof(*bs));
+	bs->rfd = sp[0];
+	bs->wfd = sp[1];
+	bs->srv = srv;
+	bs->conn = conn;
+	bs->url = xstrdup(url);
+	bs->method = xstrdup(method);
+	atomic_init(&bs->aborted, false);
+	bs->kv = xcalloc(1, sizeof(*bs->kv)); /* non-NULL: api_query looks here */
+	api_response_init(&bs->resp);
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, copy_kv, bs);
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, copy_kv, bs);
+	int rc = pthread_create(&bs->thread, NULL, body_stream_thread, bs);
+	if (rc != 0) {
+		log_error("api: %s %s: start a thread: %s", method, url, strerror(rc));
+		bs->joined = true;
+		bs->discard = true;
+		api_reply_message(&bs->resp, 500, "start a thread: %s", strerror(rc));
+	}
+	return bs;
+}
+
+static void body_stream_feed(struct api_body_stream *bs, const char *buf, size_t n)
+{
+	while (n > 0 && !bs->discard) {
+		ssize_t w = send(bs->wfd, buf, n, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			bs->discard = true; /* EPIPE: the handler returned */
+			break;
+		}
+		buf += w;
+		n -= (size_t)w;
+	}
+}
+
+/* End of the body (or of the connection): wait for the handler. */
+static void body_stream_finish(struct api_body_stream *bs, bool aborted)
+{
+	if (aborted)
+		atomic_store(&bs->aborted, true);
+	if (bs->wfd >= 0) {
+		close(bs->wfd);
+		bs->wfd = -1;
+	}
+	if (!bs->joined) {
+		pthread_join(bs->thread, NULL);
+		bs->joined = true;
+	}
+}
+
+static void body_stream_free(struct api_body_stream *bs)
+{
+	body_stream_finish(bs, true);
+	if (bs->rfd >= 0)
+		close(bs->rfd);
+	api_response_release(&bs->resp);
+	for (size_t i = 0; i < bs->nkv; i++) {
+		free(bs->kv[i].key);
+		free(bs->kv[i].value);
+	}
+	free(bs->kv);
+	free(bs->url);
+	free(bs->method);
+	free(bs);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **req_cls)
@@ -185,7 +338,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		cr = xcalloc(1, sizeof(*cr));
 		*req_cls = cr;
 		atomic_fetch_add(&srv->inflight, 1);
+		if (wants_body_stream(srv, url, method)) {
+			cr->bs = body_stream_start(srv, conn, url, method);
+			if (cr->bs == NULL)
+				return MHD_NO;
+		}
 		return MHD_YES;
+	}
+	if (cr->bs != NULL) {
+		if (*upload_size > 0) {
+			body_stream_feed(cr->bs, upload, *upload_size);
+			*upload_size = 0;
+			return MHD_YES;
+		}
+		body_stream_finish(cr->bs, false);
+		struct api_response r = cr->bs->resp;
+		api_response_init(&cr->bs->resp);
+		return queue(srv, conn, cr, &r);
 	}
 	if (*upload_size > 0) {
 		size_t n = *upload_size;
@@ -220,6 +389,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		return;
 	if (cr->upgrade)
 		api_upgrade_request_done(cr->upgrade);
+	if (cr->bs)
+		body_stream_free(cr->bs);
 	free(cr->body);
 	free(cr);
 	*req_cls = NULL;
