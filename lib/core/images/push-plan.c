@@ -157,6 +157,7 @@ int push_plan_build(const struct desc *top, const struct desc *fallback, push_lo
 					       "index %s: a manifest it lists is missing from "
 					       "the content store",
 					       top->digest.s);
+		incomplete = false;
 		rc = plan_top(fallback, load, data, out, &incomplete, err);
 		if (rc == 0 && incomplete)
 			rc = berth_error_set(err, ENOENT, "%s: missing from the content store",
