@@ -306,3 +306,48 @@ no_leftovers() {
 	run b image inspect bad:2
 	[ "$status" -ne 0 ]
 }
+
+@test "save-load: save writes docker-archive and OCI layout entries" {
+	start_registry
+	seed busybox amd64
+	start_berthd
+	b pull -q "$REG/busybox:latest"
+	b tag "$REG/busybox:latest" other:2
+	run b save -o "$D/x.tar" "$REG/busybox:latest" other:2
+	echo "$output"
+	[ "$status" -eq 0 ]
+	tar -tvf "$D/x.tar"
+	run tar -tf "$D/x.tar"
+	[[ $output == *"manifest.json"* ]]
+	[[ $output == *"repositories"* ]]
+	[[ $output == *"/layer.tar"* ]]
+	[[ $output == *"/VERSION"* ]]
+	[[ $output == *"index.json"* ]]
+	[[ $output == *"oci-layout"* ]]
+	[[ $output == *"blobs/sha256/$CONFIG_amd64"* ]]
+	[[ $output == *"blobs/sha256/$D1"* ]]
+	[[ $output == *"blobs/sha256/$D2"* ]]
+	mkdir "$D/x"
+	tar -C "$D/x" -xf "$D/x.tar"
+	jq . "$D/x/manifest.json" "$D/x/index.json" "$D/x/repositories"
+	[ "$(jq -r '.[0].Config' "$D/x/manifest.json")" = "blobs/sha256/$CONFIG_amd64" ]
+	[ "$(jq -c '.[0].RepoTags | sort' "$D/x/manifest.json")" = "$(jq -nc --arg a "$REG/busybox:latest" '[$a, "other:2"] | sort')" ]
+	[ "$(jq -r '.[0].Layers | length' "$D/x/manifest.json")" = 2 ]
+	# layers are the uncompressed tars: their digests are the diffIDs
+	[ "$(sha "$D/x/blobs/sha256/$D1")" = "$D1" ]
+	[ "$(sha "$D/x/blobs/sha256/$D2")" = "$D2" ]
+	[ "$(sha "$D/x/blobs/sha256/$CONFIG_amd64")" = "$CONFIG_amd64" ]
+	# every blob has the digest it is named by; the layout is valid for skopeo
+	for f in "$D"/x/blobs/sha256/*; do [ "$(sha "$f")" = "$(basename "$f")" ]; done
+	skopeo inspect --raw "oci:$D/x:latest" >/dev/null || skopeo inspect "oci:$D/x" >/dev/null
+	[ "$(jq -r '.manifests | length' "$D/x/index.json")" = 2 ]
+	# by path and by ID, with the docker CLI; an unknown name is a 404 before any byte
+	run dk save -o "$D/y.tar" other:2
+	[ "$status" -eq 0 ]
+	run bash -c "curl -sf --unix-socket $SOCK http://berth/v1.41/images/other:2/get | tar -t"
+	[[ $output == *manifest.json* ]]
+	run b save -o "$D/z.tar" nosuch:1
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"No such image"* ]]
+}

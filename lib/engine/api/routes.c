@@ -8,6 +8,7 @@ const struct api_route *const api_routes[] = {
     api_images_push_routes,
     api_auth_routes,
     api_system_df_routes,
+    api_images_save_routes,
     NULL,
 };
 /* clang-format on */
