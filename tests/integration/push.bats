@@ -142,16 +142,41 @@ make_layout() {
 			   {mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: $l2, size: $s2}]}' \
 		>"$dir/manifest.json"
 	MAN=$(put "$dir/manifest.json" "$dir")
-	jq -n --arg d "sha256:$MAN" --argjson s "$(size "$dir/manifest.json")" \
-		'{schemaVersion: 2, manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json",
-		  digest: $d, size: $s, annotations: {"org.opencontainers.image.ref.name": "latest"}}]}' \
+	local top
+	top=$(jq -nc --arg d "sha256:$MAN" --argjson s "$(size "$dir/manifest.json")" \
+		'{mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $d, size: $s}')
+	if [[ -n ${INDEX:-} ]]; then
+		# INDEX=1: an index of this image (linux/amd64); INDEX=2: and of a
+		# linux/arm64 one (another config) that a pull on amd64 leaves out
+		local kids
+		kids=$(jq -c '[. + {platform: {os: "linux", architecture: "amd64"}}]' <<<"$top")
+		if [[ $INDEX == 2 ]]; then
+			jq '.architecture = "arm64"' "$dir/config.json" >"$dir/config-arm64.json"
+			local c2 m2
+			c2=$(put "$dir/config-arm64.json" "$dir")
+			jq --arg c "sha256:$c2" --argjson cs "$(size "$dir/config-arm64.json")" \
+				'.config.digest = $c | .config.size = $cs' "$dir/manifest.json" \
+				>"$dir/manifest-arm64.json"
+			m2=$(put "$dir/manifest-arm64.json" "$dir")
+			kids=$(jq -c --arg d "sha256:$m2" --argjson s "$(size "$dir/manifest-arm64.json")" \
+				'. + [{mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $d,
+				size: $s, platform: {os: "linux", architecture: "arm64"}}]' <<<"$kids")
+		fi
+		jq -n --argjson m "$kids" '{schemaVersion: 2,
+			mediaType: "application/vnd.oci.image.index.v1+json", manifests: $m}' >"$dir/index-top.json"
+		IDX=$(put "$dir/index-top.json" "$dir")
+		top=$(jq -nc --arg d "sha256:$IDX" --argjson s "$(size "$dir/index-top.json")" \
+			'{mediaType: "application/vnd.oci.image.index.v1+json", digest: $d, size: $s}')
+	fi
+	jq -n --argjson t "$top" '{schemaVersion: 2,
+		manifests: [$t + {annotations: {"org.opencontainers.image.ref.name": "latest"}}]}' \
 		>"$dir/index.json"
 }
 
 # seed REPO: make a layout and copy it to $REG/REPO:latest
 seed() {
 	make_layout "$D/layout"
-	skopeo copy --quiet --dest-tls-verify=false ${SEED_CREDS:+--dest-creds "$SEED_CREDS"} \
+	skopeo copy --quiet --all --dest-tls-verify=false ${SEED_CREDS:+--dest-creds "$SEED_CREDS"} \
 		"oci:$D/layout:latest" "docker://$REG/$1:latest" >&2
 }
 
@@ -360,4 +385,55 @@ registry_digest() {
 	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ $output == *"no basic auth credentials"* ]]
+}
+
+@test "push: an index pulled whole is pushed whole; one pulled for its platform only is pushed as that manifest" {
+	start_registry reg
+	INDEX=1 seed one/busybox
+	start_berthd
+	b pull -q "$REG/one/busybox"
+	b tag "$REG/one/busybox" "$REG/one-copy/busybox:1"
+	run b push "$REG/one-copy/busybox:1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = "1: digest: sha256:$IDX size: $(size "$D/layout/index-top.json")" ]
+	[ "$(curl -sfI -H "Accept: application/vnd.oci.image.index.v1+json" \
+		"http://$REG/v2/one-copy/busybox/manifests/1" | tr -d '\r' |
+		awk -F': ' 'tolower($1) == "docker-content-digest" {print $2}')" = "sha256:$IDX" ]
+	curl -sfI -H "Accept: $MT_OCI" "http://$REG/v2/one-copy/busybox/manifests/sha256:$MAN" >/dev/null
+	# (both images have the same ID: tag would pick either record's target)
+	b rmi "$REG/one/busybox" "$REG/one-copy/busybox:1"
+	rm -rf "$D/layout"
+	INDEX=2 seed two/busybox
+	b pull -q "$REG/two/busybox"
+	b tag "$REG/two/busybox" "$REG/two-copy/busybox:1"
+	run b push "$REG/two-copy/busybox:1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# the arm64 manifest was never pulled: the amd64 one is pushed, as docker does
+	[ "${lines[-1]}" = "1: digest: sha256:$MAN size: $(size "$D/layout/manifest.json")" ]
+	[ "$(registry_digest two-copy/busybox 1)" = "sha256:$MAN" ]
+}
+
+@test "push: the Bearer token flow: a push token with credentials, the mount source in the scope" {
+	start_registry reg
+	seed src/busybox
+	start_proxy "$REG" token
+	start_berthd
+	b pull -q "$PROXY_ADDR/src/busybox"
+	b tag "$PROXY_ADDR/src/busybox" "$PROXY_ADDR/tok/busybox:1"
+	run b push "$PROXY_ADDR/tok/busybox:1"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"unauthorized"* ]]
+	jq -n --arg k "$PROXY_ADDR" --arg a "$(printf user:pass | base64 -w0)" \
+		'{auths: {($k): {auth: $a}}}' >"$BERTH_CONFIG/config.json"
+	run b push "$PROXY_ADDR/tok/busybox:1"
+	echo "$output"
+	cat "$PLOG"
+	[ "$status" -eq 0 ]
+	[[ $output == *"${D1:0:12}: Mounted from src/busybox"* ]]
+	[ "${lines[-1]}" = "1: digest: sha256:$MAN size: $(size "$D/layout/manifest.json")" ]
+	grep -q "^TOKEN service=regproxy scope=repository:tok/busybox:pull,push user=user" "$PLOG"
+	grep -q "scope=repository:tok/busybox:pull,push repository:src/busybox:pull user=user" "$PLOG"
 }
