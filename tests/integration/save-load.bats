@@ -351,3 +351,168 @@ no_leftovers() {
 	[ "$status" -ne 0 ]
 	[[ $output == *"No such image"* ]]
 }
+
+snapshots() { find "$D/root/snapshots/overlayfs/snapshots" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l; }
+blobs() { find "$D/root/content/blobs/sha256" -type f 2>/dev/null | wc -l; }
+
+@test "save-load: save, rmi, load restores the same image ID and tags (berth, docker 28, Debian's docker)" {
+	start_registry
+	seed busybox amd64
+	start_berthd
+	b pull -q "$REG/busybox:latest"
+	b tag "$REG/busybox:latest" other:2
+	b save -o "$D/x.tar" "$REG/busybox:latest" other:2
+	b rmi "$REG/busybox:latest" other:2
+	[ "$(b images -q | wc -l)" -eq 0 ]
+	[ "$(snapshots)" -eq 0 ]
+	run b load -i "$D/x.tar"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Loaded image: $REG/busybox:latest"* ]]
+	[[ $output == *"Loaded image: other:2"* ]]
+	[ "$(b image inspect other:2 | jq -r '.[0].Id')" = "sha256:$CONFIG_amd64" ]
+	[ "$(b image inspect "$REG/busybox:latest" | jq -r '.[0].Id')" = "sha256:$CONFIG_amd64" ]
+	[ "$(b image inspect other:2 | jq -c '.[0].RootFS.Layers')" = "[\"sha256:$D1\",\"sha256:$D2\"]" ]
+	[ "$(snapshots)" -eq 2 ]
+	# loading again changes nothing
+	run b load -i "$D/x.tar"
+	[ "$status" -eq 0 ]
+	[ "$(snapshots)" -eq 2 ]
+	# the real CLIs: save to stdout, load from stdin
+	b rmi "$REG/busybox:latest"
+	run bash -c "\"$DOCKER\" -H unix://$SOCK save other:2 | \"$DOCKER\" -H unix://$SOCK load"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Loaded image: other:2"* ]]
+	if [[ -x $DEBIAN_DOCKER ]]; then
+		run bash -c "\"$DEBIAN_DOCKER\" -H unix://$SOCK save other:2 -o $D/deb.tar && \"$DEBIAN_DOCKER\" -H unix://$SOCK rmi other:2 && \"$DEBIAN_DOCKER\" -H unix://$SOCK load -i $D/deb.tar"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[[ $output == *"Loaded image: other:2"* ]]
+	fi
+	[ "$(b image inspect other:2 | jq -r '.[0].Id')" = "sha256:$CONFIG_amd64" ]
+	# an image saved by ID loads without a name
+	b rmi other:2
+	b load -q -i "$D/x.tar" >/dev/null
+	b save -o "$D/id.tar" "$CONFIG_amd64"
+	b rmi "$REG/busybox:latest" other:2
+	run b load -i "$D/id.tar"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Loaded image ID: sha256:$CONFIG_amd64"* ]]
+	[ "$(b images -q | wc -l)" -eq 1 ]
+}
+
+@test "save-load: tars written by skopeo (docker-archive, oci-archive) load" {
+	start_berthd
+	make_layout "$D/layout" amd64
+	skopeo copy --quiet "oci:$D/layout:latest" "docker-archive:$D/sk.tar:skopeo/img:1"
+	tar -tf "$D/sk.tar"
+	run b load -i "$D/sk.tar"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Loaded image: skopeo/img:1"* ]]
+	[ "$(b image inspect skopeo/img:1 | jq -r '.[0].Id')" = "sha256:$CONFIG_amd64" ]
+	# an OCI layout tar (gzip layers), named by io.containerd.image.name or not
+	b rmi skopeo/img:1
+	skopeo copy --quiet "oci:$D/layout:latest" "oci-archive:$D/oci.tar:latest"
+	run b load -i "$D/oci.tar"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Loaded image ID: sha256:$CONFIG_amd64"* ]]
+	b rmi "$CONFIG_amd64"
+	jq '.manifests[0].annotations["io.containerd.image.name"] = "oci/img:3"' "$D/layout/index.json" >"$D/i.json"
+	mv "$D/i.json" "$D/layout/index.json"
+	tar -C "$D/layout" -cf "$D/oci2.tar" oci-layout index.json blobs
+	run b load -i "$D/oci2.tar"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Loaded image: oci/img:3"* ]]
+	[ "$(b image inspect oci/img:3 | jq -c '.[0].RootFS.Layers')" = "[\"sha256:$D1\",\"sha256:$D2\"]" ]
+	# a gzip-compressed docker-archive loads too
+	gzip -c "$D/sk.tar" >"$D/sk.tar.gz"
+	run b load -i "$D/sk.tar.gz"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Loaded image: skopeo/img:1"* ]]
+}
+
+# bad NAME PYTHON: a tar made by a python snippet (tarfile t, helpers add/addlink)
+# from the good archive $D/good/ must fail to load with MSG; nothing is left.
+bad_tar() {
+	python3 - "$D/good" "$D/bad.tar" <<-PY
+		import io, json, os, sys, tarfile
+		src, out = sys.argv[1], sys.argv[2]
+		t = tarfile.open(out, "w")
+		def add(name, data):
+		    ti = tarfile.TarInfo(name); ti.size = len(data); t.addfile(ti, io.BytesIO(data))
+		def addlink(name, target, kind=tarfile.SYMTYPE):
+		    ti = tarfile.TarInfo(name); ti.type = kind; ti.linkname = target; t.addfile(ti)
+		def read(name):
+		    return open(os.path.join(src, name), "rb").read()
+		def copy_all(skip=()):
+		    for root, dirs, files in os.walk(src):
+		        for f in files:
+		            rel = os.path.relpath(os.path.join(root, f), src)
+		            if rel not in skip and not os.path.islink(os.path.join(root, f)):
+		                add(rel, read(rel))
+		$1
+		t.close()
+	PY
+}
+
+expect_bad() {
+	run b load -i "$D/bad.tar"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"$1"* ]]
+	[ "$(b images -q | wc -l)" -eq 0 ]
+	[ "$(snapshots)" -eq 0 ]
+	[ "$(blobs)" -eq 0 ]
+}
+
+@test "save-load: malicious and broken archives fail clearly and leave nothing" {
+	start_berthd
+	make_rootfs
+	b import "$D/rootfs.tar" good:1 >/dev/null
+	b save -o "$D/good.tar" good:1
+	b rmi good:1
+	[ "$(blobs)" -eq 0 ]
+	mkdir "$D/good"
+	tar -C "$D/good" -xf "$D/good.tar"
+	L=$(jq -r '.[0].Layers[0]' "$D/good/manifest.json")
+	C=$(jq -r '.[0].Config' "$D/good/manifest.json")
+
+	bad_tar 'copy_all(); add("../evil", b"x")'
+	expect_bad "climbs out"
+	bad_tar 'add("/etc/evil", b"x"); copy_all()'
+	expect_bad "absolute"
+	bad_tar 'copy_all(); addlink("x/layer.tar", "../../etc/passwd")'
+	expect_bad "outside the archive"
+	bad_tar 'copy_all(); addlink("dev", "/dev/null")'
+	expect_bad "not a relative path"
+	bad_tar 'copy_all(skip=("manifest.json",)); add("manifest.json", b"this is not json")'
+	expect_bad "invalid manifest.json"
+	bad_tar 'copy_all(skip=("manifest.json",)); add("manifest.json", json.dumps([{"Config": "'"$C"'", "RepoTags": ["x:1"], "Layers": ["nope/layer.tar"]}]).encode())'
+	expect_bad "layer nope/layer.tar is missing"
+	bad_tar 'copy_all(skip=("manifest.json",)); add("manifest.json", json.dumps([{"Config": "none.json", "RepoTags": ["x:1"], "Layers": []}]).encode())'
+	expect_bad "config none.json is missing"
+	bad_tar 'copy_all(skip=("manifest.json",)); add("manifest.json", json.dumps([{"Config": "'"$C"'", "RepoTags": ["x:1"], "Layers": ["../../x"]}]).encode())'
+	expect_bad "climbs out"
+	# a layer that is not what the config says (the blob name checked first,
+	# then under another name the diffID)
+	bad_tar 'copy_all(skip=("'"$L"'",)); add("'"$L"'", read("'"$L"'")[:-1024] + b"\0" * 1024 + b"x" * 512)'
+	expect_bad "digest mismatch"
+	bad_tar 'copy_all(skip=("manifest.json",)); add("other/layer.tar", read("'"$L"'") + b"\0" * 512); add("manifest.json", json.dumps([{"Config": "'"$C"'", "RepoTags": ["x:1"], "Layers": ["other/layer.tar"]}]).encode())'
+	expect_bad "diffID mismatch"
+	bad_tar 'copy_all(skip=("manifest.json", "index.json"))'
+	expect_bad "no manifest.json or index.json"
+	printf 'not a tar at all' >"$D/bad.tar"
+	expect_bad "invalid archive"
+	# a cut archive
+	head -c 100000 "$D/good.tar" >"$D/bad.tar"
+	expect_bad "invalid archive"
+	# and the good one still loads
+	run b load -i "$D/good.tar"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Loaded image: good:1"* ]]
+}

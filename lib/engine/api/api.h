@@ -253,5 +253,6 @@ extern const struct api_route api_auth_routes[];
 extern const struct api_route api_system_df_routes[];
 extern const struct api_route api_images_import_routes[];
 extern const struct api_route api_images_save_routes[];
+extern const struct api_route api_images_load_routes[];
 
 #endif

@@ -16,5 +16,6 @@ const struct api_route *const api_routes[] = {
 /* Routes whose handlers read the request body as it arrives. */
 const struct api_route *const api_body_routes[] = {
     api_images_import_routes,
+    api_images_load_routes,
     NULL,
 };
