@@ -516,3 +516,47 @@ expect_bad() {
 	[ "$status" -eq 0 ]
 	[[ $output == *"Loaded image: good:1"* ]]
 }
+
+# start_dockerd: a real dockerd (Debian's 20.10) with its own dirs; DSOCK
+start_dockerd() {
+	command -v dockerd >/dev/null || skip "dockerd not installed"
+	local r=$D/dockerd
+	mkdir -p "$r"
+	echo '{}' >"$r/daemon.json"
+	dockerd --data-root "$r/root" --exec-root "$r/exec" -H "unix://$r/sock" \
+		--pidfile "$r/pid" --bridge=none --iptables=false --storage-driver overlay2 \
+		--config-file "$r/daemon.json" >"$r/log" 2>&1 &
+	PIDS+=("$!")
+	DSOCK=$r/sock
+	for _ in $(seq 200); do
+		"$DOCKER" -H "unix://$DSOCK" version >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	cat "$r/log" >&2
+	return 1
+}
+
+@test "save-load: a tar saved by a real dockerd loads, and dockerd loads berth's" {
+	start_registry
+	seed busybox amd64
+	start_berthd
+	start_dockerd
+	"$DOCKER" -H "unix://$DSOCK" pull -q "$REG/busybox:latest"
+	"$DOCKER" -H "unix://$DSOCK" tag "$REG/busybox:latest" fromdockerd:1
+	"$DOCKER" -H "unix://$DSOCK" save -o "$D/dockerd.tar" fromdockerd:1 "$REG/busybox:latest"
+	tar -tvf "$D/dockerd.tar"
+	run b load -i "$D/dockerd.tar"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Loaded image: fromdockerd:1"* ]]
+	[[ $output == *"Loaded image: $REG/busybox:latest"* ]]
+	[ "$(b image inspect fromdockerd:1 | jq -r '.[0].Id')" = "sha256:$CONFIG_amd64" ]
+	# the other way: berth's tar into dockerd
+	b tag fromdockerd:1 fromberth:2
+	b save -o "$D/berth.tar" fromberth:2
+	run "$DOCKER" -H "unix://$DSOCK" load -i "$D/berth.tar"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Loaded image: fromberth:2"* ]]
+	[ "$("$DOCKER" -H "unix://$DSOCK" image inspect -f '{{.Id}}' fromberth:2)" = "sha256:$CONFIG_amd64" ]
+}
