@@ -100,6 +100,41 @@ static int h_hijack(struct api_request *req, struct api_response *resp, struct b
 	return 0;
 }
 
+/* body_tables: the body as it arrives */
+static int h_count(struct api_request *req, struct api_response *resp, struct berth_error **err)
+{
+	(void)err;
+	static char buf[65536];
+	long long total = 0, sum = 0;
+	ssize_t n;
+	while ((n = api_body_read(req, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n; i++)
+			sum += (unsigned char)buf[i];
+		total += n;
+	}
+	const char *ct = api_header(req, "content-type");
+	api_reply_json(resp, 200,
+		       json_pack("{s:I,s:I,s:b,s:s?,s:s?}", "bytes", (json_int_t)total, "sum",
+				 (json_int_t)sum, "error", n < 0, "x", api_query(req, "x"), "ct",
+				 ct));
+	return 0;
+}
+
+static int h_early(struct api_request *req, struct api_response *resp, struct berth_error **err)
+{
+	(void)resp;
+	char buf[10];
+	api_body_read(req, buf, sizeof(buf));
+	return berth_error_set(err, EINVAL, "bad start");
+}
+
+static const struct api_route body_routes[] = {
+    {"POST", "/count", h_count},
+    {"POST", "/early", h_early},
+    {NULL, NULL, NULL},
+};
+static const struct api_route *const body_tables[] = {body_routes, NULL};
+
 static const struct api_route routes[] = {
     {"POST", "/echo", h_echo}, {"GET", "/things/{name}", h_fail}, {"GET", "/stream", h_stream},
     {"GET", "/wait", h_wait},  {"POST", "/hijack", h_hijack},	  {NULL, NULL, NULL},
@@ -163,7 +198,8 @@ static int setup(void **state)
 	strcpy(sa.sun_path, sock);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	assert_int_equal(listen(fd, 16), 0);
-	struct api_server_config cfg = {.tables = tables, .server_header = "Test/1"};
+	struct api_server_config cfg = {
+	    .tables = tables, .body_tables = body_tables, .server_header = "Test/1"};
 	struct berth_error *err = NULL;
 	if (api_server_start(&cfg, &fd, 1, &srv, &err) < 0)
 		fail_msg("%s", err->msg);
@@ -298,6 +334,77 @@ static void test_hijack(void **state)
 	close(fd);
 }
 
+/* A chunked body of `total` bytes (byte i is i % 251) to path. */
+static char *chunked(const char *path, size_t total)
+{
+	int fd = connect_sock();
+	assert_true(fd >= 0);
+	char *head =
+	    xasprintf("POST %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+		      "Content-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n\r\n",
+		      path);
+	assert_int_equal(write(fd, head, strlen(head)), (ssize_t)strlen(head));
+	free(head);
+	static char chunk[65536 + 32];
+	size_t done = 0;
+	bool ok = true;
+	while (done < total && ok) {
+		size_t n = total - done < 65536 ? total - done : 65536;
+		int h = snprintf(chunk, 32, "%zx\r\n", n);
+		for (size_t i = 0; i < n; i++)
+			chunk[h + i] = (char)((done + i) % 251);
+		memcpy(chunk + h + n, "\r\n", 2);
+		ok = write(fd, chunk, h + n + 2) == (ssize_t)(h + n + 2);
+		done += n;
+	}
+	if (ok)
+		ok = write(fd, "0\r\n\r\n", 5) == 5;
+	char *r = read_all(fd);
+	close(fd);
+	return r;
+}
+
+static void test_body_stream(void **state)
+{
+	(void)state;
+	/* past API_BODY_MAX: read as it arrives */
+	size_t total = API_BODY_MAX + 3 * 65536 + 17;
+	long long sum = 0;
+	for (size_t i = 0; i < total; i++)
+		sum += (long long)(i % 251);
+	char *r = chunked("/v1.41/count?x=y", total);
+	char *want = xasprintf("{\"bytes\":%zu,\"sum\":%lld,\"error\":false,\"x\":\"y\","
+			       "\"ct\":\"application/x-tar\"}",
+			       total, sum);
+	expect_in(r, "HTTP/1.1 200");
+	expect_in(r, want);
+	free(want);
+	free(r);
+	/* a Content-Length body, and none */
+	r = request("POST /count HTTP/1.1", "abc");
+	expect_in(r, "{\"bytes\":3,\"sum\":294,");
+	free(r);
+	r = request("POST /count HTTP/1.1", "");
+	expect_in(r, "{\"bytes\":0,");
+	free(r);
+	/* a handler that stops reading: the rest is dropped, the error sent */
+	r = chunked("/early", 4u << 20);
+	expect_in(r, "HTTP/1.1 400");
+	expect_in(r, "{\"message\":\"bad start\"}");
+	free(r);
+	/* a client that goes away in the middle: the handler sees an error, the
+	 * server keeps serving */
+	int fd = connect_sock();
+	const char *h = "POST /count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+			"5\r\nhello\r\n";
+	assert_int_equal(write(fd, h, strlen(h)), (ssize_t)strlen(h));
+	usleep(100000);
+	close(fd);
+	r = request("POST /count HTTP/1.1", "x");
+	expect_in(r, "{\"bytes\":1,");
+	free(r);
+}
+
 static void test_quiesce(void **state)
 {
 	(void)state;
@@ -311,7 +418,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_buffered), cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_stream),   cmocka_unit_test(test_stream_client_gone),
-	    cmocka_unit_test(test_hijack),   cmocka_unit_test(test_quiesce),
+	    cmocka_unit_test(test_hijack),   cmocka_unit_test(test_body_stream),
+	    cmocka_unit_test(test_quiesce),
 	};
 	return _cmocka_run_group_tests("api-server", tests, ARRAY_SIZE(tests), setup, teardown);
 }
