@@ -437,3 +437,24 @@ registry_digest() {
 	grep -q "^TOKEN service=regproxy scope=repository:tok/busybox:pull,push user=user" "$PLOG"
 	grep -q "scope=repository:tok/busybox:pull,push repository:src/busybox:pull user=user" "$PLOG"
 }
+
+@test "push: Debian's docker 20.10 client pushes, -a included" {
+	[[ -x /usr/bin/docker ]] || skip "no docker 20.10 client at /usr/bin/docker"
+	start_registry reg
+	seed src/busybox
+	start_berthd
+	local dk20=(/usr/bin/docker -H "unix://$SOCK")
+	DOCKER_CONFIG=$BERTH_CONFIG "${dk20[@]}" pull -q "$REG/src/busybox"
+	DOCKER_CONFIG=$BERTH_CONFIG "${dk20[@]}" tag "$REG/src/busybox" "$REG/d20/busybox:x"
+	run env DOCKER_CONFIG="$BERTH_CONFIG" "${dk20[@]}" push "$REG/d20/busybox:x"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"${D1:0:12}: Mounted from src/busybox"* ]]
+	[ "${lines[-1]}" = "x: digest: sha256:$MAN size: $(size "$D/layout/manifest.json")" ]
+	DOCKER_CONFIG=$BERTH_CONFIG "${dk20[@]}" tag "$REG/src/busybox" "$REG/d20/busybox:y"
+	run env DOCKER_CONFIG="$BERTH_CONFIG" "${dk20[@]}" push -a "$REG/d20/busybox"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"y: digest: sha256:$MAN"* ]]
+	[ "$(registry_digest d20/busybox y)" = "sha256:$MAN" ]
+}
