@@ -8,6 +8,7 @@
 #include "common/xalloc.h"
 #include "core/content/content.h"
 #include "core/images/pull.h"
+#include "core/images/push.h"
 #include "core/metadata/metadata.h"
 #include "core/registry/registry.h"
 #include "core/snapshots/snapshots.h"
@@ -107,6 +108,12 @@ int engine_core_open(struct engine *e, struct berth_error **err)
 		berth_error_free(&lerr);
 	} else if (stale > 0) {
 		log_info("core: dropped %zu lease(s) of pulls interrupted by the last stop", stale);
+	}
+	if (push_drop_stale_leases(e->md, &stale, &lerr) < 0) {
+		log_warn("core: leases of interrupted pushes: %s", lerr->msg);
+		berth_error_free(&lerr);
+	} else if (stale > 0) {
+		log_info("core: dropped %zu lease(s) of interrupted pushes", stale);
 	}
 	if (pull_remove_stale_dirs(e->snap, &stale, &lerr) < 0) {
 		log_warn("core: layers of interrupted pulls: %s", lerr->msg);

@@ -458,3 +458,33 @@ registry_digest() {
 	[[ $output == *"y: digest: sha256:$MAN"* ]]
 	[ "$(registry_digest d20/busybox y)" = "sha256:$MAN" ]
 }
+
+@test "push: berthd killed with -9 in the middle of a push: its lease is dropped at the next start" {
+	start_registry reg
+	seed src/busybox
+	start_berthd
+	b pull -q "$REG/src/busybox"
+	# every PUT fails, so the push stays in its retries long enough to be killed
+	start_proxy "$REG" fail500put:1000
+	b tag "$REG/src/busybox" "$PROXY_ADDR/k/busybox:1"
+	b push "$PROXY_ADDR/k/busybox:1" >"$D/push.out" 2>&1 &
+	local cli=$! n=0
+	for _ in $(seq 100); do
+		n=$(sqlite3 "$D/root/metadata.db" "select count(*) from leases where labels like '%io.berth.push%'")
+		[[ $n -ge 1 ]] && break
+		sleep 0.05
+	done
+	[ "$n" -eq 1 ]
+	kill -KILL "$BPID"
+	wait "$BPID" 2>/dev/null || true
+	wait "$cli" 2>/dev/null || true
+	[ "$(sqlite3 "$D/root/metadata.db" 'select count(*) from leases')" -eq 1 ]
+	start_berthd
+	grep -q "dropped 1 lease(s) of interrupted pushes" "$D/berthd.log"
+	[ "$(sqlite3 "$D/root/metadata.db" 'select count(*) from leases')" -eq 0 ]
+	# and the image is still whole: a push to the registry itself works
+	b tag "$REG/src/busybox" "$REG/k/busybox:1"
+	run b push "$REG/k/busybox:1"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = "1: digest: sha256:$MAN size: $(size "$D/layout/manifest.json")" ]
+}

@@ -500,3 +500,29 @@ int push_run(struct push *p, struct push_result *res, struct berth_error **err)
 		push_result_free(res);
 	return rc < 0 ? -1 : 0;
 }
+
+int push_drop_stale_leases(struct md_db *md, size_t *n, struct berth_error **err)
+{
+	*n = 0;
+	cleanup_strv char **nss = NULL;
+	if (md_namespace_list(md, &nss, err) < 0)
+		return -1;
+	for (size_t i = 0; nss[i]; i++) {
+		struct md_lease *v = NULL;
+		size_t len = 0;
+		if (md_lease_list(md, nss[i], &v, &len, err) < 0)
+			return -1;
+		int rc = 0;
+		for (size_t j = 0; rc == 0 && j < len; j++) {
+			if (v[j].labels == NULL ||
+			    json_object_get(v[j].labels, PUSH_LEASE_LABEL) == NULL)
+				continue;
+			rc = md_lease_delete(md, nss[i], v[j].id, err);
+			*n += rc == 0;
+		}
+		md_lease_list_free(v, len);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -107,4 +107,8 @@ int push_run(struct push *p, struct push_result *res, struct berth_error **err);
 const char *push_familiar(const struct push *p);
 void push_free(struct push *p);
 
+/* At start, before any push: delete the leases of pushes a previous run
+ * left (killed in the middle), so GC may take what they held. *n: how many. */
+int push_drop_stale_leases(struct md_db *md, size_t *n, struct berth_error **err);
+
 #endif
