@@ -19,6 +19,7 @@
 #include "engine/api/images-internal.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -140,7 +141,9 @@ static int import_image(struct api_request *req, struct api_response *resp,
 	local_end(s);
 	platform_free(&p);
 	if (rc < 0) {
-		images_gc(e); /* what the import stored */
+		pthread_mutex_lock(&e->images_lock); /* GC of what the import stored */
+		images_gc(e);
+		pthread_mutex_unlock(&e->images_lock);
 		return -1;
 	}
 	log_info("import: %s as %s", id.s, name ? name : "<none>");

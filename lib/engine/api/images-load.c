@@ -14,6 +14,7 @@
 #include "engine/api/images-internal.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,7 +55,9 @@ static int images_load(struct api_request *req, struct api_response *resp, struc
 	json_t *msgs = json_array();
 	if (image_load(&o, body_read, req, on_loaded, msgs, err) < 0) {
 		json_decref(msgs);
-		images_gc(e); /* what the load stored */
+		pthread_mutex_lock(&e->images_lock); /* GC of what the load stored */
+		images_gc(e);
+		pthread_mutex_unlock(&e->images_lock);
 		return -1;
 	}
 	api_reply_stream(resp, 200, "application/json", reply_stream, msgs, free_json);
