@@ -560,3 +560,26 @@ start_dockerd() {
 	[[ $output == *"Loaded image: fromberth:2"* ]]
 	[ "$("$DOCKER" -H "unix://$DSOCK" image inspect -f '{{.Id}}' fromberth:2)" = "sha256:$CONFIG_amd64" ]
 }
+
+@test "save-load: bodies past the 16 MiB buffer limit stream: a 40 MiB import, save and load" {
+	start_berthd
+	make_rootfs
+	head -c $((40 << 20)) /dev/urandom >"$D/rootfs/big"
+	tar -C "$D/rootfs" --sort=name --owner=0 --group=0 -cf "$D/big.tar" .
+	run b import "$D/big.tar" big:1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(b image inspect big:1 | jq -r '.[0].RootFS.Layers[0]')" = "sha256:$(sha "$D/big.tar")" ]
+	b save -o "$D/saved.tar" big:1
+	b rmi big:1
+	[ "$(blobs)" -eq 0 ]
+	run b load -i "$D/saved.tar"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Loaded image: big:1"* ]]
+	[ "$(b image inspect big:1 | jq -r '.[0].RootFS.Layers[0]')" = "sha256:$(sha "$D/big.tar")" ]
+	# berthd's memory stayed far below the body size
+	rss=$(awk '/VmHWM/ {print $2}' "/proc/$BPID/status")
+	echo "peak RSS ${rss} kB"
+	[ "$rss" -lt $((30 * 1024)) ]
+}
