@@ -26,7 +26,8 @@ int main(int argc, char **argv)
 		else if (argv[i][0] != '-' && root == NULL)
 			root = argv[i];
 		else {
-			fprintf(stderr, "usage: berth-fsck [--allow-ingests] [--skip-digests] [-v] ROOT\n");
+			fprintf(stderr,
+				"usage: berth-fsck [--allow-ingests] [--skip-digests] [-v] ROOT\n");
 			return 2;
 		}
 	}
@@ -44,10 +45,11 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < res.n_problems; i++)
 		printf("%s\n", res.problems[i]);
 	if (verbose)
-		fprintf(stderr,
-			"berth-fsck: %zu problem(s); %zu blobs, %zu ingests, %zu snapshots, %zu edges, "
-			"%zu images\n",
-			res.n_problems, res.blobs, res.ingests, res.snapshots, res.edges, res.images);
+		fprintf(
+		    stderr,
+		    "berth-fsck: %zu problem(s); %zu blobs, %zu ingests, %zu snapshots, %zu edges, "
+		    "%zu images\n",
+		    res.n_problems, res.blobs, res.ingests, res.snapshots, res.edges, res.images);
 	int rc = res.n_problems ? 1 : 0;
 	check_result_free(&res);
 	return rc;

@@ -74,11 +74,13 @@ static int setup(void **state)
 	f->layer[0] = blob(f, "layer one, gzip in real life");
 	f->layer[1] = blob(f, "layer two");
 	struct content_digest diff[2];
-	ok(content_digest_parse("sha256:1111111111111111111111111111111111111111111111111111111111111111",
-				&diff[0], &err),
+	ok(content_digest_parse(
+	       "sha256:1111111111111111111111111111111111111111111111111111111111111111", &diff[0],
+	       &err),
 	   &err);
-	ok(content_digest_parse("sha256:2222222222222222222222222222222222222222222222222222222222222222",
-				&diff[1], &err),
+	ok(content_digest_parse(
+	       "sha256:2222222222222222222222222222222222222222222222222222222222222222", &diff[1],
+	       &err),
 	   &err);
 	image_chain_ids(diff, 2, f->chain);
 	layer(f, f->chain[0].s, NULL);
@@ -91,13 +93,16 @@ static int setup(void **state)
 			     diff[0].s, diff[1].s) > 0);
 	f->config = blob(f, cfgjson);
 	assert_true(
-	    asprintf(&man,
-		     "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-		     "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
-		     "\"digest\":\"%s\",\"size\":%zu},\"layers\":["
-		     "{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"%s\",\"size\":%d},"
-		     "{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"%s\",\"size\":%d}]}",
-		     f->config, strlen(cfgjson), f->layer[0], 28, f->layer[1], 9) > 0);
+	    asprintf(
+		&man,
+		"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+		"\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
+		"\"digest\":\"%s\",\"size\":%zu},\"layers\":["
+		"{\"mediaType\":\"application/"
+		"vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"%s\",\"size\":%d},"
+		"{\"mediaType\":\"application/"
+		"vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"%s\",\"size\":%d}]}",
+		f->config, strlen(cfgjson), f->layer[0], 28, f->layer[1], 9) > 0);
 	f->manifest = blob(f, man);
 	ok(md_edge_add(f->db, f->manifest, MD_REF_CONTENT, NULL, f->config, &err), &err);
 	ok(md_edge_add(f->db, f->manifest, MD_REF_CONTENT, NULL, f->layer[0], &err), &err);
@@ -157,8 +162,8 @@ static void expect(struct fx *f, const char *a, const char *b)
 	size_t n = 0;
 	char *s = check(f, &n);
 	if (n == 0 || strstr(s, a) == NULL || (b && strstr(s, b) == NULL))
-		fail_msg("expected a problem with \"%s\" and \"%s\", got %zu:\n%s", a, b ? b : "", n,
-			 s);
+		fail_msg("expected a problem with \"%s\" and \"%s\", got %zu:\n%s", a, b ? b : "",
+			 n, s);
 	free(s);
 }
 
@@ -212,8 +217,9 @@ static void test_missing_parent(void **state)
 	assert_int_equal(sqlite3_open(dbp, &db), SQLITE_OK);
 	sqlite3_stmt *st = NULL;
 	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys=OFF", NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "DELETE FROM snapshots WHERE key = ?", -1, &st, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "DELETE FROM snapshots WHERE key = ?", -1, &st, NULL),
+	    SQLITE_OK);
 	sqlite3_bind_text(st, 1, f->chain[0].s, -1, SQLITE_STATIC);
 	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
 	sqlite3_finalize(st);

@@ -118,8 +118,8 @@ static void check_blob(struct ck *c, int dfd, const char *name)
 			return;
 		}
 		if (strcmp(d.s + 7, name) != 0) {
-			problem(c, "content: blob sha256:%s: digest mismatch: the bytes are %s", name,
-				d.s);
+			problem(c, "content: blob sha256:%s: digest mismatch: the bytes are %s",
+				name, d.s);
 			return;
 		}
 	}
@@ -178,7 +178,9 @@ static void check_db(struct ck *c)
 		st = md_stmt(c->db, "PRAGMA foreign_key_check", &e);
 		r = st ? 0 : -1;
 		while (st && (r = md_step(c->db, st, &e)) == 1)
-			problem(c, "metadata: foreign key: table %s row %" PRId64 " refers to a missing %s",
+			problem(c,
+				"metadata: foreign key: table %s row %" PRId64
+				" refers to a missing %s",
 				(const char *)sqlite3_column_text(st, 0),
 				(int64_t)sqlite3_column_int64(st, 1),
 				(const char *)sqlite3_column_text(st, 2));
@@ -227,11 +229,11 @@ static int snap_held(struct ck *c, const struct snap *s)
 {
 	struct berth_error *e = NULL;
 	md_lock(c->db);
-	cleanup_stmt sqlite3_stmt *st =
-	    md_stmt(c->db,
-		    "SELECT 1 FROM lease_resources WHERE kind = 2 AND snapshotter = ?1 AND name = ?2"
-		    " UNION SELECT 1 FROM containers WHERE snapshotter = ?1 AND snapshot_key = ?2",
-		    &e);
+	cleanup_stmt sqlite3_stmt *st = md_stmt(
+	    c->db,
+	    "SELECT 1 FROM lease_resources WHERE kind = 2 AND snapshotter = ?1 AND name = ?2"
+	    " UNION SELECT 1 FROM containers WHERE snapshotter = ?1 AND snapshot_key = ?2",
+	    &e);
 	int r = -1;
 	if (st) {
 		md_bind_text(st, 1, s->snapshotter);
@@ -263,7 +265,8 @@ static void check_snap(struct ck *c, const struct snap *s)
 		}
 		if (q->kind != 3) {
 			problem(c, "snapshot %s (%s): parent %s is not committed (%s)", s->key,
-				s->snapshotter, q->key, kinds[q->kind >= 1 && q->kind <= 3 ? q->kind : 0]);
+				s->snapshotter, q->key,
+				kinds[q->kind >= 1 && q->kind <= 3 ? q->kind : 0]);
 			break;
 		}
 		if (depth > c->n_snaps) {
@@ -273,8 +276,8 @@ static void check_snap(struct ck *c, const struct snap *s)
 		}
 		p = q;
 	}
-	cleanup_free char *dir = xasprintf("%s/snapshots/%s/snapshots/%" PRId64 "/fs", c->root,
-					   s->snapshotter, s->id);
+	cleanup_free char *dir =
+	    xasprintf("%s/snapshots/%s/snapshots/%" PRId64 "/fs", c->root, s->snapshotter, s->id);
 	struct stat st;
 	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		problem(c, "snapshot %s (%s, %s): directory %s is missing", s->key, s->snapshotter,
@@ -351,11 +354,13 @@ static void check_edges(struct ck *c)
 		} else if (kind == MD_REF_SNAPSHOT) {
 			const struct snap *s = snap_find(c, sn ? sn : "", child);
 			if (s == NULL)
-				problem(c, "edge %s -> snapshot %s (%s): the snapshot does not exist",
+				problem(c,
+					"edge %s -> snapshot %s (%s): the snapshot does not exist",
 					parent, child, sn ? sn : "");
 			else if (s->kind != 3)
-				problem(c, "edge %s -> snapshot %s (%s): the snapshot is not committed",
-					parent, child, sn);
+				problem(
+				    c, "edge %s -> snapshot %s (%s): the snapshot is not committed",
+				    parent, child, sn);
 		}
 	}
 	md_stmt_reset(&st);
@@ -389,7 +394,8 @@ static void check_config(struct ck *c, const char *image, const struct manifest 
 	size_t len = 0;
 	struct berth_error *e = NULL;
 	struct image_config *cfg = NULL;
-	if (content_read_all(c->cs, m->config.digest.s, IMAGE_CONFIG_MAX_SIZE, &buf, &len, &e) < 0 ||
+	if (content_read_all(c->cs, m->config.digest.s, IMAGE_CONFIG_MAX_SIZE, &buf, &len, &e) <
+		0 ||
 	    image_config_parse(buf, len, &cfg, &e) < 0 ||
 	    image_config_check_layers(cfg, m, &e) < 0) {
 		problem(c, "image %s: config %s: %s", image, m->config.digest.s, e->msg);
@@ -406,7 +412,8 @@ static void check_config(struct ck *c, const char *image, const struct manifest 
 			if (strcmp(c->snaps[i].key, top) == 0 && c->snaps[i].kind == 3)
 				found = true;
 		if (!found)
-			problem(c, "image %s: no committed snapshot %s (the chain of its %zu layers)",
+			problem(c,
+				"image %s: no committed snapshot %s (the chain of its %zu layers)",
 				image, top, cfg->n_diff_ids);
 		free(chain);
 	}
@@ -437,8 +444,8 @@ static void check_manifest(struct ck *c, const char *image, const char *digest, 
 				check_manifest(c, image, d->digest.s, d->media_type, depth + 1);
 		}
 		if (present == 0)
-			problem(c, "image %s: index %s: none of its manifests is in the store", image,
-				digest);
+			problem(c, "image %s: index %s: none of its manifests is in the store",
+				image, digest);
 	} else {
 		bool ok = desc_present(c, image, "config", m->config.digest.s, m->config.size);
 		for (size_t i = 0; i < m->n_layers; i++) {
@@ -474,7 +481,8 @@ static void check_images(struct ck *c)
 			cleanup_free char *name = xasprintf("%s/%s", nss[k], v[i].name);
 			c->res->images++;
 			if (desc_present(c, name, "target", v[i].target.digest, v[i].target.size))
-				check_manifest(c, name, v[i].target.digest, v[i].target.media_type, 0);
+				check_manifest(c, name, v[i].target.digest, v[i].target.media_type,
+					       0);
 		}
 		md_image_list_free(v, n);
 	}

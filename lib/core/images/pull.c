@@ -279,7 +279,20 @@ static int fetch_layer(struct pull *p, struct layer *l, struct berth_error **err
 	    lease_add(p, MD_REF_INGEST, NULL, ingest, err) < 0)
 		return -1;
 	struct reg_progress prog = {on_progress, p};
-	int rc = reg_fetch_blob(p->repo, l->d, p->o->cs, &prog, err);
+	int rc;
+	/* EBUSY: another download of the same blob (the same layer twice in this
+	 * image, or a concurrent pull) holds the ingest; wait for it to end, then
+	 * the blob is there (or this download takes over the ingest). */
+	while ((rc = reg_fetch_blob(p->repo, l->d, p->o->cs, &prog, err)) < 0 &&
+	       (*err)->code == EBUSY) {
+		pthread_mutex_lock(&p->lock);
+		bool stop = p->stop;
+		pthread_mutex_unlock(&p->lock);
+		if (stop)
+			break;
+		berth_error_free(err);
+		nanosleep(&(struct timespec){.tv_nsec = 50000000}, NULL);
+	}
 	if (rc < 0)
 		return berth_error_wrap(err, "layer %s", l->d->digest.s);
 	if (rc == CONTENT_COMMITTED)

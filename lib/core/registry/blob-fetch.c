@@ -132,14 +132,33 @@ static int download(struct reg_repo *r, struct fetch *f, struct berth_error **er
 int reg_fetch_blob(struct reg_repo *r, const struct desc *d, struct content_store *cs,
 		   const struct reg_progress *progress, struct berth_error **err)
 {
-	if (content_exists(cs, d->digest.s)) {
+	struct content_info have;
+	struct berth_error *ierr = NULL;
+	if (content_info(cs, d->digest.s, &have, &ierr) == 0) {
+		/* the same digest cannot have another size: the descriptor is wrong */
+		if (have.size != d->size)
+			return berth_error_set(
+			    err, EBADMSG,
+			    "blob %s: size mismatch: the descriptor says %" PRId64
+			    " bytes, the blob has %" PRId64,
+			    d->digest.s, d->size, have.size);
 		if (progress && progress->fn)
 			progress->fn(progress->data, d, d->size, d->size);
 		return CONTENT_ALREADY_EXISTS;
 	}
+	berth_error_free(&ierr);
 	cleanup_free char *ref = xasprintf("fetch-%s", d->digest.s);
 	struct content_writer *w;
-	if (content_writer_open(cs, ref, d->size, d->digest.s, &w, err) < 0)
+	int orc = content_writer_open(cs, ref, d->size, d->digest.s, &w, err);
+	if (orc < 0 && (*err)->code == EINVAL) {
+		/* an ingest started for another size (a descriptor that was wrong,
+		 * this one or the earlier): the digest decides, start afresh */
+		berth_error_free(err);
+		if (content_abort(cs, ref, err) < 0)
+			return berth_error_wrap(err, "fetch blob %s", d->digest.s);
+		orc = content_writer_open(cs, ref, d->size, d->digest.s, &w, err);
+	}
+	if (orc < 0)
 		return berth_error_wrap(err, "fetch blob %s", d->digest.s);
 	struct fetch f = {.w = w, .d = d, .progress = progress};
 	report(&f);
