@@ -235,18 +235,12 @@ no_image() {
 	[ "$(jq -r .Images <<<"$output")" = 0 ]
 }
 
-@test "pull-images: whiteouts, opaque dirs, hardlinks, symlinks, xattrs, devices, setuid, a 64 MiB file: the merged view is exact; fsck clean" {
-	start_registry
-	layout "$D/good" base upper top
-	skopeo copy --quiet --dest-tls-verify=false "oci:$D/good:latest" "docker://$REG/rich:latest" >&2
-	start_berthd
-	run b pull "$REG/rich:latest"
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[[ $output == *"Status: Downloaded newer image for $REG/rich:latest"* ]]
-
-	local m=$D/mnt
-	mount_image "$REG/rich:latest" "$m"
+# check_tree DIR NLINK: the image of layers base, upper, top as seen in DIR
+# (an overlay of its snapshots, or a native snapshot's full tree); NLINK is
+# the link count of f/link (3 through overlay, which shows the lower inode;
+# 2 in a copy, where top replaced f/orig by a new file)
+check_tree() {
+	local m=$1
 	# whiteouts: a file, a whole directory (and its symlinks), a dir replaced by a file
 	[ ! -e "$m/a/gone" ] && [ ! -L "$m/a/gone" ]
 	[ "$(cat "$m/a/keep")" = keep ]
@@ -257,7 +251,7 @@ no_image() {
 	[ "$(ls -A "$m/opq")" = new ]
 	# hardlinks: within a dir and across dirs in the base, across dirs in the upper
 	[ "$(stat -c %i "$m/f/link")" = "$(stat -c %i "$m/g/link2")" ]
-	[ "$(stat -c %h "$m/g/link2")" = 3 ]
+	[ "$(stat -c %h "$m/g/link2")" = "$2" ]
 	[ "$(cat "$m/g/link2")" = hardlinked ]
 	[ "$(stat -c %i "$m/h2/one")" = "$(stat -c %i "$m/h3/two")" ]
 	[ "$(stat -c %h "$m/h3/two")" = 2 ]
@@ -266,8 +260,8 @@ no_image() {
 	[ "$(stat -c '%a %Y' "$m/f/orig")" = "600 1700000000" ]
 	[ "$(stat -c %i "$m/f/orig")" != "$(stat -c %i "$m/f/link")" ]
 	# xattrs: the upper layer's file wins with its own attributes
-	[ "$(python3 -c 'import os,sys; print(os.getxattr(sys.argv[1], "user.test").decode())' "$m/x/attr")" = upper ]
-	[ "$(python3 -c 'import os,sys; print(os.getxattr(sys.argv[1], "user.second").decode())' "$m/x/attr")" = 2 ]
+	[ "$(xattr "$m/x/attr" user.test)" = upper ]
+	[ "$(xattr "$m/x/attr" user.second)" = 2 ]
 	# modes, owners, mtimes (files and a directory)
 	[ "$(stat -c '%a %u:%g %Y' "$m/x/suid")" = "4755 0:0 1600000000" ]
 	[ "$(stat -c '%a' "$m/x/sgid")" = 2711 ]
@@ -282,20 +276,45 @@ no_image() {
 	# the big file, byte for byte
 	[ "$(stat -c %s "$m/big")" = 67108864 ]
 	[ "$(python3 -c 'import random,hashlib; print(hashlib.sha256(random.Random(42).randbytes(64<<20)).hexdigest())')" = "$(sha "$m/big")" ]
+}
+
+xattr() {
+	python3 -c 'import os,sys; print(os.getxattr(sys.argv[1], sys.argv[2]).decode())' "$1" "$2"
+}
+
+# pull_rich: the image of layers base, upper, top copied with skopeo and
+# pulled; sets GD (the image's GraphDriver.Data)
+pull_rich() {
+	start_registry
+	layout "$D/good" base upper top
+	skopeo copy --quiet --dest-tls-verify=false "oci:$D/good:latest" "docker://$REG/rich:latest" >&2
+	start_berthd
+	run b pull "$REG/rich:latest"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Status: Downloaded newer image for $REG/rich:latest"* ]]
+	GD=$(curl -s --unix-socket "$SOCK" "http://berth/v1.41/images/$REG/rich:latest/json" |
+		jq -c .GraphDriver.Data)
+}
+
+@test "pull-images: whiteouts, opaque dirs, hardlinks, symlinks, xattrs, devices, setuid, a 64 MiB file: the merged view is exact; fsck clean" {
+	pull_rich
+	local m=$D/mnt
+	mount_image "$REG/rich:latest" "$m"
+	check_tree "$m" 3
 	umount "$m"
 	MOUNTS=()
 
 	# the symlinks, from the base layer's own directory
-	local out lower base
-	out=$(curl -s --unix-socket "$SOCK" "http://berth/v1.41/images/$REG/rich:latest/json")
-	lower=$(jq -r '.GraphDriver.Data.LowerDir' <<<"$out")
+	local lower base
+	lower=$(jq -r .LowerDir <<<"$GD")
 	base=${lower##*:}
 	[ "$(readlink "$base/s/abs")" = /etc/hostname ]
 	[ "$(readlink "$base/s/rel")" = ../a/keep ]
 	# the layers as unpacked: overlay's whiteout and opaque marks
 	local up=${lower%%:*}
 	[ "$(stat -c '%F %t:%T' "$up/a/gone")" = "character special file 0:0" ]
-	[ "$(getfattr --only-values -n trusted.overlay.opaque "$up/opq" 2>/dev/null || python3 -c 'import os,sys; print(os.getxattr(sys.argv[1], "trusted.overlay.opaque").decode())' "$up/opq")" = y ]
+	[ "$(xattr "$up/opq" trusted.overlay.opaque)" = y ]
 
 	fsck
 	# and again after a restart of berthd (nothing left behind by the start)
@@ -305,6 +324,20 @@ no_image() {
 	start_berthd
 	run b pull "$REG/rich:latest"
 	[[ $output == *"Status: Image is up to date for $REG/rich:latest"* ]]
+	fsck
+}
+
+@test "pull-images: the same image with the native snapshotter: whiteouts applied, the top snapshot's tree is exact; fsck clean" {
+	echo '{"storage-driver": "native"}' >"$D/daemon.json"
+	pull_rich
+	[ "$(curl -s --unix-socket "$SOCK" "http://berth/v1.41/images/$REG/rich:latest/json" |
+		jq -r .GraphDriver.Name)" = vfs ]
+	check_tree "$(jq -r .UpperDir <<<"$GD")" 2
+	local lower
+	lower=$(jq -r .LowerDir <<<"$GD")
+	[ "$(readlink "${lower##*:}/s/rel")" = ../a/keep ]
+	# no overlay marks in a native tree
+	[ ! -e "${lower%%:*}/a/gone" ]
 	fsck
 }
 
@@ -405,6 +438,13 @@ hostile() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output == *"Status: Downloaded newer image for $REG/tls:latest"* ]]
+	fsck
+	# a certificate without its key is an error that names the file
+	rm "$D/certs.d/$REG/client.key"
+	run b pull "$REG/tls:other"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"$D/certs.d/$REG/client.key"* ]]
 	fsck
 }
 
