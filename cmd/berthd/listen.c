@@ -7,13 +7,17 @@
 #include "common/xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <libgen.h>
+#include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define SOCKET_GROUP "berth"
@@ -58,20 +62,62 @@ static int remove_stale(const char *path, const struct sockaddr_un *sa, struct b
 	return 0;
 }
 
+/* The gid of the socket group, as dockerd finds it: /etc/group first, then
+ * `getent group` (LDAP, systemd-userdb, ...) in a child process, so that berthd itself
+ * never loads the NSS modules (their pages stay out of the idle daemon's memory).
+ * -1: no such group. */
+static long socket_gid(void)
+{
+	FILE *f = fopen("/etc/group", "re");
+	if (f != NULL) {
+		struct group gr, *res = NULL;
+		char buf[4096];
+		long gid = -1;
+		while (gid < 0 && fgetgrent_r(f, &gr, buf, sizeof(buf), &res) != ENOENT)
+			if (res != NULL && strcmp(res->gr_name, SOCKET_GROUP) == 0)
+				gid = (long)res->gr_gid;
+		fclose(f);
+		if (gid >= 0)
+			return gid;
+	}
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	char *argv[] = {"getent", "group", SOCKET_GROUP, NULL};
+	pid_t pid;
+	int rc = posix_spawnp(&pid, "getent", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	char out[4096];
+	size_t n = 0;
+	ssize_t r;
+	while (rc == 0 && n < sizeof(out) - 1 &&
+	       ((r = read(p[0], out + n, sizeof(out) - 1 - n)) > 0 || (r < 0 && errno == EINTR)))
+		n += r > 0 ? (size_t)r : 0;
+	close(p[0]);
+	if (rc != 0)
+		return -1;
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	out[n] = '\0';
+	/* berth:x:GID:members */
+	char *c = strchr(out, ':');
+	c = c ? strchr(c + 1, ':') : NULL;
+	if (c == NULL || !(c[1] >= '0' && c[1] <= '9'))
+		return -1;
+	return strtol(c + 1, NULL, 10);
+}
+
 static int set_owner(const char *path, struct berth_error **err)
 {
-	struct group gr, *res = NULL;
-	cleanup_free char *buf = NULL;
-	size_t len = 1024;
-	int rc;
-	do {
-		len *= 2;
-		free(buf);
-		buf = xmalloc(len);
-		rc = getgrnam_r(SOCKET_GROUP, &gr, buf, len, &res);
-	} while (rc == ERANGE && len < (1u << 20));
-	if (res != NULL) {
-		if (chown(path, 0, res->gr_gid) < 0)
+	long gid = socket_gid();
+	if (gid >= 0) {
+		if (chown(path, 0, (gid_t)gid) < 0)
 			return berth_error_errno(err, "chown %s to group %s", path, SOCKET_GROUP);
 		log_debug("socket %s: group %s", path, SOCKET_GROUP);
 	}

@@ -394,3 +394,17 @@ bad_config() {
 	run curl -s --unix-socket "$D/second.sock" http://berth/_ping
 	[ "$output" = "OK" ]
 }
+
+@test "berthd: an idle daemon has not loaded libcurl, libarchive, libcrypto or NSS modules" {
+	# they are dlopen'ed on first use (lib/core/lazylib.h, docs/berthd.md "Memory"):
+	# a libcurl/libarchive/libcrypto function called somewhere new must be added to
+	# lib/core/registry/lazy-curl.c, lib/core/archive/lazy-archive.c or
+	# lib/core/content/lazy-crypto.c
+	run sh -c "ldd '$BERTHD' | grep -E 'libcurl|libarchive|libcrypto|libssl'"
+	[ "$status" -eq 1 ]
+	start_berthd
+	curl -sf --unix-socket "$SOCK" http://berth/_ping >/dev/null
+	run grep -E 'libcurl|libarchive|libcrypto|libssl|libnss_' "/proc/$BPID/maps"
+	echo "$output"
+	[ "$status" -eq 1 ]
+}

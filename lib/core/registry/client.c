@@ -80,10 +80,6 @@ int reg_client_new(const struct reg_options *o, struct reg_client **out, struct 
 	*out = NULL;
 	if (check_options(o, err) < 0)
 		return -1;
-	pthread_once(&curl_once, curl_init);
-	if (curl_init_rc != CURLE_OK)
-		return berth_error_set(err, EIO, "curl_global_init: %s",
-				       curl_easy_strerror(curl_init_rc));
 	struct reg_client *c = xcalloc(1, sizeof(*c));
 	c->o = *o;
 	c->certs_dir = o->certs_dir ? xstrdup(o->certs_dir) : NULL;
@@ -97,18 +93,34 @@ int reg_client_new(const struct reg_options *o, struct reg_client **out, struct 
 	pthread_mutex_init(&c->lock, NULL);
 	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&c->share_lock[i], NULL);
-	c->share = curl_share_init();
-	if (c->share == NULL) {
-		reg_client_free(c);
-		return berth_error_set(err, ENOMEM, "curl_share_init failed");
-	}
-	curl_share_setopt(c->share, CURLSHOPT_LOCKFUNC, share_lock);
-	curl_share_setopt(c->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
-	curl_share_setopt(c->share, CURLSHOPT_USERDATA, c);
-	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
 	*out = c;
+	return 0;
+}
+
+/* libcurl (and through it OpenSSL) is initialised on the first request, not when the
+ * client is made: an idle berthd never touches those libraries' pages. */
+int reg_client_curl_ready(struct reg_client *c, struct berth_error **err)
+{
+	pthread_once(&curl_once, curl_init);
+	if (curl_init_rc != CURLE_OK)
+		return berth_error_set(err, EIO, "curl_global_init: %s",
+				       curl_easy_strerror(curl_init_rc));
+	pthread_mutex_lock(&c->lock);
+	if (c->share == NULL) {
+		CURLSH *sh = curl_share_init();
+		if (sh == NULL) {
+			pthread_mutex_unlock(&c->lock);
+			return berth_error_set(err, ENOMEM, "curl_share_init failed");
+		}
+		curl_share_setopt(sh, CURLSHOPT_LOCKFUNC, share_lock);
+		curl_share_setopt(sh, CURLSHOPT_UNLOCKFUNC, share_unlock);
+		curl_share_setopt(sh, CURLSHOPT_USERDATA, c);
+		curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+		curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+		curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+		c->share = sh;
+	}
+	pthread_mutex_unlock(&c->lock);
 	return 0;
 }
 

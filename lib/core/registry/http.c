@@ -246,6 +246,8 @@ int reg_http_perform(struct reg_client *c, const struct reg_endpoint *ep, bool h
 		     struct reg_resp *resp, struct berth_error **err)
 {
 	(void)https;
+	if (reg_client_curl_ready(c, err) < 0)
+		return -1;
 	CURL *h = curl_easy_init();
 	if (h == NULL)
 		return berth_error_set(err, ENOMEM, "curl_easy_init failed");

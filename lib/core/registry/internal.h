@@ -129,6 +129,8 @@ int reg_http_perform(struct reg_client *c, const struct reg_endpoint *ep, bool h
 		     const char *url, const struct reg_req *req, const char *auth_header,
 		     struct reg_resp *resp, struct berth_error **err);
 bool reg_curl_retryable(CURLcode code);
+/* libcurl's global init and the client's share handle, made on first use (client.c). */
+int reg_client_curl_ready(struct reg_client *c, struct berth_error **err);
 /* Map a transport failure to an error: `Get "url": <what curl said>`. */
 int reg_transport_error(const struct reg_resp *resp, const char *errbuf, struct berth_error **err);
 
