@@ -520,3 +520,29 @@ hostile() {
 	grep -q "range=bytes=[1-9]" "$D/proxy.log"
 	fsck
 }
+
+@test "pull-images: two pulls at once of images that share a 64 MiB layer: both complete, one blob, fsck clean" {
+	start_registry
+	layout "$D/one" base upper
+	push_raw "$D/one" one
+	layout "$D/two" base top
+	push_raw "$D/two" two
+	start_berthd
+	b pull "$REG/one:latest" >"$D/one.out" 2>&1 &
+	local p1=$!
+	b pull "$REG/two:latest" >"$D/two.out" 2>&1 &
+	local p2=$!
+	local rc1=0 rc2=0
+	wait "$p1" || rc1=$?
+	wait "$p2" || rc2=$?
+	cat "$D/one.out" "$D/two.out"
+	[ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ]
+	run b images -q
+	[ "${#lines[@]}" -eq 2 ]
+	# the base layer once in the store
+	local base
+	base=$(jq -r '.layers[0].digest' "$D/one/manifest.json")
+	[ -f "$D/root/content/blobs/sha256/${base#sha256:}" ]
+	[ "$(jq -r '.layers[0].digest' "$D/two/manifest.json")" = "$base" ]
+	fsck
+}
