@@ -359,7 +359,8 @@ hostile() {
 	fsck ${FSCK_ARGS:-}
 }
 
-@test "pull-images: hostile layer entries (../, absolute, symlink write-through, hardlink out, dir swap): clean errors, nothing outside, no image, fsck clean" {
+# hostile_all: every hostile layer of pull-layers.py, then a good image
+hostile_all() {
 	start_registry
 	mkdir "$D/outside"
 	echo "outside, do not touch" >"$D/outside/target"
@@ -370,6 +371,23 @@ hostile() {
 	hostile hardlink-out hardlink-out "climbs out of the root"
 	hostile hardlink-abs hardlink-abs "layer entry"
 	hostile dir-swap dir-swap "layer entry"
+	hostile rel-climb rel-climb "layer entry"
+	if [[ ${1:-} != native ]]; then
+		hostile whiteout-through whiteout-through "layer entry"
+	else
+		# applied whiteouts: one in a directory that resolves to nothing
+		# inside the root hides nothing (as a whiteout of an absent file),
+		# so this pull succeeds; the file outside stays
+		layout "$D/l-wt" upper whiteout-through
+		push_raw "$D/l-wt" wt
+		run b pull "$REG/wt:latest"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[ "$(cat "$D/outside/target")" = "outside, do not touch" ]
+		run b rmi "$REG/wt:latest"
+		[ "$status" -eq 0 ]
+		fsck
+	fi
 	# the store still works: a good image pulls after all that
 	layout "$D/fine" upper
 	push_raw "$D/fine" fine
@@ -377,6 +395,15 @@ hostile() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	fsck
+}
+
+@test "pull-images: hostile layer entries (../, absolute, symlink write-through, hardlink out, dir swap, whiteout through a symlink): clean errors, nothing outside, no image, fsck clean" {
+	hostile_all
+}
+
+@test "pull-images: the hostile layers with the native snapshotter (whiteouts applied, serial unpack): the same" {
+	echo '{"storage-driver": "native"}' >"$D/daemon.json"
+	hostile_all native
 }
 
 @test "pull-images: a truncated gzip blob whose digest matches, a wrong layer size, diffIDs that do not match: errors, no image, fsck clean" {

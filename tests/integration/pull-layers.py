@@ -19,7 +19,9 @@ Good layers (one image, applied in order):
           name (.wh.g then g as a file), f/orig mode changed by a new entry
 
 Hostile layers (each a layer of its own): dotdot, absolute, symlink-write,
-hardlink-out, dir-swap, hardlink-abs.
+hardlink-out, dir-swap, hardlink-abs, rel-climb (a relative symlink
+climbing out, then a write through it), whiteout-through (a whiteout under a
+symlink to OUTSIDE).
 """
 import io
 import random
@@ -137,10 +139,21 @@ def dir_swap(t, out):
     add(t, "d/y", data=b"escaped\n")
 
 
+def rel_climb(t, out):
+    add(t, "up", tarfile.SYMTYPE, link="../../../../../../../.." + out)
+    add(t, "up/pwned", data=b"escaped\n")
+
+
+def whiteout_through(t, out):
+    add(t, "link", tarfile.SYMTYPE, link=out)
+    add(t, "link/.wh.target")
+
+
 LAYERS = {
     "base": base, "upper": upper, "top": top,
     "dotdot": dotdot, "absolute": absolute, "symlink-write": symlink_write,
     "hardlink-out": hardlink_out, "hardlink-abs": hardlink_abs, "dir-swap": dir_swap,
+    "rel-climb": rel_climb, "whiteout-through": whiteout_through,
 }
 
 
