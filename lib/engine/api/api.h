@@ -224,8 +224,8 @@ struct api_server_config {
 	/* Routes whose handler reads the body as it arrives (api_body_read);
 	 * looked up before `tables`. NULL: none. */
 	const struct api_route *const *body_tables;
-	void *ctx;			       /* api_request.ctx */
-	const char *server_header;	       /* "Berth/0.1.0 (linux)" */
+	void *ctx;		   /* api_request.ctx */
+	const char *server_header; /* "Berth/0.1.0 (linux)" */
 };
 
 /* Serve on already bound and listening sockets (the fds are owned by the
