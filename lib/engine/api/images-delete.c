@@ -22,12 +22,18 @@ int images_prune(struct api_request *req, struct api_response *resp, struct bert
 struct tag_args {
 	const struct img *im;
 	const char *name;
+	const char *matched; /* the record the source name found, or NULL (by id) */
 };
 
 static int tag_tx(struct md_db *db, void *arg, struct berth_error **err)
 {
 	struct tag_args *a = arg;
+	/* names of one image id may differ in target (index vs manifest): copy
+	 * the one the source name designates */
 	const struct md_image *src = &a->im->recs[0];
+	for (size_t i = 0; a->matched && i < a->im->nrecs; i++)
+		if (strcmp(a->im->recs[i].name, a->matched) == 0)
+			src = &a->im->recs[i];
 	struct md_image img = {.name = (char *)a->name, .target = src->target};
 	img.labels = src->labels ? json_deep_copy(src->labels) : json_object();
 	json_object_del(img.labels, IMG_LABEL_REPO_DIGEST);
@@ -82,9 +88,10 @@ int images_tag(struct api_request *req, struct api_response *resp, struct berth_
 	ref_free(r);
 	pthread_mutex_lock(&e->images_lock);
 	struct img im;
-	int rc = images_lookup(e, api_param(req, "name"), &im, NULL, err);
+	cleanup_free char *matched = NULL;
+	int rc = images_lookup(e, api_param(req, "name"), &im, &matched, err);
 	if (rc == 0) {
-		struct tag_args a = {&im, name};
+		struct tag_args a = {&im, name, matched};
 		rc = md_tx_run(e->md, tag_tx, &a, err);
 		img_free(&im);
 	}
