@@ -15,6 +15,8 @@ survive or report; each request is logged as "METHOD PATH range=R auth=A".
   corrupt-manifest  manifest GET bodies get a trailing space
   fail500:N     the first N requests answer 500
   fail500put:N  the first N PUT requests answer 500
+  tags-page:N   tags lists are paged here (N a page, or the client's ?n=),
+                ?last= honoured, the next page in a Link header
   token         Bearer auth: /token issues tokens (pull for anyone, push with
                 user:pass), /v2/ wants a token with the right scope
 """
@@ -45,6 +47,8 @@ class State:
                 self.fail500 = int(m.split(":", 1)[1])
             elif m.startswith("fail500put:"):
                 self.fail500put = int(m.split(":", 1)[1])
+            elif m.startswith("tags-page:"):
+                self.tags_page = int(m.split(":", 1)[1])
             else:
                 self.modes.add(m)
         self.seen_blobs = set()
@@ -64,6 +68,33 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *a):
         pass
+
+    def tags_paged(self, path):
+        """GET <name>/tags/list, paged as distribution 3 does."""
+        st = self.st
+        conn = http.client.HTTPConnection(st.args.upstream, timeout=60)
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        data = resp.read()
+        conn.close()
+        if resp.status != 200:
+            self.send_response(resp.status)
+            self.send_header("Content-Type", resp.getheader("Content-Type", "application/json"))
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        doc = json.loads(data)
+        tags = sorted(doc.get("tags") or [])
+        q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+        n = int(q.get("n", [st.tags_page])[0])
+        last = q.get("last", [""])[0]
+        rest = [t for t in tags if t > last] if last else tags
+        page = rest[:n]
+        extra = {}
+        if len(rest) > n:
+            extra["Link"] = '<%s?n=%d&last=%s>; rel="next"' % (path, n, page[-1])
+        self.send_json(200, {"name": doc.get("name"), "tags": page}, extra)
 
     def send_json(self, code, obj, extra=None):
         body = json.dumps(obj).encode()
@@ -156,6 +187,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if fail:
             return self.send_json(500, {"errors": [{"code": "UNKNOWN",
                                                     "message": "injected failure"}]})
+        if getattr(st, "tags_page", 0) and self.command == "GET" and path.endswith("/tags/list"):
+            return self.tags_paged(path)
         headers = {k: v for k, v in self.headers.items()
                    if k.lower() not in HOP and k.lower() != "authorization"}
         first_blob = False

@@ -122,6 +122,22 @@ int pull_prepare(const struct pull_options *o, const char *s, struct pull **out,
 	return 0;
 }
 
+int pull_list_tags(const struct pull_options *o, const char *s, char ***tags, size_t *n,
+		   struct berth_error **err)
+{
+	struct ref *ref = NULL;
+	if (ref_parse_normalized(s, &ref, err) < 0)
+		return -1;
+	struct reg_repo *repo = NULL;
+	int rc = reg_repo_open(o->reg, ref, REG_PULL, o->auth, &repo, err);
+	if (rc == 0)
+		rc = reg_list_tags(repo, tags, n, err);
+	if (repo)
+		reg_repo_close(repo);
+	ref_free(ref);
+	return rc;
+}
+
 const char *pull_familiar(const struct pull *p)
 {
 	return p->familiar;
@@ -649,7 +665,8 @@ static int finish(struct pull *p, const struct manifest *m, const struct desc *m
 	cleanup_free char *smsg =
 	    xasprintf("Status: %s for %s",
 		      rec.updated ? "Downloaded newer image" : "Image is up to date", p->familiar);
-	emit(p, pull_message(NULL, smsg, false, 0, 0));
+	if (!p->o->no_status)
+		emit(p, pull_message(NULL, smsg, false, 0, 0));
 	return 0;
 }
 

@@ -69,6 +69,9 @@ struct pull_options {
 	pull_event_fn event;		 /* may be NULL */
 	void *event_data;
 	bool (*cancelled)(void *event_data); /* may be NULL */
+	/* Leave out the closing "Status: ..." message (a pull of all tags says it
+	 * once, after the last tag). */
+	bool no_status;
 };
 
 struct pull_result {
@@ -89,6 +92,11 @@ int pull_prepare(const struct pull_options *o, const char *ref, struct pull **ou
 const char *pull_familiar(const struct pull *p);
 int pull_run(struct pull *p, struct pull_result *res, struct berth_error **err);
 void pull_free(struct pull *p);
+
+/* The tags of a repository (ref: a name, its tag or digest if any ignored),
+ * for a pull of all tags, as reg_list_tags. Free with reg_tags_free. */
+int pull_list_tags(const struct pull_options *o, const char *ref, char ***tags, size_t *n,
+		   struct berth_error **err);
 
 /* Leases of pulls carry this label (value: the reference). */
 #define PULL_LEASE_LABEL "io.berth.pull"

@@ -175,6 +175,20 @@ struct reg_progress {
 int reg_fetch_blob(struct reg_repo *r, const struct desc *d, struct content_store *cs,
 		   const struct reg_progress *progress, struct berth_error **err);
 
+/* Tags of the repository (GET /v2/<name>/tags/list, following the Link
+ * header's rel="next" pages, at most REG_TAGS_MAX_PAGES of them and
+ * REG_TAGS_MAX tags), in the registry's order. Errors as docker's:
+ * `repository x not found: name unknown: ...`, `pull access denied for x,
+ * ...`. *tags is NULL-terminated; free with reg_tags_free. */
+#define REG_TAGS_MAX_PAGES 1000
+#define REG_TAGS_MAX 100000
+int reg_list_tags(struct reg_repo *r, char ***tags, size_t *n, struct berth_error **err);
+void reg_tags_free(char **tags, size_t n);
+/* The target of the first link with rel="next" in a Link header value
+ * (RFC 8288: `<url>; rel="next", <url2>; rel=prev`), NULL if none or the
+ * value is malformed. The caller frees. */
+char *reg_link_next(const char *header);
+
 /* ---- push ------------------------------------------------------------- */
 
 /* HEAD the blob: 1 present (*size if non-NULL), 0 absent. */

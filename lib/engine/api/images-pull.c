@@ -26,6 +26,9 @@ struct pull_job {
 	struct reg_auth auth;
 	struct pull *p;
 	struct api_stream *s;
+	char **tags; /* a pull of all tags: the repository's, in order */
+	size_t n_tags;
+	char *repo; /* and its name */
 };
 
 static void job_free(void *arg)
@@ -35,6 +38,8 @@ static void job_free(void *arg)
 	if (j->has_plat)
 		platform_free(&j->plat);
 	reg_auth_free(&j->auth);
+	reg_tags_free(j->tags, j->n_tags);
+	free(j->repo);
 	free(j);
 }
 
@@ -51,10 +56,64 @@ static bool on_cancelled(void *data)
 	return j->s && api_stream_cancelled(j->s);
 }
 
+static void stream_error(struct api_stream *s, const char *what, struct berth_error **err)
+{
+	log_info("pull %s: %s", what, (*err)->msg);
+	json_t *m = pull_error_message((*err)->msg);
+	api_stream_json(s, m, "\r\n");
+	json_decref(m);
+	berth_error_free(err);
+}
+
+/* docker's pull of all tags: each tag in turn into the one stream (its
+ * "Pulling from", progress and "Digest:"), then one "Status:" for the
+ * repository. The first failure ends it. */
+static void pull_all_stream(struct pull_job *j)
+{
+	struct berth_error *err = NULL;
+	bool updated = false;
+	j->o.no_status = true;
+	for (size_t i = 0; i < j->n_tags; i++) {
+		if (api_stream_cancelled(j->s))
+			return;
+		cleanup_free char *ref = xasprintf("%s:%s", j->repo, j->tags[i]);
+		struct pull *p = NULL;
+		struct pull_result res;
+		if (pull_prepare(&j->o, ref, &p, &err) < 0) {
+			stream_error(j->s, ref, &err);
+			return;
+		}
+		int rc = pull_run(p, &res, &err);
+		pull_free(p);
+		if (rc < 0) {
+			stream_error(j->s, ref, &err);
+			return;
+		}
+		log_info("pulled %s (%s)", res.name, res.config.s);
+		updated = updated || res.updated;
+		pull_result_free(&res);
+	}
+	struct ref *r = NULL;
+	cleanup_free char *fname = NULL;
+	if (ref_parse_normalized(j->repo, &r, NULL) == 0)
+		fname = ref_familiar_name(r);
+	ref_free(r);
+	cleanup_free char *smsg = xasprintf(
+	    "Status: %s for %s", updated ? "Downloaded newer image" : "Image is up to date",
+	    fname ? fname : j->repo);
+	json_t *m = pull_message(NULL, smsg, false, 0, 0);
+	api_stream_json(j->s, m, "\r\n");
+	json_decref(m);
+}
+
 static void pull_stream(struct api_stream *s, void *arg)
 {
 	struct pull_job *j = arg;
 	j->s = s;
+	if (j->tags) {
+		pull_all_stream(j);
+		return;
+	}
 	struct pull_result res;
 	struct berth_error *err = NULL;
 	if (pull_run(j->p, &res, &err) < 0) {
@@ -147,6 +206,16 @@ int images_create(struct api_request *req, struct api_response *resp, struct ber
 	cleanup_free char *refstr = NULL;
 	if (pull_ref(image, api_query(req, "tag"), &refstr, err) < 0)
 		return -1;
+	/* docker: no tag in fromImage and none (or "") in tag is a pull of all
+	 * tags; the CLI sends tag=latest for a plain `pull NAME` */
+	bool all = false;
+	{
+		const char *tag = api_query(req, "tag");
+		struct ref *r = NULL;
+		if (ref_parse_normalized(image, &r, NULL) == 0)
+			all = (tag == NULL || *tag == '\0') && !r->tag && !r->digest;
+		ref_free(r);
+	}
 	struct pull_job *j = xcalloc(1, sizeof(*j));
 	j->e = e;
 	const char *plat = api_query(req, "platform");
@@ -177,7 +246,17 @@ int images_create(struct api_request *req, struct api_response *resp, struct ber
 	    .cancelled = on_cancelled,
 	};
 	engine_config_free(&c);
-	if (pull_prepare(&j->o, refstr, &j->p, err) < 0) {
+	if (all) {
+		/* the tags are listed before the stream: an unknown repository is
+		 * a plain JSON error */
+		j->repo = xstrdup(refstr);
+		if (pull_list_tags(&j->o, refstr, &j->tags, &j->n_tags, err) < 0) {
+			job_free(j);
+			return -1;
+		}
+		if (j->tags == NULL)
+			j->tags = xcalloc(1, sizeof(*j->tags));
+	} else if (pull_prepare(&j->o, refstr, &j->p, err) < 0) {
 		job_free(j);
 		return -1;
 	}
