@@ -71,10 +71,13 @@ static long socket_gid(void)
 	FILE *f = fopen("/etc/group", "re");
 	if (f != NULL) {
 		struct group gr, *res = NULL;
-		char buf[4096];
+		size_t len = 16384;
+		cleanup_free char *buf = xmalloc(len);
 		long gid = -1;
-		while (gid < 0 && fgetgrent_r(f, &gr, buf, sizeof(buf), &res) != ENOENT)
-			if (res != NULL && strcmp(res->gr_name, SOCKET_GROUP) == 0)
+		/* stops at the end and on ERANGE (a longer line: then getent decides;
+		 * fgetgrent_r would hand back the same line forever) */
+		while (gid < 0 && fgetgrent_r(f, &gr, buf, len, &res) == 0)
+			if (strcmp(res->gr_name, SOCKET_GROUP) == 0)
 				gid = (long)res->gr_gid;
 		fclose(f);
 		if (gid >= 0)

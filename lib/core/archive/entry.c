@@ -62,8 +62,11 @@ static int write_data(struct archive *a, int fd, int64_t size, struct berth_erro
 	const void *buf;
 	size_t len;
 	la_int64_t off;
+	int64_t end = 0;
 	int r;
 	while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
+		if (len > 0 && off + (int64_t)len > end)
+			end = off + (int64_t)len;
 		for (size_t done = 0; done < len;) {
 			ssize_t w = pwrite(fd, (const char *)buf + done, len - done,
 					   (off_t)off + (off_t)done);
@@ -77,8 +80,8 @@ static int write_data(struct archive *a, int fd, int64_t size, struct berth_erro
 	if (r != ARCHIVE_EOF)
 		return berth_error_set(err, archive_errno(a) > 0 ? archive_errno(a) : EIO,
 				       "read data: %s", archive_error_string(a));
-	/* a sparse file may end in a hole */
-	if (size > 0 && ftruncate(fd, (off_t)size) < 0)
+	/* a sparse file may end in a hole (skipped otherwise: it costs an inode update) */
+	if (size > end && ftruncate(fd, (off_t)size) < 0)
 		return berth_error_errno(err, "truncate to %lld", (long long)size);
 	return 0;
 }
@@ -142,8 +145,8 @@ static int make_dir(struct unpack *u, struct archive_entry *e, int dirfd, const 
 
 /* Make room for the entry: an existing directory stays if a directory
  * comes, anything else is removed (never followed). *exists tells which. */
-static int clear_target(int dirfd, const char *base, bool want_dir, const char *path, bool *exists,
-			struct berth_error **err)
+static int clear_target(struct unpack *u, int dirfd, const char *base, bool want_dir,
+			const char *path, bool *exists, struct berth_error **err)
 {
 	struct stat st;
 	*exists = false;
@@ -156,6 +159,7 @@ static int clear_target(int dirfd, const char *base, bool want_dir, const char *
 		*exists = true;
 		return 0;
 	}
+	unpack_parent_forget(u);
 	return unpack_remove_at(dirfd, base, path, err);
 }
 
@@ -187,11 +191,11 @@ int unpack_entry(struct unpack *u, struct archive *a, struct archive_entry *e, c
 		return make_dir(u, e, u->root, ".", "", true, err);
 	}
 	const char *base;
-	cleanup_close int dirfd = unpack_open_parent(u, path, true, &base, err);
+	int dirfd = unpack_parent_cached(u, path, &base, err); /* borrowed */
 	if (dirfd < 0)
 		return -1;
 	bool exists;
-	if (clear_target(dirfd, base, !hardlink && type == AE_IFDIR, path, &exists, err) < 0)
+	if (clear_target(u, dirfd, base, !hardlink && type == AE_IFDIR, path, &exists, err) < 0)
 		return -1;
 	if (u->opts->whiteouts == ARC_WHITEOUT_APPLY)
 		pathset_add(&u->created, path);

@@ -175,6 +175,40 @@ int unpack_open_parent(struct unpack *u, const char *path, bool create, const ch
 	return steal_fd(cur);
 }
 
+void unpack_parent_forget(struct unpack *u)
+{
+	u->parent_stale = true; /* closed by the next lookup: a caller may still use it */
+}
+
+void unpack_parent_close(struct unpack *u)
+{
+	if (u->parent_fd >= 0)
+		close(u->parent_fd);
+	u->parent_fd = -1;
+	free(u->parent_path);
+	u->parent_path = NULL;
+	u->parent_stale = false;
+}
+
+int unpack_parent_cached(struct unpack *u, const char *path, const char **base,
+			 struct berth_error **err)
+{
+	const char *slash = strrchr(path, '/');
+	int len = slash ? (int)(slash - path) : 0;
+	if (slash && u->parent_fd >= 0 && !u->parent_stale &&
+	    strlen(u->parent_path) == (size_t)len && memcmp(u->parent_path, path, len) == 0) {
+		*base = slash + 1;
+		return u->parent_fd;
+	}
+	unpack_parent_close(u);
+	int fd = unpack_open_parent(u, path, true, base, err);
+	if (fd < 0)
+		return -1;
+	u->parent_fd = fd;
+	u->parent_path = xasprintf("%.*s", len, path);
+	return fd;
+}
+
 static int remove_tree(int parent, const char *name, const char *what, int depth,
 		       struct berth_error **err)
 {

@@ -28,6 +28,12 @@ struct unpack {
 	struct dir_meta *dirs; /* dirs' mode and times, applied at the end */
 	size_t n_dirs, cap_dirs;
 	struct pathset created; /* paths this layer made (ARC_WHITEOUT_APPLY) */
+	/* The directory of the last entry, resolved: a layer lists a directory's
+	 * files one after the other, so most entries skip the openat2. Dropped
+	 * whenever the layer removes or replaces anything (unpack_parent_forget). */
+	char *parent_path;
+	int parent_fd; /* -1: none */
+	bool parent_stale;
 };
 
 void pathset_add(struct pathset *s, const char *path);
@@ -42,6 +48,14 @@ int unpack_clean_name(const char *name, char **out, struct berth_error **err);
  * path (its last component, "." for the root). Returns the fd. */
 int unpack_open_parent(struct unpack *u, const char *path, bool create, const char **base,
 		       struct berth_error **err);
+/* As unpack_open_parent with create, but the fd is borrowed (owned by u,
+ * valid until the next call): do not close it. */
+int unpack_parent_cached(struct unpack *u, const char *path, const char **base,
+			 struct berth_error **err);
+/* Forget the cached parent: something in the tree was removed or replaced, so
+ * a path may now resolve elsewhere. */
+void unpack_parent_forget(struct unpack *u);
+void unpack_parent_close(struct unpack *u); /* at the end */
 /* Remove dirfd/name whatever it is (a directory with its contents), never
  * following symlinks. ENOENT is not an error. */
 int unpack_remove_at(int dirfd, const char *name, const char *what, struct berth_error **err);

@@ -124,7 +124,7 @@ static int unpack(open_fn open_src, const void *src, size_t len, const char *roo
 	cleanup_close int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return berth_error_errno(err, "unpack into %s", root);
-	struct unpack u = {.root = rootfd, .opts = opts, .chown = !opts->no_chown};
+	struct unpack u = {.root = rootfd, .opts = opts, .chown = !opts->no_chown, .parent_fd = -1};
 	struct stream s = {.raw = archive_read_new(), .md = EVP_MD_CTX_new()};
 	struct archive *tar = archive_read_new();
 	if (s.raw == NULL || s.md == NULL || tar == NULL)
@@ -155,6 +155,7 @@ static int unpack(open_fn open_src, const void *src, size_t len, const char *roo
 		hex_digest(s.md, res->diff_id);
 		res->uncompressed_size = s.size;
 	}
+	unpack_parent_close(&u);
 	archive_read_free(tar);
 	archive_read_free(s.raw);
 	EVP_MD_CTX_free(s.md);

@@ -64,6 +64,7 @@ int unpack_whiteout(struct unpack *u, struct archive_entry *e, const char *path,
 	const char *name = slash ? slash + 1 : path;
 	if (strncmp(name, WH_PREFIX, strlen(WH_PREFIX)) != 0)
 		return 0;
+	unpack_parent_forget(u); /* it removes: paths may resolve elsewhere after */
 	if (strcmp(name, WH_OPAQUE) == 0)
 		return opaque(u, path, err) < 0 ? -1 : 1;
 	if (strncmp(name, WH_META_PREFIX, strlen(WH_META_PREFIX)) == 0)
