@@ -58,4 +58,9 @@ int64_t images_gc(struct engine *e);
 /* Number of images (for /info). */
 size_t api_images_count(struct engine *e);
 
+/* X-Registry-Auth (base64url JSON; "" or "e30=" mean none) into *out
+ * (the caller frees it with reg_auth_free). */
+struct reg_auth;
+int images_decode_auth(const char *h, struct reg_auth *out, struct berth_error **err);
+
 #endif

@@ -12,7 +12,6 @@
 #include "engine/api/images-internal.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,44 +127,6 @@ static void pull_stream(struct api_stream *s, void *arg)
 	pull_result_free(&res);
 }
 
-/* X-Registry-Auth: base64url of {"username","password","auth","serveraddress",
- * "identitytoken","registrytoken"}; "" or "e30=" ({}) mean none. */
-static int decode_auth(const char *h, struct reg_auth *out, struct berth_error **err)
-{
-	memset(out, 0, sizeof(*out));
-	if (h == NULL || h[0] == '\0')
-		return 0;
-	size_t n = strlen(h);
-	cleanup_free char *b = xmalloc(n + 4);
-	for (size_t i = 0; i < n; i++)
-		b[i] = h[i] == '-' ? '+' : h[i] == '_' ? '/' : h[i];
-	while (n % 4)
-		b[n++] = '=';
-	b[n] = '\0';
-	cleanup_free unsigned char *raw = xmalloc(n + 1);
-	int len = EVP_DecodeBlock(raw, (unsigned char *)b, (int)n);
-	if (len < 0)
-		return berth_error_set(err, EINVAL, "X-Registry-Auth: invalid base64");
-	while (n > 0 && b[--n] == '=' && len > 0)
-		len--;
-	cleanup_json json_t *o = json_loadb((const char *)raw, (size_t)len, 0, NULL);
-	if (!json_is_object(o))
-		return berth_error_set(err, EINVAL, "X-Registry-Auth: not a JSON object");
-	const char *u = json_string_value(json_object_get(o, "username"));
-	const char *p = json_string_value(json_object_get(o, "password"));
-	const char *it = json_string_value(json_object_get(o, "identitytoken"));
-	const char *rt = json_string_value(json_object_get(o, "registrytoken"));
-	if (u && *u)
-		out->username = xstrdup(u);
-	if (p && *p)
-		out->password = xstrdup(p);
-	if (it && *it)
-		out->identity_token = xstrdup(it);
-	if (rt && *rt)
-		out->registry_token = xstrdup(rt);
-	return 0;
-}
-
 /* docker: fromImage parsed, then tag (a digest or a tag) replaces its tag. */
 static int pull_ref(const char *image, const char *tag, char **out, struct berth_error **err)
 {
@@ -226,7 +187,7 @@ int images_create(struct api_request *req, struct api_response *resp, struct ber
 		}
 		j->has_plat = true;
 	}
-	if (decode_auth(api_header(req, "X-Registry-Auth"), &j->auth, err) < 0) {
+	if (images_decode_auth(api_header(req, "X-Registry-Auth"), &j->auth, err) < 0) {
 		job_free(j);
 		return -1;
 	}
