@@ -14,6 +14,9 @@ struct content_store;
 struct snapshotter;
 struct md_db;
 struct reg_client;
+struct ctr_store;
+struct events_bus;
+struct exec_table;
 
 struct engine {
 	pthread_mutex_t lock; /* guards cfg */
@@ -29,6 +32,11 @@ struct engine {
 	struct reg_client **old_regs; /* replaced on reload, still used by pulls in flight */
 	size_t n_old_regs;
 	pthread_mutex_t images_lock; /* tag, delete, prune and GC one at a time */
+	/* containers (containers/container.h), events (core/events/events.h), exec
+	 * processes (api/exec.c); NULL until opened */
+	struct ctr_store *containers;
+	struct events_bus *events;
+	struct exec_table *execs;
 };
 
 /* Takes cfg (its contents are moved; *cfg is left zeroed). */

@@ -254,5 +254,14 @@ extern const struct api_route api_system_df_routes[];
 extern const struct api_route api_images_import_routes[];
 extern const struct api_route api_images_save_routes[];
 extern const struct api_route api_images_load_routes[];
+/* containers: lifecycle, list, inspect (containers.c and containers-*.c) */
+extern const struct api_route api_containers_routes[];
+/* attach, logs, resize, exec (containers-io.c, exec.c) */
+extern const struct api_route api_containers_io_routes[];
+/* archive GET/HEAD, export, changes, top, stats (containers-fs.c, containers-info.c) */
+extern const struct api_route api_containers_fs_routes[];
+/* archive PUT (streamed body) */
+extern const struct api_route api_containers_fs_body_routes[];
+extern const struct api_route api_events_routes[];
 
 #endif

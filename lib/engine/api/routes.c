@@ -9,6 +9,10 @@ const struct api_route *const api_routes[] = {
     api_auth_routes,
     api_system_df_routes,
     api_images_save_routes,
+    api_containers_routes,
+    api_containers_io_routes,
+    api_containers_fs_routes,
+    api_events_routes,
     NULL,
 };
 /* clang-format on */
@@ -17,5 +21,6 @@ const struct api_route *const api_routes[] = {
 const struct api_route *const api_body_routes[] = {
     api_images_import_routes,
     api_images_load_routes,
+    api_containers_fs_body_routes,
     NULL,
 };
