@@ -139,5 +139,7 @@ char *engine_config_reload(struct engine_config *cur, const struct engine_config
 		       strcmp(cur->storage_driver, next->storage_driver) == 0);
 	ignored_change(ignored, "log-driver", strcmp(cur->log_driver, next->log_driver) == 0);
 	ignored_change(ignored, "log-opts", json_equal(cur->log_opts, next->log_opts));
+	ignored_change(ignored, "cgroup-parent",
+		       strcmp(cur->cgroup_parent, next->cgroup_parent) == 0);
 	return out;
 }

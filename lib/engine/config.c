@@ -38,6 +38,7 @@ void engine_config_init(struct engine_config *c)
 	c->labels = xcalloc(1, sizeof(char *));
 	c->log_driver = xstrdup("json-file");
 	c->log_opts = json_object();
+	c->cgroup_parent = xstrdup("/berth");
 }
 
 static void runtimes_free(struct engine_runtime *r, size_t n)
@@ -65,6 +66,7 @@ void engine_config_free(struct engine_config *c)
 	strv_free(c->labels);
 	free(c->log_driver);
 	json_decref(c->log_opts);
+	free(c->cgroup_parent);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -89,6 +91,7 @@ void engine_config_copy(struct engine_config *dst, const struct engine_config *s
 	dst->labels = strv_dup(src->labels);
 	dst->log_driver = xstrdup(src->log_driver);
 	dst->log_opts = json_deep_copy(src->log_opts);
+	dst->cgroup_parent = xstrdup(src->cgroup_parent);
 }
 
 /* --- single values ------------------------------------------------------- */
@@ -432,6 +435,21 @@ static int k_log_driver(struct engine_config *c, json_t *o, const char *k, struc
 	return 0;
 }
 
+static int k_cgroup_parent(struct engine_config *c, json_t *o, const char *k,
+			   struct berth_error **err)
+{
+	cleanup_free char *s = NULL;
+	if (bjson_string(o, k, "", false, &s, err) < 0)
+		return -1;
+	if (s == NULL)
+		return 0;
+	if (s[0] == '\0' || strstr(s, "..") || strchr(s, '\n'))
+		return berth_error_set(err, EINVAL, "%s: invalid cgroup parent \"%s\"", k, s);
+	free(c->cgroup_parent);
+	c->cgroup_parent = steal_ptr(s);
+	return 0;
+}
+
 static int k_log_opts(struct engine_config *c, json_t *o, const char *k, struct berth_error **err)
 {
 	json_t *obj = NULL;
@@ -476,6 +494,7 @@ static const struct {
     {"labels", k_labels},
     {"log-driver", k_log_driver},
     {"log-opts", k_log_opts},
+    {"cgroup-parent", k_cgroup_parent},
 };
 
 /* dockerd options berth does not implement: named as such in the error. */
@@ -499,7 +518,6 @@ static const char *const docker_only[] = {
     "selinux-enabled",
     "exec-opts",
     "storage-opts",
-    "cgroup-parent",
     "experimental",
     "features",
     "tls",

@@ -47,7 +47,8 @@ struct engine_config {
 	size_t nruntimes;
 	char **labels;
 	char *log_driver;
-	json_t *log_opts; /* object of strings */
+	json_t *log_opts;    /* object of strings */
+	char *cgroup_parent; /* containers' cgroup parent ("/berth" unless set) */
 };
 
 void engine_config_init(struct engine_config *c);
