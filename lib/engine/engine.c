@@ -4,6 +4,7 @@
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/xalloc.h"
+#include "core/events/events.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,7 @@ void engine_init(struct engine *e, struct engine_config *cfg, const char *id,
 	e->config_file = xstrdup(config_file ? config_file : "");
 	e->started = time(NULL);
 	pthread_mutex_init(&e->images_lock, NULL);
+	e->events = events_bus_new(256); /* dockerd keeps the last 256 for `since` */
 }
 
 void engine_destroy(struct engine *e)
@@ -31,6 +33,8 @@ void engine_destroy(struct engine *e)
 	free(e->config_file);
 	pthread_mutex_destroy(&e->lock);
 	pthread_mutex_destroy(&e->images_lock);
+	events_bus_free(e->events);
+	e->events = NULL;
 }
 
 void engine_config_snapshot(struct engine *e, struct engine_config *out)

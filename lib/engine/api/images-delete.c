@@ -93,6 +93,10 @@ int images_tag(struct api_request *req, struct api_response *resp, struct berth_
 	if (rc == 0) {
 		struct tag_args a = {&im, name, matched};
 		rc = md_tx_run(e->md, tag_tx, &a, err);
+		if (rc == 0) {
+			cleanup_free char *f = images_familiar(name);
+			images_event(e, "tag", im.id, f);
+		}
 		img_free(&im);
 	}
 	pthread_mutex_unlock(&e->images_lock);
@@ -146,6 +150,21 @@ static int del_tx(struct md_db *db, void *arg, struct berth_error **err)
 	return 0;
 }
 
+/* docker's events of a delete: "untag" per name, "delete" when the image
+ * went (both name the image by its ID). */
+static void del_events(struct engine *e, const struct img *im, json_t *out)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(out, i, v)
+	{
+		if (json_object_get(v, "Untagged"))
+			images_event(e, "untag", im->id, im->id);
+		else if (json_object_get(v, "Deleted"))
+			images_event(e, "delete", im->id, im->id);
+	}
+}
+
 static int delete_one(struct engine *e, const char *name, bool force, json_t *out,
 		      struct berth_error **err)
 {
@@ -190,8 +209,10 @@ static int delete_one(struct engine *e, const char *name, bool force, json_t *ou
 				md_tx_rollback(e->md);
 			berth_error_free(&kerr);
 		}
-		if (rc == 0)
+		if (rc == 0) {
 			json_array_extend(out, a.out);
+			del_events(e, &im, a.out);
+		}
 		json_decref(a.out);
 	}
 	img_free(&im);
@@ -273,6 +294,7 @@ int images_prune(struct api_request *req, struct api_response *resp, struct bert
 			berth_error_free(&derr);
 		} else {
 			json_array_extend(out, a.out);
+			del_events(e, &v[i], a.out);
 		}
 		json_decref(a.out);
 	}

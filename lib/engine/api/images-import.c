@@ -147,6 +147,7 @@ static int import_image(struct api_request *req, struct api_response *resp,
 		return -1;
 	}
 	log_info("import: %s as %s", id.s, name ? name : "<none>");
+	images_event(e, "import", id.s, id.s);
 	api_reply_stream(resp, 200, "application/json", reply_stream,
 			 json_pack("{s:s}", "status", id.s), free_json);
 	return 0;

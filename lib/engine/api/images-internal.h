@@ -63,4 +63,8 @@ size_t api_images_count(struct engine *e);
 struct reg_auth;
 int images_decode_auth(const char *h, struct reg_auth *out, struct berth_error **err);
 
+/* An image event on e->events (if any): docker's {"Type":"image","Action":
+ * action,"Actor":{"ID":id,"Attributes":{"name":name or id}}}. */
+void images_event(struct engine *e, const char *action, const char *id, const char *name);
+
 #endif

@@ -45,6 +45,31 @@ static void free_json(void *arg)
 	json_decref(arg);
 }
 
+/* docker's "load" event per image loaded: "Loaded image: busybox:latest"
+ * or "Loaded image ID: sha256:..." lines name them. */
+static void load_events(struct engine *e, json_t *msgs)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(msgs, i, v)
+	{
+		const char *line = json_string_value(json_object_get(v, "stream"));
+		const char *p = line ? strstr(line, ": ") : NULL;
+		if (p == NULL)
+			continue;
+		cleanup_free char *what = xstrdup(p + 2);
+		what[strcspn(what, "\n")] = '\0';
+		struct img im;
+		struct berth_error *lerr = NULL;
+		if (images_lookup(e, what, &im, NULL, &lerr) == 0) {
+			images_event(e, "load", im.id, im.id);
+			img_free(&im);
+		} else {
+			berth_error_free(&lerr);
+		}
+	}
+}
+
 static int images_load(struct api_request *req, struct api_response *resp, struct berth_error **err)
 {
 	struct engine *e = req->ctx;
@@ -60,6 +85,7 @@ static int images_load(struct api_request *req, struct api_response *resp, struc
 		pthread_mutex_unlock(&e->images_lock);
 		return -1;
 	}
+	load_events(e, msgs);
 	api_reply_stream(resp, 200, "application/json", reply_stream, msgs, free_json);
 	return 0;
 }

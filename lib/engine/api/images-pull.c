@@ -64,6 +64,19 @@ static void stream_error(struct api_stream *s, const char *what, struct berth_er
 	berth_error_free(err);
 }
 
+/* docker's pull event: the familiar reference as the ID, its repository as
+ * the name ("busybox:latest", "busybox"). */
+static void pull_event(struct engine *e, const char *name)
+{
+	struct ref *r = NULL;
+	if (ref_parse_normalized(name, &r, NULL) < 0)
+		return;
+	cleanup_free char *fam = ref_familiar_string(r);
+	cleanup_free char *repo = ref_familiar_name(r);
+	ref_free(r);
+	images_event(e, "pull", fam, repo);
+}
+
 /* docker's pull of all tags: each tag in turn into the one stream (its
  * "Pulling from", progress and "Digest:"), then one "Status:" for the
  * repository. The first failure ends it. */
@@ -89,6 +102,7 @@ static void pull_all_stream(struct pull_job *j)
 			return;
 		}
 		log_info("pulled %s (%s)", res.name, res.config.s);
+		pull_event(j->e, res.name);
 		updated = updated || res.updated;
 		pull_result_free(&res);
 	}
@@ -124,6 +138,7 @@ static void pull_stream(struct api_stream *s, void *arg)
 		return;
 	}
 	log_info("pulled %s (%s)", res.name, res.config.s);
+	pull_event(j->e, res.name);
 	pull_result_free(&res);
 }
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 struct push_job {
+	struct engine *e;
 	struct push_options o;
 	struct reg_auth auth;
 	struct push *p;
@@ -59,6 +60,9 @@ static void push_stream(struct api_stream *s, void *arg)
 		return;
 	}
 	log_info("pushed %s:%s (%s)", push_familiar(j->p), res.tag, res.digest.s);
+	/* docker's push event: "name:tag" as the ID, the repository as the name */
+	cleanup_free char *id = xasprintf("%s:%s", push_familiar(j->p), res.tag);
+	images_event(j->e, "push", id, push_familiar(j->p));
 	push_result_free(&res);
 }
 
@@ -89,6 +93,7 @@ static int images_push(struct api_request *req, struct api_response *resp, struc
 	if (push_ref(api_param(req, "name"), api_query(req, "tag"), &refstr, err) < 0)
 		return -1;
 	struct push_job *j = xcalloc(1, sizeof(*j));
+	j->e = e;
 	if (images_decode_auth(api_header(req, "X-Registry-Auth"), &j->auth, err) < 0) {
 		job_free(j);
 		return -1;

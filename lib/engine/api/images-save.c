@@ -118,6 +118,8 @@ static int save(struct api_request *req, struct api_response *resp, char **names
 		job_free(j);
 		return berth_error_set(err, EINVAL, "no images to save");
 	}
+	for (size_t i = 0; i < j->n; i++)
+		images_event(e, "save", j->ids[i], j->ids[i]);
 	api_reply_stream(resp, 200, "application/x-tar", save_stream, j, job_free);
 	return 0;
 }

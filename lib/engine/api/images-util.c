@@ -4,6 +4,7 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "core/events/events.h"
 #include "core/gc/gc.h"
 #include "core/images/pull.h"
 #include "core/images/records.h"
@@ -364,4 +365,13 @@ int images_decode_auth(const char *h, struct reg_auth *out, struct berth_error *
 	if (rt && *rt)
 		out->registry_token = xstrdup(rt);
 	return 0;
+}
+
+void images_event(struct engine *e, const char *action, const char *id, const char *name)
+{
+	if (e->events == NULL || id == NULL)
+		return;
+	json_t *attrs = json_pack("{s:s}", "name", name ? name : id);
+	events_publish(e->events, "image", action, id, attrs);
+	json_decref(attrs);
 }
