@@ -1,0 +1,149 @@
+/* Exits: reaping init, execs and every orphan reparented to the shim (it is a
+ * child subreaper); exit.json written with fsync before the exit event goes
+ * out; OOM kills read from the container's cgroup. */
+#include "shim.h"
+
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "common/xalloc.h"
+#include "shim/shim-proto.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+void oom_setup(struct shim *s)
+{
+	cleanup_free char *path = xasprintf("/proc/%d/cgroup", (int)s->init->pid);
+	cleanup_fclose FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (line[n - 1] == '\n')
+			line[n - 1] = 0;
+		if (strncmp(line, "0::", 3) == 0) {
+			free(s->oom_file);
+			s->oom_file = xasprintf("/sys/fs/cgroup%s/memory.events", line + 3);
+		}
+		char *c = strstr(line, ":memory:");
+		if (c) {
+			free(s->oom_file);
+			s->oom_file =
+			    xasprintf("/sys/fs/cgroup/memory%s/memory.oom_control", c + 8);
+			break;
+		}
+	}
+	free(line);
+}
+
+static bool oom_happened(struct shim *s)
+{
+	if (!s->oom_file)
+		return false;
+	cleanup_fclose FILE *f = fopen(s->oom_file, "re");
+	if (!f)
+		return false;
+	char key[64];
+	long long v;
+	while (fscanf(f, "%63s %lld", key, &v) == 2)
+		if (strcmp(key, "oom_kill") == 0)
+			return v > 0;
+	return false;
+}
+
+json_t *exit_event(const struct proc *p)
+{
+	json_t *ev = json_object();
+	json_object_set_new(ev, "event", json_string("exit"));
+	if (p->exec_id)
+		json_object_set_new(ev, "exec_id", json_string(p->exec_id));
+	json_object_set_new(ev, "pid", json_integer(p->pid));
+	json_object_set_new(ev, "exit_code", json_integer(p->exit_code));
+	json_object_set_new(ev, "signal", json_integer(p->signal));
+	json_object_set_new(ev, "exited_at", json_integer(p->exited_at));
+	json_object_set_new(ev, "oom_killed", json_boolean(p->oom_killed));
+	return ev;
+}
+
+void exit_broadcast(struct shim *s, json_t *ev)
+{
+	struct conn *next;
+	for (struct conn *c = s->conns; c; c = next) {
+		next = c->next;
+		if (c->mode == C_SUB && shim_frame_write(c->w.fd, ev) < 0)
+			conn_close(s, c);
+	}
+}
+
+static void write_exit_file(struct shim *s, const struct proc *p)
+{
+	cleanup_json json_t *j = json_object();
+	json_object_set_new(j, "pid", json_integer(p->pid));
+	json_object_set_new(j, "exit_code", json_integer(p->exit_code));
+	json_object_set_new(j, "signal", json_integer(p->signal));
+	json_object_set_new(j, "exited_at", json_integer(p->exited_at));
+	json_object_set_new(j, "oom_killed", json_boolean(p->oom_killed));
+	cleanup_free char *txt = json_dumps(j, JSON_COMPACT);
+	cleanup_close int dfd = open(s->o.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct berth_error *err = NULL;
+	if (dfd < 0 ||
+	    fs_write_file_atomic(dfd, "exit.json", txt, strlen(txt), 0644, true, &err) < 0) {
+		berth_error_free(&err);
+		return;
+	}
+	fsync(dfd);
+}
+
+static void proc_exited(struct shim *s, struct proc *p, int wst)
+{
+	p->exited_at = now_ns();
+	if (WIFSIGNALED(wst)) {
+		p->signal = WTERMSIG(wst);
+		p->exit_code = 128 + p->signal;
+	} else {
+		p->signal = 0;
+		p->exit_code = WEXITSTATUS(wst);
+	}
+	/* the last output reaches the log and the attach clients first */
+	stdio_drain(s, p);
+	p->status = PS_STOPPED;
+	if (p == s->init) {
+		p->oom_killed = oom_happened(s);
+		if (s->log) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			shim_log_flush(s->log, &ts);
+		}
+		write_exit_file(s, p);
+	}
+	cleanup_json json_t *ev = exit_event(p);
+	exit_broadcast(s, ev);
+	attach_process_done(s, p);
+}
+
+void exit_on_sigchld(struct shim *s)
+{
+	for (;;) {
+		int wst;
+		pid_t pid = waitpid(-1, &wst, WNOHANG);
+		if (pid <= 0)
+			return;
+		if (!WIFEXITED(wst) && !WIFSIGNALED(wst))
+			continue;
+		for (struct proc *p = s->procs; p; p = p->next) {
+			if (p->pid == pid && p->status != PS_STOPPED) {
+				proc_exited(s, p, wst);
+				break;
+			}
+		}
+		/* anything else is an orphan reparented to us: reaped, forgotten */
+	}
+}
