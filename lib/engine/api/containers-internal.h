@@ -49,6 +49,8 @@ int64_t ctrapi_now_ns(void);
 
 /* Type checks of a POST /containers/create body (400 naming the field). */
 int ctrapi_check_create_body(json_t *body, struct berth_error **err);
+/* Type checks of a POST /containers/{id}/update body. */
+int ctrapi_check_update_body(json_t *body, struct berth_error **err);
 /* docker's container name rule [a-zA-Z0-9][a-zA-Z0-9_.-]+ ("/" allowed first). */
 int ctrapi_check_name(const char *name, struct berth_error **err);
 
