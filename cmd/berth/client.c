@@ -44,6 +44,7 @@ void client_resp_clear(struct client_resp *resp)
 	free(resp->body);
 	free(resp->content_type);
 	free(resp->api_version);
+	free(resp->path_stat);
 	*resp = (struct client_resp){0};
 }
 
@@ -118,7 +119,7 @@ static void start(struct xfer *x)
 		x->resp->content_type = xstrdup(ct);
 	x->mode = MODE_BUFFER;
 	if (x->resp->status >= 200 && x->resp->status < 300) {
-		if (x->req->on_line && is_json_type(ct))
+		if (x->req->on_line && (is_json_type(ct) || x->req->lines_any_type))
 			x->mode = MODE_LINES;
 		else if (x->req->download_fd >= 0)
 			x->mode = MODE_DOWNLOAD;
@@ -199,23 +200,30 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *arg)
 	}
 }
 
+/* The value of header "name:" (lower case) in a header line into *dst. */
+static void header_value(const char *p, size_t n, const char *name, char **dst)
+{
+	size_t nl = strlen(name);
+	if (n <= nl || strncasecmp(p, name, nl) != 0)
+		return;
+	const char *v = p + nl;
+	size_t l = n - nl;
+	while (l > 0 && (*v == ' ' || *v == '\t'))
+		v++, l--;
+	while (l > 0 && (v[l - 1] == '\r' || v[l - 1] == '\n' || v[l - 1] == ' '))
+		l--;
+	free(*dst);
+	*dst = xmalloc(l + 1);
+	memcpy(*dst, v, l);
+	(*dst)[l] = '\0';
+}
+
 static size_t on_header(char *p, size_t size, size_t nmemb, void *arg)
 {
 	struct xfer *x = arg;
 	size_t n = size * nmemb;
-	static const char name[] = "api-version:";
-	if (n > sizeof(name) - 1 && strncasecmp(p, name, sizeof(name) - 1) == 0) {
-		const char *v = p + sizeof(name) - 1;
-		size_t l = n - (sizeof(name) - 1);
-		while (l > 0 && (*v == ' ' || *v == '\t'))
-			v++, l--;
-		while (l > 0 && (v[l - 1] == '\r' || v[l - 1] == '\n' || v[l - 1] == ' '))
-			l--;
-		free(x->resp->api_version);
-		x->resp->api_version = xmalloc(l + 1);
-		memcpy(x->resp->api_version, v, l);
-		x->resp->api_version[l] = '\0';
-	}
+	header_value(p, n, "api-version:", &x->resp->api_version);
+	header_value(p, n, "x-docker-container-path-stat:", &x->resp->path_stat);
 	return n;
 }
 
@@ -291,6 +299,15 @@ int client_do(struct client *c, const struct client_req *req, struct client_resp
 			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
 			curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
 		}
+	} else if (strcmp(req->method, "PUT") == 0 && req->upload_fd >= 0) {
+		cleanup_free char *ct =
+		    xasprintf("Content-Type: %s",
+			      req->content_type ? req->content_type : "application/octet-stream");
+		hdrs = curl_slist_append(hdrs, ct);
+		hdrs = curl_slist_append(hdrs, "Transfer-Encoding: chunked");
+		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(h, CURLOPT_READDATA, &x);
 	} else if (strcmp(req->method, "GET") != 0) {
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
 	}

@@ -22,7 +22,7 @@ struct client;
 typedef int (*client_line_fn)(json_t *msg, void *arg, struct berth_error **err);
 
 struct client_req {
-	const char *method;	    /* GET, POST, DELETE, HEAD */
+	const char *method;	    /* GET, POST, PUT, DELETE, HEAD */
 	const char *path;	    /* "/images/json?all=1", without the /vX.Y prefix */
 	bool no_version;	    /* send the path without the version prefix */
 	json_t *json;		    /* JSON body, or NULL */
@@ -33,6 +33,8 @@ struct client_req {
 	void *arg;
 	int download_fd; /* write a 2xx body to this fd (also when on_line is
 			    set and the reply is not JSON); -1 for none */
+	bool lines_any_type; /* on_line also when the reply has no JSON
+				Content-Type (stats?stream=1) */
 };
 
 struct client_resp {
@@ -41,6 +43,7 @@ struct client_resp {
 	size_t len;
 	char *content_type;
 	char *api_version; /* Api-Version header */
+	char *path_stat;   /* X-Docker-Container-Path-Stat header (archive) */
 };
 
 void client_req_init(struct client_req *req, const char *method, const char *path);

@@ -1,4 +1,5 @@
-/* berth image inspect / berth inspect: the daemon's objects as a JSON array,
+/* berth image inspect / berth container inspect / berth inspect (containers
+ * first, then images, as docker; --type, -s): the daemon's objects as a JSON array,
  * indented as docker prints them; missing objects are reported after the
  * array (exit 1). */
 #include "cli.h"
@@ -10,18 +11,20 @@
 #include <string.h>
 
 /* GET one object; 1 when it does not exist (*err holds the daemon's message). */
-static int get_object(struct client *c, const char *kind, const char *name, json_t **out,
+static int get_object(struct client *c, const char *kind, const char *name, bool size, json_t **out,
 		      struct berth_error **err)
 {
 	cleanup_free char *e = cli_path_escape(name);
 	cleanup_free char *path = strcmp(kind, "image") == 0 ? xasprintf("/images/%s/json", e)
-							     : xasprintf("/containers/%s/json", e);
+							     : xasprintf("/containers/%s/json%s", e,
+									 size ? "?size=1" : "");
 	if (client_json(c, "GET", path, NULL, out, err) == 0)
 		return 0;
 	return (*err)->code == ENOENT ? 1 : -1;
 }
 
-static int inspect(struct cli *cli, const char *type, bool generic, int argc, char **argv)
+static int inspect(struct cli *cli, const char *type, bool generic, bool size, int argc,
+		   char **argv)
 {
 	struct berth_error *err = NULL;
 	struct client *c = cli_client(cli, &err);
@@ -37,7 +40,7 @@ static int inspect(struct cli *cli, const char *type, bool generic, int argc, ch
 			if (type && strcmp(type, *k) != 0)
 				continue;
 			berth_error_free(&err);
-			r = get_object(c, *k, argv[i], &obj, &err);
+			r = get_object(c, *k, argv[i], size, &obj, &err);
 		}
 		if (r < 0) {
 			cli_print_json_indent(stdout, all);
@@ -93,7 +96,7 @@ int cmd_image_inspect(struct cli *cli, int argc, char **argv)
 		return cli_parse_exit(rc);
 	if (check_format(format))
 		return 1;
-	return inspect(cli, "image", false, argc - first, argv + first);
+	return inspect(cli, "image", false, false, argc - first, argv + first);
 }
 
 int cmd_inspect(struct cli *cli, int argc, char **argv)
@@ -105,8 +108,11 @@ int cmd_inspect(struct cli *cli, int argc, char **argv)
 					     1,
 					     -1};
 	const char *format = NULL, *type = NULL;
+	bool size = false;
 	const struct cli_opt opts[] = {
 	    {'f', "format", CLI_OPT_STRING, &format, "string", "Format output: 'json' (default)"},
+	    {'s', "size", CLI_OPT_BOOL, &size, NULL,
+	     "Display total file sizes if the type is container"},
 	    {0, "type", CLI_OPT_STRING, &type, "string", "Only inspect objects of the given type"},
 	    {0, NULL, CLI_OPT_END, NULL, NULL, NULL},
 	};
@@ -122,5 +128,30 @@ int cmd_inspect(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "\"%s\" is not a valid value for --type\n", type);
 		return 1;
 	}
-	return inspect(cli, type, type == NULL, argc - first, argv + first);
+	return inspect(cli, type, type == NULL, size, argc - first, argv + first);
+}
+
+int cmd_container_inspect(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_spec spec = {
+	    "container inspect",
+	    "[OPTIONS] CONTAINER [CONTAINER...]",
+	    "Display detailed information on one or more containers",
+	    NULL,
+	    1,
+	    -1};
+	const char *format = NULL;
+	bool size = false;
+	const struct cli_opt opts[] = {
+	    {'f', "format", CLI_OPT_STRING, &format, "string", "Format output: 'json' (default)"},
+	    {'s', "size", CLI_OPT_BOOL, &size, NULL, "Display total file sizes"},
+	    {0, NULL, CLI_OPT_END, NULL, NULL, NULL},
+	};
+	int first;
+	int rc = cli_parse(&spec, opts, argc, argv, &first);
+	if (rc)
+		return cli_parse_exit(rc);
+	if (check_format(format))
+		return 1;
+	return inspect(cli, "container", false, size, argc - first, argv + first);
 }

@@ -1,0 +1,703 @@
+/* Pure helpers of the container commands (see ctrfmt.h). */
+#include "ctrfmt.h"
+
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- small string builder ---- */
+struct sb {
+	char *p;
+	size_t n, cap;
+};
+
+static void sb_add(struct sb *b, const char *s, size_t n)
+{
+	if (b->n + n + 1 > b->cap) {
+		b->cap = (b->n + n + 1) * 2;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+static void sb_str(struct sb *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+static char *sb_take(struct sb *b)
+{
+	return b->p ? b->p : xstrdup("");
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+static double jnum(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+/* ---- ps columns ---- */
+
+char *ctrfmt_go_quote(const char *s)
+{
+	struct sb b = {0};
+	sb_str(&b, "\"");
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		char esc[8];
+		switch (*p) {
+		case '"':
+			sb_str(&b, "\\\"");
+			break;
+		case '\\':
+			sb_str(&b, "\\\\");
+			break;
+		case '\a':
+			sb_str(&b, "\\a");
+			break;
+		case '\b':
+			sb_str(&b, "\\b");
+			break;
+		case '\f':
+			sb_str(&b, "\\f");
+			break;
+		case '\n':
+			sb_str(&b, "\\n");
+			break;
+		case '\r':
+			sb_str(&b, "\\r");
+			break;
+		case '\t':
+			sb_str(&b, "\\t");
+			break;
+		case '\v':
+			sb_str(&b, "\\v");
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f) {
+				snprintf(esc, sizeof(esc), "\\x%02x", *p);
+				sb_str(&b, esc);
+			} else {
+				sb_add(&b, (const char *)p, 1);
+			}
+		}
+	}
+	sb_str(&b, "\"");
+	return sb_take(&b);
+}
+
+char *ctrfmt_command_display(const char *cmd, bool no_trunc)
+{
+	if (no_trunc)
+		return ctrfmt_go_quote(cmd ? cmd : "");
+	cleanup_free char *cut = fmt_ellipsis(cmd ? cmd : "", 20);
+	return ctrfmt_go_quote(cut);
+}
+
+char *ctrfmt_names_display(json_t *names, bool no_trunc)
+{
+	struct sb b = {0};
+	size_t i;
+	json_t *v;
+	json_array_foreach(names, i, v)
+	{
+		const char *n = json_is_string(v) ? json_string_value(v) : "";
+		if (*n == '/')
+			n++;
+		if (!no_trunc) {
+			if (strchr(n, '/'))
+				continue;
+			free(b.p);
+			return xstrdup(n);
+		}
+		if (b.n)
+			sb_str(&b, ",");
+		sb_str(&b, n);
+	}
+	return sb_take(&b);
+}
+
+struct port {
+	const char *ip, *type;
+	long priv, pub;
+};
+
+static int port_cmp(const void *a, const void *b)
+{
+	const struct port *x = a, *y = b;
+	if (x->priv != y->priv)
+		return x->priv < y->priv ? -1 : 1;
+	int c = strcmp(x->ip, y->ip);
+	if (c)
+		return c;
+	if (x->pub != y->pub)
+		return x->pub < y->pub ? -1 : 1;
+	return strcmp(x->type, y->type);
+}
+
+struct pgroup {
+	char *key;
+	long first, last;
+};
+
+static char *form_group(const char *key, long first, long last)
+{
+	const char *slash = strrchr(key, '/');
+	cleanup_free char *ip = slash ? strndup(key, (size_t)(slash - key)) : NULL;
+	const char *type = slash ? slash + 1 : key;
+	cleanup_free char *g =
+	    first == last ? xasprintf("%ld", first) : xasprintf("%ld-%ld", first, last);
+	if (ip)
+		return xasprintf("%s:%s->%s/%s", ip, g, g, type);
+	return xasprintf("%s/%s", g, type);
+}
+
+static char *join_host_port(const char *ip, long port)
+{
+	if (strchr(ip, ':'))
+		return xasprintf("[%s]:%ld", ip, port);
+	return xasprintf("%s:%ld", ip, port);
+}
+
+char *ctrfmt_ports_display(json_t *ports)
+{
+	size_t n = json_array_size(ports), ng = 0, nr = 0, nh = 0;
+	if (n == 0)
+		return xstrdup("");
+	cleanup_free struct port *v = xcalloc(n, sizeof(*v));
+	for (size_t i = 0; i < n; i++) {
+		json_t *p = json_array_get(ports, i);
+		v[i] = (struct port){jstr(p, "IP"), jstr(p, "Type"), (long)jnum(p, "PrivatePort"),
+				     (long)jnum(p, "PublicPort")};
+	}
+	qsort(v, n, sizeof(*v), port_cmp);
+	cleanup_free struct pgroup *g = xcalloc(n, sizeof(*g));
+	cleanup_free char **result = xcalloc(2 * n + 1, sizeof(char *));
+	cleanup_free char **hosts = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *key = NULL;
+		if (*v[i].ip) {
+			if (v[i].pub != v[i].priv) {
+				cleanup_free char *hp = join_host_port(v[i].ip, v[i].pub);
+				hosts[nh++] = xasprintf("%s->%ld/%s", hp, v[i].priv, v[i].type);
+				continue;
+			}
+			key = xasprintf("%s/%s", v[i].ip, v[i].type);
+		} else {
+			key = xstrdup(v[i].type);
+		}
+		struct pgroup *grp = NULL;
+		for (size_t k = 0; k < ng && !grp; k++)
+			if (strcmp(g[k].key, key) == 0)
+				grp = &g[k];
+		if (grp == NULL) {
+			g[ng++] = (struct pgroup){steal_ptr(key), v[i].priv, v[i].priv};
+			continue;
+		}
+		if (v[i].priv == grp->last + 1) {
+			grp->last = v[i].priv;
+			continue;
+		}
+		result[nr++] = form_group(grp->key, grp->first, grp->last);
+		grp->first = grp->last = v[i].priv;
+	}
+	for (size_t k = 0; k < ng; k++) {
+		result[nr++] = form_group(g[k].key, g[k].first, g[k].last);
+		free(g[k].key);
+	}
+	struct sb b = {0};
+	for (size_t k = 0; k < nr + nh; k++) {
+		char *s = k < nr ? result[k] : hosts[k - nr];
+		if (b.n)
+			sb_str(&b, ", ");
+		sb_str(&b, s);
+		free(s);
+	}
+	return sb_take(&b);
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+char *ctrfmt_labels_display(json_t *labels)
+{
+	size_t n = json_object_size(labels), i = 0;
+	if (n == 0)
+		return xstrdup("");
+	cleanup_free const char **keys = xcalloc(n, sizeof(*keys));
+	const char *k;
+	json_t *v;
+	json_object_foreach(labels, k, v) keys[i++] = k;
+	qsort(keys, n, sizeof(*keys), str_cmp);
+	struct sb b = {0};
+	for (i = 0; i < n; i++) {
+		if (i)
+			sb_str(&b, ",");
+		sb_str(&b, keys[i]);
+		sb_str(&b, "=");
+		sb_str(&b, jstr(labels, keys[i]));
+	}
+	return sb_take(&b);
+}
+
+/* ---- stats ---- */
+
+double ctrfmt_cpu_percent(json_t *stats)
+{
+	json_t *cur = json_object_get(stats, "cpu_stats");
+	json_t *pre = json_object_get(stats, "precpu_stats");
+	double cpu = jnum(json_object_get(cur, "cpu_usage"), "total_usage") -
+		     jnum(json_object_get(pre, "cpu_usage"), "total_usage");
+	double sys = jnum(cur, "system_cpu_usage") - jnum(pre, "system_cpu_usage");
+	double online = jnum(cur, "online_cpus");
+	if (online == 0)
+		online = (double)json_array_size(
+		    json_object_get(json_object_get(cur, "cpu_usage"), "percpu_usage"));
+	if (sys > 0 && cpu > 0)
+		return cpu / sys * online * 100.0;
+	return 0;
+}
+
+void ctrfmt_mem(json_t *stats, double *usage, double *limit, double *percent)
+{
+	json_t *m = json_object_get(stats, "memory_stats");
+	json_t *st = json_object_get(m, "stats");
+	double u = jnum(m, "usage");
+	json_t *inactive = json_object_get(st, "total_inactive_file");
+	if (!json_is_number(inactive))
+		inactive = json_object_get(st, "inactive_file");
+	if (json_is_number(inactive) && json_number_value(inactive) < u)
+		u -= json_number_value(inactive);
+	*usage = u;
+	*limit = jnum(m, "limit");
+	*percent = *limit != 0 ? u / *limit * 100.0 : 0;
+}
+
+void ctrfmt_net(json_t *stats, double *rx, double *tx)
+{
+	*rx = *tx = 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(stats, "networks"), k, v)
+	{
+		*rx += jnum(v, "rx_bytes");
+		*tx += jnum(v, "tx_bytes");
+	}
+}
+
+void ctrfmt_blkio(json_t *stats, double *read, double *write)
+{
+	*read = *write = 0;
+	size_t i;
+	json_t *e;
+	json_array_foreach(
+	    json_object_get(json_object_get(stats, "blkio_stats"), "io_service_bytes_recursive"), i,
+	    e)
+	{
+		const char *op = jstr(e, "op");
+		if (strcasecmp(op, "read") == 0)
+			*read += jnum(e, "value");
+		else if (strcasecmp(op, "write") == 0)
+			*write += jnum(e, "value");
+	}
+}
+
+static char *pair(double a, double b, bool binary)
+{
+	cleanup_free char *x = binary ? fmt_bytes_size(a) : fmt_human_size_prec(a, 3);
+	cleanup_free char *y = binary ? fmt_bytes_size(b) : fmt_human_size_prec(b, 3);
+	return xasprintf("%s / %s", x, y);
+}
+
+void ctrfmt_stats_row(json_t *stats, const char *fallback_id, bool no_trunc,
+		      struct ctrfmt_stats_row *row)
+{
+	const char *id = stats ? jstr(stats, "id") : "";
+	row->id = fmt_trunc_id(*id ? id : fallback_id, no_trunc);
+	const char *name = stats ? jstr(stats, "name") : "";
+	row->name = xstrdup(*name == '/' ? name + 1 : *name ? name : "--");
+	if (stats == NULL) {
+		row->cpu = xstrdup("--");
+		row->mem_usage = xstrdup("-- / --");
+		row->mem_perc = xstrdup("--");
+		row->net_io = xstrdup("--");
+		row->block_io = xstrdup("--");
+		row->pids = xstrdup("--");
+		return;
+	}
+	row->cpu = xasprintf("%.2f%%", ctrfmt_cpu_percent(stats));
+	double u, l, p, a, b;
+	ctrfmt_mem(stats, &u, &l, &p);
+	row->mem_usage = pair(u, l, true);
+	row->mem_perc = xasprintf("%.2f%%", p);
+	ctrfmt_net(stats, &a, &b);
+	row->net_io = pair(a, b, false);
+	ctrfmt_blkio(stats, &a, &b);
+	row->block_io = pair(a, b, false);
+	row->pids = xasprintf("%.0f", jnum(json_object_get(stats, "pids_stats"), "current"));
+}
+
+void ctrfmt_stats_row_clear(struct ctrfmt_stats_row *row)
+{
+	free(row->id);
+	free(row->name);
+	free(row->cpu);
+	free(row->mem_usage);
+	free(row->mem_perc);
+	free(row->net_io);
+	free(row->block_io);
+	free(row->pids);
+	*row = (struct ctrfmt_stats_row){0};
+}
+
+json_t *ctrfmt_stats_row_json(const struct ctrfmt_stats_row *row, const char *container)
+{
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "BlockIO", row->block_io,
+			 "CPUPerc", row->cpu, "Container", container, "ID", row->id, "MemPerc",
+			 row->mem_perc, "MemUsage", row->mem_usage, "Name", row->name, "NetIO",
+			 row->net_io, "PIDs", row->pids);
+}
+
+/* ---- filters and queries ---- */
+
+int ctrfmt_filters_parse(const char *const *items, size_t n, json_t **out, struct berth_error **err)
+{
+	json_t *o = json_object();
+	for (size_t i = 0; i < n; i++) {
+		const char *eq = strchr(items[i], '=');
+		if (eq == NULL || eq == items[i]) {
+			json_decref(o);
+			return berth_error_set(err, EINVAL,
+					       "bad format of filter (expected name=value): %s",
+					       items[i]);
+		}
+		cleanup_free char *key = strndup(items[i], (size_t)(eq - items[i]));
+		json_t *m = json_object_get(o, key);
+		if (m == NULL)
+			json_object_set_new(o, key, m = json_object());
+		json_object_set_new(m, eq + 1, json_true());
+	}
+	*out = o;
+	return 0;
+}
+
+char *ctrfmt_query_escape(const char *s)
+{
+	struct sb b = {0};
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (isalnum(*p) || strchr("-._~", *p)) {
+			sb_add(&b, (const char *)p, 1);
+		} else {
+			char e[4];
+			snprintf(e, sizeof(e), "%%%02X", *p);
+			sb_str(&b, e);
+		}
+	}
+	return sb_take(&b);
+}
+
+char *ctrfmt_ps_query(bool all, long limit, bool size, json_t *filters)
+{
+	struct sb b = {0};
+	if (all)
+		sb_str(&b, "&all=1");
+	if (filters && json_object_size(filters) > 0) {
+		cleanup_free char *fs = json_dumps(filters, JSON_COMPACT | JSON_SORT_KEYS);
+		cleanup_free char *q = ctrfmt_query_escape(fs);
+		sb_str(&b, "&filters=");
+		sb_str(&b, q);
+	}
+	if (limit > 0) {
+		char l[32];
+		snprintf(l, sizeof(l), "&limit=%ld", limit);
+		sb_str(&b, l);
+	}
+	if (size)
+		sb_str(&b, "&size=1");
+	if (b.n)
+		b.p[0] = '?';
+	return sb_take(&b);
+}
+
+/* ---- flag values ---- */
+
+int ctrfmt_parse_long(const char *s, const char *flag, long *out, struct berth_error **err)
+{
+	char *end = NULL;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end)
+		return berth_error_set(err, EINVAL,
+				       "invalid argument \"%s\" for \"%s\" flag: strconv.ParseInt: "
+				       "parsing \"%s\": %s",
+				       s, flag, s,
+				       errno == ERANGE ? "value out of range" : "invalid syntax");
+	*out = v;
+	return 0;
+}
+
+int ctrfmt_parse_restart(const char *s, json_t **out, struct berth_error **err)
+{
+	const char *colon = strchr(s, ':');
+	cleanup_free char *name = colon ? strndup(s, (size_t)(colon - s)) : xstrdup(s);
+	long count = 0;
+	if (strcmp(name, "no") != 0 && strcmp(name, "always") != 0 &&
+	    strcmp(name, "unless-stopped") != 0 && strcmp(name, "on-failure") != 0 && *name)
+		return berth_error_set(err, EINVAL, "invalid restart policy '%s'", name);
+	if (colon) {
+		if (strcmp(name, "on-failure") != 0)
+			return berth_error_set(err, EINVAL,
+					       "maximum retry count cannot be used with restart "
+					       "policy '%s'",
+					       name);
+		char *end = NULL;
+		errno = 0;
+		count = strtol(colon + 1, &end, 10);
+		if (errno || end == colon + 1 || *end || count < 0)
+			return berth_error_set(
+			    err, EINVAL, "maximum retry count must be an integer: %s", colon + 1);
+	}
+	*out = json_pack("{s:s,s:I}", "Name", name, "MaximumRetryCount", (json_int_t)count);
+	return 0;
+}
+
+/* ---- events ---- */
+
+char *ctrfmt_event_line(json_t *ev)
+{
+	struct sb b = {0};
+	json_t *tn = json_object_get(ev, "timeNano");
+	long long secs = 0, nanos = 0;
+	if (json_is_integer(tn) && json_integer_value(tn) != 0) {
+		secs = json_integer_value(tn) / 1000000000LL;
+		nanos = json_integer_value(tn) % 1000000000LL;
+	} else {
+		secs = (long long)jnum(ev, "time");
+	}
+	if (secs != 0 || nanos != 0) {
+		time_t t = (time_t)secs;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		char when[64];
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+		char frac[32];
+		snprintf(frac, sizeof(frac), ".%09lldZ ", nanos);
+		sb_str(&b, when);
+		sb_str(&b, frac);
+	}
+	json_t *actor = json_object_get(ev, "Actor");
+	sb_str(&b, jstr(ev, "Type"));
+	sb_str(&b, " ");
+	sb_str(&b, jstr(ev, "Action"));
+	sb_str(&b, " ");
+	sb_str(&b, jstr(actor, "ID"));
+	json_t *attrs = json_object_get(actor, "Attributes");
+	size_t n = json_object_size(attrs), i = 0;
+	if (n > 0) {
+		cleanup_free const char **keys = xcalloc(n, sizeof(*keys));
+		const char *k;
+		json_t *v;
+		json_object_foreach(attrs, k, v) keys[i++] = k;
+		qsort(keys, n, sizeof(*keys), str_cmp);
+		sb_str(&b, " (");
+		for (i = 0; i < n; i++) {
+			if (i)
+				sb_str(&b, ", ");
+			sb_str(&b, keys[i]);
+			sb_str(&b, "=");
+			sb_str(&b, jstr(attrs, keys[i]));
+		}
+		sb_str(&b, ")");
+	}
+	return sb_take(&b);
+}
+
+char ctrfmt_change_kind(json_int_t kind)
+{
+	switch (kind) {
+	case 0:
+		return 'C';
+	case 1:
+		return 'A';
+	case 2:
+		return 'D';
+	default:
+		return '?';
+	}
+}
+
+static size_t utf8_width(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+void ctrfmt_table_flush(struct fmt_table *t, FILE *out, size_t minwidth)
+{
+	size_t ncols = 0;
+	for (size_t r = 0; r < t->nrows; r++) {
+		size_t n = 0;
+		while (t->rows[r][n])
+			n++;
+		if (n > ncols)
+			ncols = n;
+	}
+	cleanup_free size_t *width = xcalloc(ncols ? ncols : 1, sizeof(*width));
+	for (size_t r = 0; r < t->nrows; r++)
+		for (size_t c = 0; t->rows[r][c] && t->rows[r][c + 1]; c++) {
+			size_t w = utf8_width(t->rows[r][c]) + 3;
+			if (w < minwidth)
+				w = minwidth;
+			if (w > width[c])
+				width[c] = w;
+		}
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; t->rows[r][c]; c++) {
+			fputs(t->rows[r][c], out);
+			if (t->rows[r][c + 1] == NULL)
+				break;
+			for (size_t k = utf8_width(t->rows[r][c]); k < width[c]; k++)
+				fputc(' ', out);
+		}
+		fputc('\n', out);
+	}
+	fmt_table_free(t);
+}
+
+/* ---- flag values shared with run's (ctr-opts.c has its own copies) ---- */
+
+int ctrfmt_parse_ram(const char *s, int64_t *out, struct berth_error **err)
+{
+	const char *p = s;
+	char *end = NULL;
+	if (!isdigit((unsigned char)*p))
+		goto bad;
+	errno = 0;
+	double v = strtod(p, &end);
+	if (errno || end == p)
+		goto bad;
+	p = end;
+	if (*p == ' ')
+		p++;
+	double mul = 1;
+	static const char units[] = "kmgtp";
+	if (*p) {
+		const char *u = strchr(units, tolower((unsigned char)*p));
+		if (u) {
+			for (int i = 0; i <= (int)(u - units); i++)
+				mul *= 1024;
+			p++;
+		}
+		if (*p == 'i' || *p == 'I')
+			p++;
+		if (*p == 'b' || *p == 'B')
+			p++;
+	}
+	if (*p || v * mul > (double)INT64_MAX)
+		goto bad;
+	*out = (int64_t)(v * mul);
+	return 0;
+bad:
+	return berth_error_set(err, EINVAL, "invalid size: '%s'", s);
+}
+
+int ctrfmt_parse_cpus(const char *s, int64_t *nano, struct berth_error **err)
+{
+	char *end = NULL;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < 0 || v * 1e9 > (double)INT64_MAX)
+		return berth_error_set(err, EINVAL,
+				       "invalid argument \"%s\" for \"--cpus\" flag: failed to "
+				       "parse %s as a rational number",
+				       s, s);
+	double n = v * 1e9;
+	if (fabs(n - round(n)) > 1e-3)
+		return berth_error_set(err, EINVAL,
+				       "invalid argument \"%s\" for \"--cpus\" flag: value is too "
+				       "precise",
+				       s);
+	*nano = (int64_t)llround(n);
+	return 0;
+}
+
+/* Go's time.ParseDuration for what users type: [-]N(.N)?unit..., units ns
+ * us µs ms s m h. -1 if it does not parse. */
+static int parse_duration(const char *s, double *seconds)
+{
+	static const struct {
+		const char *u;
+		double mul;
+	} units[] = {{"ns", 1e-9}, {"us", 1e-6}, {"\xc2\xb5s", 1e-6}, {"ms", 1e-3},
+		     {"s", 1},	   {"m", 60},	 {"h", 3600}};
+	double total = 0;
+	bool neg = false;
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	if (*s == '\0')
+		return -1;
+	while (*s) {
+		char *end = NULL;
+		if (!isdigit((unsigned char)*s) && *s != '.')
+			return -1;
+		double v = strtod(s, &end);
+		if (end == s)
+			return -1;
+		s = end;
+		bool found = false;
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]) && !found; i++) {
+			size_t l = strlen(units[i].u);
+			if (strncmp(s, units[i].u, l) == 0) {
+				total += v * units[i].mul;
+				s += l;
+				found = true;
+			}
+		}
+		if (!found)
+			return -1;
+	}
+	*seconds = neg ? -total : total;
+	return 0;
+}
+
+int ctrfmt_timestamp(const char *value, time_t now, char **out, struct berth_error **err)
+{
+	double d;
+	if (strcmp(value, "0") != 0 && parse_duration(value, &d) == 0) {
+		*out = xasprintf("%lld", (long long)((double)now - d));
+		return 0;
+	}
+	int64_t t = fmt_parse_rfc3339(value);
+	if (t >= 0) {
+		*out = xasprintf("%lld.000000000", (long long)t);
+		return 0;
+	}
+	const char *p = value;
+	size_t dots = 0;
+	for (; *p && (isdigit((unsigned char)*p) || *p == '.'); p++)
+		dots += *p == '.';
+	if (*p == '\0' && p != value && dots <= 1 && *value != '.') {
+		*out = xstrdup(value);
+		return 0;
+	}
+	return berth_error_set(err, EINVAL, "failed to parse value as time or duration: \"%s\"",
+			       value);
+}
