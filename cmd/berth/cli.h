@@ -65,6 +65,7 @@ struct cli_spec {
 	const char *aliases; /* "berth image ls, berth images", or NULL */
 	int min_args;
 	int max_args; /* -1: any number */
+	bool interspersed_off; /* stop at the first argument (run IMAGE CMD -x...) */
 };
 
 /* Parse argv (argv[0] is the command's name). On success returns 0 and sets

@@ -1,5 +1,6 @@
 /* berth: global flags, the command table, and the client on first use. */
 #include "cli.h"
+#include "ctr-io.h"
 #include "host.h"
 
 #include "common/cleanup.h"
@@ -18,6 +19,8 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"run", cmd_run, "Create and run a new container from an image", 0},
+    {"exec", cmd_exec, "Execute a command in a running container", 0},
     {"ps", cmd_ps, "List containers", 0},
     {"pull", cmd_pull, "Download an image from a registry", 0},
     {"push", cmd_push, "Upload an image to a registry", 0},
@@ -33,6 +36,11 @@ static const struct command commands[] = {
     {"diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem", 2},
     {"events", cmd_events, "Get real time events from the server", 2},
     {"export", cmd_export, "Export a container's filesystem as a tar archive", 2},
+    {"attach", cmd_attach, "Attach local standard input, output, and error streams to a running container", 2},
+    {"create", cmd_create, "Create a new container", 2},
+    {"logs", cmd_logs, "Fetch the logs of a container", 2},
+    {"start", cmd_start, "Start one or more stopped containers", 2},
+    {"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes", 2},
     {"history", cmd_history, "Show the history of an image", 2},
     {"import", cmd_import, "Import the contents from a tarball to create a filesystem image", 2},
     {"inspect", cmd_inspect, "Return low-level information on berth objects", 2},

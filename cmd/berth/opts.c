@@ -120,9 +120,11 @@ int cli_parse(const struct cli_spec *spec, const struct cli_opt *opts, int argc,
 	while (opts[n].type != CLI_OPT_END)
 		n++;
 	cleanup_free struct option *lo = xcalloc(n + 2, sizeof(*lo));
-	cleanup_free char *so = xmalloc(2 * n + 3);
+	cleanup_free char *so = xmalloc(2 * n + 4);
 	size_t sl = 0;
-	so[sl++] = ':'; /* report missing arguments as ':' */
+	if (spec->interspersed_off)
+		so[sl++] = '+'; /* flags end at the first argument */
+	so[sl++] = ':';	    /* report missing arguments as ':' */
 	for (size_t i = 0; i < n; i++) {
 		int val = opts[i].short_name ? opts[i].short_name : LONG_ONLY_BASE + (int)i;
 		lo[i].name = opts[i].long_name;
