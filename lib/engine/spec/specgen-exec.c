@@ -1,0 +1,104 @@
+/* specgen_exec_process: an exec's process (docker's ExecConfig) on top of
+ * the container's spec process. */
+#include "engine/spec/specgen-internal.h"
+
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+
+#include <errno.h>
+#include <string.h>
+
+static void env_replace(json_t *env, const char *kv)
+{
+	size_t klen = strcspn(kv, "=");
+	size_t i;
+	json_t *e;
+	json_array_foreach(env, i, e)
+	{
+		const char *s = json_string_value(e);
+		if (s && strncmp(s, kv, klen) == 0 && (s[klen] == '=' || s[klen] == '\0')) {
+			json_array_set_new(env, i, json_string(kv));
+			return;
+		}
+	}
+	json_array_append_new(env, json_string(kv));
+}
+
+static int exec_user(json_t *p, const char *user, const char *rootfs, json_t *exec_env, json_t *env,
+		     struct berth_error **err)
+{
+	struct sg_user u;
+	if (sg_user_lookup(rootfs, user, NULL, &u, err) < 0)
+		return -1;
+	json_t *ju = json_pack("{s:I,s:I}", "uid", (json_int_t)u.uid, "gid", (json_int_t)u.gid);
+	if (json_array_size(u.additional_gids) > 0)
+		json_object_set(ju, "additionalGids", u.additional_gids);
+	json_object_set_new(p, "user", ju);
+	bool home_given = false;
+	size_t i;
+	json_t *e;
+	json_array_foreach(exec_env, i, e)
+	{
+		home_given |= strncmp(json_string_value(e), "HOME=", 5) == 0;
+	}
+	if (!home_given) {
+		cleanup_free char *kv = xasprintf("HOME=%s", u.home ? u.home : "/");
+		env_replace(env, kv);
+	}
+	sg_user_clear(&u);
+	return 0;
+}
+
+int specgen_exec_process(json_t *spec, json_t *exec_config, const char *rootfs, json_t **process,
+			 struct berth_error **err)
+{
+	json_t *base = json_object_get(spec, "process");
+	if (!json_is_object(base))
+		return berth_error_set(err, EINVAL, "container spec: process: expected an object");
+	if (!json_is_object(exec_config))
+		return berth_error_set(err, EINVAL, "exec config: expected an object");
+	json_t *cmd, *xenv;
+	const char *user, *wd;
+	if (sg_strarr(exec_config, "Cmd", &cmd, err) < 0 ||
+	    sg_strarr(exec_config, "Env", &xenv, err) < 0 ||
+	    sg_str(exec_config, "User", &user, err) < 0 ||
+	    sg_str(exec_config, "WorkingDir", &wd, err) < 0)
+		return -1;
+	if (json_array_size(cmd) == 0)
+		return berth_error_set(err, EINVAL, "No exec command specified");
+	if (wd && *wd && wd[0] != '/')
+		return berth_error_set(err, EINVAL,
+				       "the working directory '%s' is invalid, it needs to be an "
+				       "absolute path",
+				       wd);
+	cleanup_json json_t *p = json_deep_copy(base);
+	json_object_set_new(p, "args", json_deep_copy(cmd));
+	bool tty = sg_bool(exec_config, "Tty");
+	json_object_set_new(p, "terminal", json_boolean(tty));
+	json_object_del(p, "consoleSize");
+	if (wd && *wd)
+		json_object_set_new(p, "cwd", json_string(wd));
+	json_t *env = json_object_get(p, "env");
+	if (!json_is_array(env)) {
+		env = json_array();
+		json_object_set_new(p, "env", env);
+	}
+	if (tty)
+		env_replace(env, "TERM=xterm");
+	size_t i;
+	json_t *e;
+	json_array_foreach(xenv, i, e)
+	{
+		env_replace(env, json_string_value(e));
+	}
+	if (user && *user && exec_user(p, user, rootfs, xenv, env, err) < 0)
+		return -1;
+	if (sg_bool(exec_config, "Privileged")) {
+		cleanup_json json_t *caps = NULL;
+		if (sg_capabilities(NULL, NULL, true, &caps, err) < 0)
+			return -1;
+		json_object_set_new(p, "capabilities", sg_caps_object(caps));
+	}
+	*process = steal_ptr(p);
+	return 0;
+}
