@@ -260,6 +260,8 @@ extern const struct api_route api_containers_routes[];
 extern const struct api_route api_containers_io_routes[];
 /* archive GET/HEAD, export, changes, top, stats (containers-fs.c, containers-info.c) */
 extern const struct api_route api_containers_fs_routes[];
+/* top, stats (containers-info.c) */
+extern const struct api_route api_containers_info_routes[];
 /* archive PUT (streamed body) */
 extern const struct api_route api_containers_fs_body_routes[];
 extern const struct api_route api_events_routes[];
