@@ -11,6 +11,7 @@
 #include "common/xalloc.h"
 #include "engine/api/api.h"
 #include "engine/build-info.h"
+#include "engine/containers/container.h"
 #include "engine/engine.h"
 
 #include <errno.h>
@@ -279,6 +280,12 @@ static int run(const struct berthd_flags *f, struct engine_config *cfg)
 		engine_destroy(&e);
 		goto fail;
 	}
+	/* containers: reconnect to the shims that outlived the last berthd */
+	if (ctr_store_open(&e, &err) < 0) {
+		engine_core_close(&e);
+		engine_destroy(&e);
+		goto fail;
+	}
 	struct api_server_config sc = {.tables = api_routes,
 				       .body_tables = api_body_routes,
 				       .ctx = &e,
@@ -286,6 +293,7 @@ static int run(const struct berthd_flags *f, struct engine_config *cfg)
 	int rc = api_server_start(&sc, fds, nfds, &d.srv, &err);
 	nfds = 0; /* owned by the server now */
 	if (rc < 0) {
+		ctr_store_close(&e);
 		engine_core_close(&e);
 		engine_destroy(&e);
 		goto fail;
@@ -300,6 +308,8 @@ static int run(const struct berthd_flags *f, struct engine_config *cfg)
 	pthread_mutex_unlock(&e.lock);
 	log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	shutdown_daemon(&d, timeout);
+	/* the containers keep running: only berthd's side of the shims closes */
+	ctr_store_close(&e);
 	engine_core_close(&e);
 	engine_destroy(&e);
 	log_info("berthd stopped");

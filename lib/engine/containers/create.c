@@ -1,0 +1,397 @@
+/* ctr_create: POST /containers/create. The image looked up and merged, the
+ * HostConfig checked, a name reserved, the container's dir with hostname,
+ * hosts and resolv.conf, an active snapshot on the image's top layer and the
+ * metadata row (both under the images lock, so that neither GC nor an image
+ * delete runs in between), then config.v2.json and hostconfig.json. A
+ * failure at any step undoes the ones before. */
+#include "engine/containers/internal.h"
+
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "core/snapshots/snapshots.h"
+#include "engine/api/images-internal.h"
+#include "engine/spec/specgen.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char **strv_copy(char **v)
+{
+	size_t n = strv_len(v);
+	char **out = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		out[i] = xstrdup(v[i]);
+	return out;
+}
+
+int ctr_runtime_resolve(struct engine *e, const char *name, char **path, char ***args,
+			struct berth_error **err)
+{
+	*path = NULL;
+	if (args)
+		*args = NULL;
+	int rc = 0;
+	pthread_mutex_lock(&e->lock);
+	const char *want = name && name[0] ? name : e->cfg.default_runtime;
+	bool found = false;
+	for (size_t i = 0; i < e->cfg.nruntimes && !found; i++) {
+		if (strcmp(e->cfg.runtimes[i].name, want) == 0) {
+			*path = xstrdup(e->cfg.runtimes[i].path);
+			if (args && e->cfg.runtimes[i].args)
+				*args = strv_copy(e->cfg.runtimes[i].args);
+			found = true;
+		}
+	}
+	for (size_t i = 0; !found && engine_builtin_runtimes[i]; i++) {
+		if (strcmp(engine_builtin_runtimes[i], want) == 0) {
+			if (strcmp(want, ENGINE_DEFAULT_RUNTIME) == 0 && e->containers &&
+			    e->containers->runtime_bin)
+				*path = xstrdup(e->containers->runtime_bin);
+			else
+				*path = xstrdup(want);
+			found = true;
+		}
+	}
+	if (!found)
+		rc = berth_error_set(err, EINVAL, "Unknown runtime specified %s", want);
+	pthread_mutex_unlock(&e->lock);
+	return rc;
+}
+
+static int parse_size(const char *s, long long *out)
+{
+	char *end = NULL;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || v < 0)
+		return -1;
+	long long mult = 1;
+	switch (*end) {
+	case 'k':
+	case 'K':
+		mult = 1024LL;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		mult = 1024LL * 1024;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		mult = 1024LL * 1024 * 1024;
+		end++;
+		break;
+	case 'b':
+	case 'B':
+		end++;
+		break;
+	default:
+		break;
+	}
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end)
+		return -1;
+	*out = (long long)(v * (double)mult);
+	return 0;
+}
+
+int ctr_log_opts(struct engine *e, json_t *host_config, char **driver, long long *max_size,
+		 int *max_file, struct berth_error **err)
+{
+	*max_size = 0;
+	*max_file = 1;
+	json_t *lc = json_object_get(host_config, "LogConfig");
+	const char *type = json_string_value(json_object_get(lc, "Type"));
+	json_t *opts = json_object_get(lc, "Config");
+	pthread_mutex_lock(&e->lock);
+	cleanup_free char *t = xstrdup(type && type[0] ? type : e->cfg.log_driver);
+	cleanup_json json_t *o = json_deep_copy(e->cfg.log_opts);
+	pthread_mutex_unlock(&e->lock);
+	if (!json_is_object(o))
+		o = json_object();
+	if (json_is_object(opts) && json_object_size(opts) > 0) {
+		json_decref(o);
+		o = json_deep_copy(opts);
+	}
+	if (strcmp(t, "json-file") != 0 && strcmp(t, "none") != 0)
+		return berth_error_set(err, EINVAL,
+				       "logger: no log driver named '%s' is registered", t);
+	const char *k;
+	json_t *v;
+	json_object_foreach(o, k, v)
+	{
+		const char *s = json_string_value(v);
+		if (!s)
+			return berth_error_set(err, EINVAL, "log-opt %s: must be a string", k);
+		if (strcmp(k, "max-size") == 0) {
+			if (parse_size(s, max_size) < 0)
+				return berth_error_set(err, EINVAL, "invalid max-size: %s", s);
+		} else if (strcmp(k, "max-file") == 0) {
+			char *end = NULL;
+			long n = strtol(s, &end, 10);
+			if (!*s || *end || n < 1 || n > 1000)
+				return berth_error_set(err, EINVAL,
+						       "invalid value for max-file: %s", s);
+			*max_file = (int)n;
+		} else if (strcmp(k, "compress") != 0 && strcmp(k, "labels") != 0 &&
+			   strcmp(k, "env") != 0 && strcmp(k, "tag") != 0 &&
+			   strcmp(k, "mode") != 0 && strcmp(k, "max-buffer-size") != 0) {
+			return berth_error_set(err, EINVAL,
+					       "unknown log opt '%s' for %s log driver", k, t);
+		}
+	}
+	if (*max_file > 1 && *max_size == 0)
+		return berth_error_set(err, EINVAL, "max-file cannot be set without max-size");
+	if (driver)
+		*driver = steal_ptr(t);
+	return 0;
+}
+
+static int write_file(const char *dir, const char *name, const char *text, struct berth_error **err)
+{
+	cleanup_close int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return berth_error_errno(err, "open %s", dir);
+	return fs_write_file_atomic(dfd, name, text, strlen(text), 0644, false, err);
+}
+
+/* hostname, hosts, resolv.conf in the container's dir (bind-mounted at start) */
+static int write_etc_files(struct container *c, const char *dir, struct berth_error **err)
+{
+	const char *hn = json_string_value(json_object_get(c->config, "Hostname"));
+	const char *nm = json_string_value(json_object_get(c->host_config, "NetworkMode"));
+	bool host_net = nm && strcmp(nm, "host") == 0;
+	cleanup_free char *hostname = xasprintf("%s\n", hn ? hn : "");
+	cleanup_free char *hosts = NULL;
+	cleanup_free char *resolv = NULL;
+	if (host_net) {
+		if (fs_read_file("/etc/hosts", &hosts, NULL, NULL) < 0)
+			hosts = xstrdup("127.0.0.1\tlocalhost\n");
+	} else {
+		hosts = xasprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
+				  "ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\n"
+				  "ff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
+	}
+	if (fs_read_file("/etc/resolv.conf", &resolv, NULL, NULL) < 0)
+		resolv = xstrdup("");
+	if (write_file(dir, "hostname", hostname, err) < 0 ||
+	    write_file(dir, "hosts", hosts, err) < 0 ||
+	    write_file(dir, "resolv.conf", resolv, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Reserve a name (given or generated) in the store: c joins it as "creating". */
+static int reserve_name(struct engine *e, struct container *c, const char *name,
+			struct berth_error **err)
+{
+	struct ctr_store *s = e->containers;
+	for (unsigned attempt = 0;; attempt++) {
+		cleanup_free char *want = NULL;
+		if (name)
+			want = name[0] == '/' ? xstrdup(name) : xasprintf("/%s", name);
+		else {
+			cleanup_free char *g = ctr_name_generate(attempt < 5 ? 0 : attempt);
+			want = xasprintf("/%s", g);
+		}
+		pthread_mutex_lock(&s->lock);
+		struct container *o = ctr_store_by_name_locked(s, want);
+		if (!o) {
+			c->name = steal_ptr(want);
+			c->priv->creating = true;
+			if (s->n == s->cap) {
+				s->cap = s->cap ? s->cap * 2 : 16;
+				s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
+			}
+			ctr_ref(c);
+			s->v[s->n++] = c;
+			pthread_mutex_unlock(&s->lock);
+			return 0;
+		}
+		pthread_mutex_unlock(&s->lock);
+		if (name)
+			return berth_error_set(
+			    err, EEXIST,
+			    "Conflict. The container name \"%s\" is already in use by container "
+			    "\"%s\". You have to remove (or rename) that container to be able to "
+			    "reuse that name.",
+			    want, o->id);
+		if (attempt > 50)
+			return berth_error_set(err, EEXIST, "could not generate a container name");
+	}
+}
+
+/* Config and HostConfig from the body, merged with the image. */
+static int prepare_config(struct engine *e, struct container *c, json_t *body, struct img *im,
+			  char ***warnings, struct berth_error **err)
+{
+	if (!json_is_object(body))
+		return berth_error_set(err, EINVAL, "the request body must be a JSON object");
+	json_t *config = json_deep_copy(body);
+	json_object_del(config, "HostConfig");
+	json_object_del(config, "NetworkingConfig");
+	c->config = config;
+	json_t *hc = json_object_get(body, "HostConfig");
+	if (hc && !json_is_object(hc) && !json_is_null(hc))
+		return berth_error_set(err, EINVAL, "HostConfig: must be an object");
+	c->host_config = json_is_object(hc) ? json_deep_copy(hc) : json_object();
+	const char *image = json_string_value(json_object_get(config, "Image"));
+	if (!image || !image[0])
+		return berth_error_set(err, EINVAL, "Config.Image: no image specified");
+	c->image = xstrdup(image);
+	if (images_lookup(e, image, im, NULL, err) < 0)
+		return -1;
+	c->image_id = xstrdup(im->id);
+	if (specgen_check_hostconfig(c->host_config, warnings, err) < 0)
+		return -1;
+	json_t *icfg = im->cfg && im->cfg->config ? im->cfg->config : NULL;
+	cleanup_json json_t *empty = json_object();
+	if (specgen_merge_image_config(config, icfg ? icfg : empty, err) < 0)
+		return -1;
+	const char *hn = json_string_value(json_object_get(config, "Hostname"));
+	if (!hn || !hn[0])
+		json_object_set_new(config, "Hostname", json_stringn(c->id, 12));
+	/* the runtime, resolved now: an unknown one is a 400 at create */
+	const char *rt = json_string_value(json_object_get(c->host_config, "Runtime"));
+	cleanup_free char *rpath = NULL;
+	if (ctr_runtime_resolve(e, rt, &rpath, NULL, err) < 0)
+		return -1;
+	if (!rt || !rt[0]) {
+		pthread_mutex_lock(&e->lock);
+		c->runtime = xstrdup(e->cfg.default_runtime);
+		pthread_mutex_unlock(&e->lock);
+		json_object_set_new(c->host_config, "Runtime", json_string(c->runtime));
+	} else {
+		c->runtime = xstrdup(rt);
+	}
+	cleanup_free char *driver = NULL;
+	long long max_size;
+	int max_file;
+	if (ctr_log_opts(e, c->host_config, &driver, &max_size, &max_file, err) < 0)
+		return -1;
+	json_t *lc = json_object_get(c->host_config, "LogConfig");
+	if (!json_is_object(lc)) {
+		lc = json_object();
+		json_object_set_new(c->host_config, "LogConfig", lc);
+	}
+	json_object_set_new(lc, "Type", json_string(driver));
+	if (!json_is_object(json_object_get(lc, "Config")))
+		json_object_set_new(lc, "Config", json_object());
+	return 0;
+}
+
+/* The snapshot and the metadata row, under the images lock. */
+static int prepare_storage(struct engine *e, struct container *c, struct img *im,
+			   struct berth_error **err)
+{
+	const char *parent =
+	    im->cfg && im->cfg->n_diff_ids ? im->chain[im->cfg->n_diff_ids - 1].s : NULL;
+	c->snapshot_key = xstrdup(c->id);
+	pthread_mutex_lock(&e->images_lock);
+	int rc = snap_prepare(e->snap, c->snapshot_key, parent, NULL, err);
+	if (rc == 0) {
+		struct md_container m;
+		ctr_md_fill(c, &m);
+		m.snapshotter = (char *)snap_driver(e->snap);
+		rc = md_container_create(e->md, CTR_NS, &m, err);
+		if (rc < 0)
+			snap_remove(e->snap, c->snapshot_key, NULL);
+	}
+	pthread_mutex_unlock(&e->images_lock);
+	if (rc < 0) {
+		free(c->snapshot_key);
+		c->snapshot_key = NULL;
+	}
+	return rc;
+}
+
+static void undo_storage(struct engine *e, struct container *c)
+{
+	struct berth_error *err = NULL;
+	if (md_container_delete(e->md, CTR_NS, c->id, &err) < 0) {
+		log_error("undo create: %s", err->msg);
+		berth_error_free(&err);
+	}
+	if (snap_remove(e->snap, c->snapshot_key, &err) < 0) {
+		log_error("undo create: %s", err->msg);
+		berth_error_free(&err);
+	}
+}
+
+int ctr_create(struct engine *e, const char *name, json_t *body, const char *platform,
+	       struct container **out, char ***warnings, struct berth_error **err)
+{
+	(void)platform;
+	*out = NULL;
+	struct ctr_store *s = e->containers;
+	if (!s || !e->snap || !e->md)
+		return berth_error_set(err, EIO, "containers are not available (no core layer)");
+	if (name && name[0] && !ctr_name_valid(name))
+		return berth_error_set(
+		    err, EINVAL,
+		    "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] "
+		    "are allowed",
+		    name);
+	char id[65];
+	ctr_id_generate(id);
+	struct container *c = ctr_new(id);
+	c->priv->engine = e;
+	struct img im = {0};
+	int rc = prepare_config(e, c, body, &im, warnings, err);
+	if (rc == 0)
+		rc = reserve_name(e, c, name && name[0] ? name : NULL, err);
+	bool reserved = rc == 0;
+	cleanup_free char *dir = ctr_dir(e, c);
+	bool made_dir = false, storage = false;
+	if (rc == 0) {
+		rc = mkdir(dir, 0710);
+		if (rc < 0)
+			berth_error_errno(err, "create %s", dir);
+		made_dir = rc == 0;
+	}
+	if (rc == 0)
+		rc = write_etc_files(c, dir, err);
+	if (rc == 0) {
+		c->created = ctr_now();
+		c->shim_dir = xasprintf("%s/%s", s->shims_dir, c->id);
+		c->rootfs = xasprintf("%s/rootfs", c->shim_dir);
+		const char *drv = json_string_value(
+		    json_object_get(json_object_get(c->host_config, "LogConfig"), "Type"));
+		if (!drv || strcmp(drv, "none") != 0)
+			c->log_path = xasprintf("%s/%s-json.log", dir, c->id);
+		c->state.status = CTR_CREATED;
+		rc = prepare_storage(e, c, &im, err);
+		storage = rc == 0;
+	}
+	if (rc == 0) {
+		pthread_mutex_lock(&c->lock);
+		rc = ctr_persist_locked(e, c, true, err);
+		pthread_mutex_unlock(&c->lock);
+	}
+	img_free(&im);
+	if (rc < 0) {
+		if (storage)
+			undo_storage(e, c);
+		if (made_dir)
+			fs_rm_rf(dir, NULL);
+		if (reserved)
+			ctr_store_remove(s, c);
+		ctr_unref(c);
+		return -1;
+	}
+	pthread_mutex_lock(&s->lock);
+	c->priv->creating = false;
+	pthread_mutex_unlock(&s->lock);
+	ctr_event(e, c, "create", NULL);
+	*out = c;
+	return 0;
+}
