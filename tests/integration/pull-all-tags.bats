@@ -12,53 +12,10 @@ BERTHD=${BERTHD:-$BERTH_BUILD/cmd/berthd/berthd}
 BERTH=${BERTH:-$BERTH_BUILD/cmd/berth/berth}
 DOCKER=${DOCKER:-/usr/local/bin/docker}
 
+load images-helpers
+
 setup() {
-	[[ -x $BERTHD ]] || skip "berthd not built: $BERTHD"
-	[[ -x $BERTH ]] || skip "berth not built: $BERTH"
-	command -v docker-registry >/dev/null || skip "docker-registry not installed (scripts/deps.sh)"
-	command -v skopeo >/dev/null || skip "skopeo not installed (scripts/deps.sh)"
-	[[ -x /bin/busybox ]] || skip "busybox-static not installed"
-	[[ $(id -u) -eq 0 ]] || skip "needs root (overlay snapshots)"
-	D=$(mktemp -d "${BERTH_TEST_TMP:-/tmp}/berth-alltags.XXXXXX")
-	SOCK=$D/b.sock
-	echo '{}' >"$D/daemon.json"
-	PIDS=()
-}
-
-teardown() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill -TERM "$p" 2>/dev/null || true
-		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	[[ -n ${D:-} ]] && rm -rf --one-file-system "$D"
-}
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-start_registry() {
-	local port
-	port=$(free_port)
-	REG=127.0.0.1:$port
-	mkdir -p "$D/reg"
-	cat >"$D/reg/config.yml" <<-EOF
-		version: 0.1
-		log: {level: info}
-		storage: {filesystem: {rootdirectory: $D/reg/data}}
-		http: {addr: $REG}
-	EOF
-	docker-registry serve "$D/reg/config.yml" >"$D/reg/log" 2>&1 &
-	PIDS+=("$!")
-	for _ in $(seq 100); do
-		curl -s -o /dev/null "http://$REG/v2/" && return 0
-		sleep 0.1
-	done
-	cat "$D/reg/log" >&2
-	return 1
+	images_setup alltags
 }
 
 # start_proxy MODE...: regproxy.py in front of the registry; sets PX
@@ -70,27 +27,6 @@ start_proxy() {
 	PIDS+=("$!")
 	for _ in $(seq 100); do [[ -s $D/proxy.port ]] && break; sleep 0.05; done
 	PX=127.0.0.1:$(cat "$D/proxy.port")
-}
-
-start_berthd() {
-	"$BERTHD" --root "$D/root" --exec-root "$D/run" -H "unix://$SOCK" \
-		--config-file "$D/daemon.json" --debug >>"$D/berthd.log" 2>&1 &
-	PIDS+=("$!")
-	for _ in $(seq 100); do
-		curl -sf --unix-socket "$SOCK" http://berth/_ping >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	cat "$D/berthd.log" >&2
-	return 1
-}
-
-sha() { sha256sum "$1" | cut -d' ' -f1; }
-size() { stat -c %s "$1"; }
-put() {
-	local h
-	h=$(sha "$1")
-	cp "$1" "$2/blobs/sha256/$h"
-	echo "$h"
 }
 
 # seed_tags REPO TAG...: one image per tag (a busybox layer shared, a config
@@ -132,9 +68,6 @@ seed_tags() {
 		skopeo copy --quiet --dest-tls-verify=false "oci:$dir:$tag" "docker://$REG/$repo:$tag" >&2
 	done
 }
-
-b() { "$BERTH" -H "unix://$SOCK" "$@"; }
-dk() { "$DOCKER" -H "unix://$SOCK" "$@"; }
 
 # the tags of REPO in `berth images`, sorted, one line
 tags_of() { b images | awk -v r="$1" 'NR > 1 && $1 == r {print $2}' | sort | xargs; }

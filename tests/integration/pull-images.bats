@@ -22,36 +22,13 @@ LAYERS=$BATS_TEST_DIRNAME/pull-layers.py
 PROXY=$BATS_TEST_DIRNAME/regproxy.py
 MT_OCI=application/vnd.oci.image.manifest.v1+json
 
+load images-helpers
+
 setup() {
-	[[ -x $BERTHD ]] || skip "berthd not built: $BERTHD"
-	[[ -x $BERTH ]] || skip "berth not built: $BERTH"
 	[[ -x $FSCK ]] || skip "berth-fsck not built: $FSCK"
-	command -v docker-registry >/dev/null || skip "docker-registry not installed (scripts/deps.sh)"
-	command -v skopeo >/dev/null || skip "skopeo not installed (scripts/deps.sh)"
-	[[ $(id -u) -eq 0 ]] || skip "needs root (overlay snapshots, device nodes)"
-	D=$(mktemp -d "${BERTH_TEST_TMP:-/tmp}/berth-pull.XXXXXX")
-	SOCK=$D/b.sock
-	echo '{}' >"$D/daemon.json"
-	PIDS=()
-	MOUNTS=()
+	images_setup pull
 	SCHEME=http
 	CURLOPT=()
-}
-
-teardown() {
-	local p m
-	for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null || true; done
-	for p in "${PIDS[@]}"; do
-		kill -TERM "$p" 2>/dev/null || true
-		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	[[ -n ${D:-} ]] && rm -rf --one-file-system "$D"
-}
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # make_pki: a CA, a server certificate for 127.0.0.1 and a client one
@@ -119,30 +96,6 @@ start_proxy() {
 	PIDS+=("$!")
 	for _ in $(seq 100); do [[ -s $D/proxy.port ]] && break; sleep 0.05; done
 	PX=127.0.0.1:$(cat "$D/proxy.port")
-}
-
-start_berthd() {
-	"$BERTHD" --root "$D/root" --exec-root "$D/run" -H "unix://$SOCK" \
-		--config-file "$D/daemon.json" --debug >>"$D/berthd.log" 2>&1 &
-	BPID=$!
-	PIDS+=("$BPID")
-	for _ in $(seq 100); do
-		curl -sf --unix-socket "$SOCK" http://berth/_ping >/dev/null 2>&1 && return 0
-		kill -0 "$BPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$D/berthd.log" >&2
-	return 1
-}
-
-b() { "$BERTH" -H "unix://$SOCK" "$@"; }
-sha() { sha256sum "$1" | cut -d' ' -f1; }
-size() { stat -c %s "$1"; }
-put() {
-	local h
-	h=$(sha "$1")
-	cp "$1" "$2/blobs/sha256/$h"
-	echo "$h"
 }
 
 # fsck [ARGS]: the consistency check of berthd's root must find nothing

@@ -19,60 +19,14 @@ DOCKER=${DOCKER:-/usr/local/bin/docker}
 PROXY=$BATS_TEST_DIRNAME/regproxy.py
 MT_OCI=application/vnd.oci.image.manifest.v1+json
 
+load images-helpers
+
 setup() {
-	[[ -x $BERTHD ]] || skip "berthd not built: $BERTHD"
-	[[ -x $BERTH ]] || skip "berth not built: $BERTH"
-	command -v docker-registry >/dev/null || skip "docker-registry not installed (scripts/deps.sh)"
-	command -v skopeo >/dev/null || skip "skopeo not installed (scripts/deps.sh)"
-	[[ -x /bin/busybox ]] || skip "busybox-static not installed"
-	[[ $(id -u) -eq 0 ]] || skip "needs root (overlay snapshots)"
-	D=$(mktemp -d "${BERTH_TEST_TMP:-/tmp}/berth-push.XXXXXX")
-	SOCK=$D/b.sock
-	echo '{}' >"$D/daemon.json"
-	export BERTH_CONFIG=$D/cli
-	mkdir -p "$BERTH_CONFIG"
-	PIDS=()
+	images_setup push
 }
 
-teardown() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill -TERM "$p" 2>/dev/null || true
-		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	[[ -n ${D:-} ]] && rm -rf --one-file-system "$D"
-}
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# start_registry NAME [htpasswd]: docker-registry on a free port; sets REG
-# (127.0.0.1:port) and <NAME>_LOG
-start_registry() {
-	local name=$1 port auth=""
-	[[ ${2:-} == htpasswd ]] && auth="auth: {htpasswd: {realm: test-realm, path: $D/htpasswd}}"
-	port=$(free_port)
-	REG=127.0.0.1:$port
-	mkdir -p "$D/$name"
-	cat >"$D/$name/config.yml" <<-EOF
-		version: 0.1
-		log: {level: info}
-		storage: {filesystem: {rootdirectory: $D/$name/data}, delete: {enabled: true}}
-		http: {addr: $REG}
-		$auth
-	EOF
-	docker-registry serve "$D/$name/config.yml" >"$D/$name/log" 2>&1 &
-	PIDS+=("$!")
-	for _ in $(seq 100); do
-		curl -s -o /dev/null "http://$REG/v2/" && return 0
-		sleep 0.1
-	done
-	cat "$D/$name/log" >&2
-	return 1
-}
+# push makes its own single-image layout (make_layout and seed below replace
+# the helpers' ones)
 
 # start_proxy UPSTREAM MODE...: regproxy in front of a registry; PROXY_ADDR, PLOG
 start_proxy() {
@@ -85,29 +39,6 @@ start_proxy() {
 	PIDS+=("$!")
 	for _ in $(seq 100); do [[ -s $D/proxy.port ]] && break; sleep 0.05; done
 	PROXY_ADDR=127.0.0.1:$(cat "$D/proxy.port")
-}
-
-start_berthd() {
-	"$BERTHD" --root "$D/root" --exec-root "$D/run" -H "unix://$SOCK" \
-		--config-file "$D/daemon.json" --debug >>"$D/berthd.log" 2>&1 &
-	BPID=$!
-	PIDS+=("$BPID")
-	for _ in $(seq 100); do
-		curl -sf --unix-socket "$SOCK" http://berth/_ping >/dev/null 2>&1 && return 0
-		kill -0 "$BPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$D/berthd.log" >&2
-	return 1
-}
-
-sha() { sha256sum "$1" | cut -d' ' -f1; }
-size() { stat -c %s "$1"; }
-put() {
-	local h
-	h=$(sha "$1")
-	cp "$1" "$2/blobs/sha256/$h"
-	echo "$h"
 }
 
 # make_layout DIR: an OCI layout, tag latest, one linux/amd64 image of two
@@ -178,14 +109,6 @@ seed() {
 	make_layout "$D/layout"
 	skopeo copy --quiet --all --dest-tls-verify=false ${SEED_CREDS:+--dest-creds "$SEED_CREDS"} \
 		"oci:$D/layout:latest" "docker://$REG/$1:latest" >&2
-}
-
-b() {
-	"$BERTH" -H "unix://$SOCK" "$@"
-}
-
-dk() {
-	DOCKER_CONFIG=$BERTH_CONFIG "$DOCKER" -H "unix://$SOCK" "$@"
 }
 
 # registry_digest REPO REF [CREDS]: the registry's Docker-Content-Digest
