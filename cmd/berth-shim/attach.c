@@ -28,7 +28,8 @@ static void frame_header(unsigned char h[8], int stream, size_t len)
 static uint32_t conn_events(struct conn *c)
 {
 	uint32_t ev = 0;
-	if (!c->in_eof)
+	/* a process that does not read its stdin slows its writers down */
+	if (!c->in_eof && !(c->a_stdin && c->p && c->p->stdin_full))
 		ev |= EPOLLIN;
 	if (buf_pending(&c->out) > 0)
 		ev |= EPOLLOUT;
@@ -98,7 +99,7 @@ int attach_begin(struct shim *s, struct conn *c, struct proc *p, json_t *req)
 	return 0;
 }
 
-/* After the reply was sent: first write, arm the events. */
+/* The client is done with stdin: with stdin_once the process's stdin closes. */
 static void attach_detach_stdin(struct shim *s, struct conn *c)
 {
 	if (c->a_stdin && c->stdin_once && c->p)
@@ -117,8 +118,11 @@ void attach_on_event(struct shim *s, struct conn *c, uint32_t events)
 		for (int i = 0; i < 4; i++) {
 			ssize_t r = recv(c->w.fd, chunk, sizeof(chunk), 0);
 			if (r > 0) {
-				if (c->a_stdin)
-					stdio_write_stdin(s, c->p, chunk, (size_t)r);
+				if (!c->a_stdin)
+					continue;
+				stdio_write_stdin(s, c->p, chunk, (size_t)r);
+				if (c->p->stdin_full)
+					break;
 				continue;
 			}
 			if (r < 0 && errno == EINTR)
@@ -146,6 +150,13 @@ void attach_on_event(struct shim *s, struct conn *c, uint32_t events)
 void attach_start(struct shim *s, struct conn *c)
 {
 	conn_flush(s, c);
+}
+
+void attach_rearm(struct shim *s, struct proc *p)
+{
+	for (struct conn *c = s->conns; c; c = c->next)
+		if (c->mode == C_ATTACH && c->p == p)
+			loop_mod(s, &c->w, conn_events(c));
 }
 
 void attach_process_done(struct shim *s, struct proc *p)

@@ -13,9 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+static void oom_watch(struct shim *s);
 
 void oom_setup(struct shim *s)
 {
@@ -30,11 +35,15 @@ void oom_setup(struct shim *s)
 		if (line[n - 1] == '\n')
 			line[n - 1] = 0;
 		if (strncmp(line, "0::", 3) == 0) {
+			free(s->cgroup);
+			s->cgroup = xstrdup(line + 3);
 			free(s->oom_file);
 			s->oom_file = xasprintf("/sys/fs/cgroup%s/memory.events", line + 3);
 		}
 		char *c = strstr(line, ":memory:");
 		if (c) {
+			free(s->cgroup);
+			s->cgroup = xstrdup(c + 8);
 			free(s->oom_file);
 			s->oom_file =
 			    xasprintf("/sys/fs/cgroup/memory%s/memory.oom_control", c + 8);
@@ -42,21 +51,92 @@ void oom_setup(struct shim *s)
 		}
 	}
 	free(line);
+	oom_watch(s);
 }
 
-static bool oom_happened(struct shim *s)
+/* The oom_kill count of the container's cgroup; -1 if unknown. */
+static long long oom_kill_count(struct shim *s)
 {
 	if (!s->oom_file)
-		return false;
+		return -1;
 	cleanup_fclose FILE *f = fopen(s->oom_file, "re");
 	if (!f)
-		return false;
+		return -1;
 	char key[64];
 	long long v;
 	while (fscanf(f, "%63s %lld", key, &v) == 2)
 		if (strcmp(key, "oom_kill") == 0)
-			return v > 0;
-	return false;
+			return v;
+	return -1;
+}
+
+static bool oom_happened(struct shim *s)
+{
+	return oom_kill_count(s) > 0;
+}
+
+void oom_on_event(struct shim *s)
+{
+	char b[4096];
+	while (read(s->oom_w.fd, b, sizeof(b)) > 0)
+		;
+	long long n = oom_kill_count(s);
+	if (n < 0)
+		return; /* the cgroup is gone (v1 signals its removal too) */
+	/* v1 signals before the OOM killer ran, v2's memory.events changes for
+	 * several counters: for v2 only a new kill counts */
+	bool v2 = strstr(s->oom_file, "/memory.events") != NULL;
+	if (v2 && n <= s->oom_kills)
+		return;
+	s->oom_kills = n;
+	cleanup_json json_t *ev = json_object();
+	json_object_set_new(ev, "event", json_string("oom"));
+	exit_broadcast(s, ev);
+}
+
+/* cgroup v1: an eventfd registered in cgroup.event_control for
+ * memory.oom_control. */
+static int oom_eventfd_v1(const char *oom_file)
+{
+	cleanup_free char *ctl = xstrdup(oom_file);
+	*strrchr(ctl, '/') = 0;
+	cleanup_free char *ctl_path = xasprintf("%s/cgroup.event_control", ctl);
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (efd < 0)
+		return -1;
+	cleanup_close int ofd = open(oom_file, O_RDONLY | O_CLOEXEC);
+	cleanup_close int cfd = open(ctl_path, O_WRONLY | O_CLOEXEC);
+	cleanup_free char *line = xasprintf("%d %d", efd, ofd);
+	if (ofd < 0 || cfd < 0 || write(cfd, line, strlen(line)) < 0) {
+		close(efd);
+		return -1;
+	}
+	return efd;
+}
+
+/* cgroup v2: memory.events is modified on each OOM event (inotify works on
+ * it). */
+static int oom_inotify_v2(const char *oom_file)
+{
+	int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (fd >= 0 && inotify_add_watch(fd, oom_file, IN_MODIFY) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static void oom_watch(struct shim *s)
+{
+	if (!s->oom_file)
+		return;
+	int fd = strstr(s->oom_file, "/memory.events") ? oom_inotify_v2(s->oom_file)
+						       : oom_eventfd_v1(s->oom_file);
+	if (fd < 0)
+		return;
+	s->oom_kills = oom_kill_count(s);
+	s->oom_w = (struct watch){W_OOM, fd, s};
+	loop_add(s, &s->oom_w, EPOLLIN);
 }
 
 json_t *exit_event(const struct proc *p)

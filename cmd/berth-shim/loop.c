@@ -155,6 +155,9 @@ int loop_run(struct shim *s)
 			case W_IN:
 				stdio_on_stdin_writable(s, w->obj);
 				break;
+			case W_OOM:
+				oom_on_event(s);
+				break;
 			}
 		}
 		free_dead(s);

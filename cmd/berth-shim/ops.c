@@ -64,6 +64,11 @@ static json_t *op_state(struct shim *s)
 	json_object_set_new(r, "exited_at", json_integer(i->exited_at));
 	json_object_set_new(r, "oom_killed", json_boolean(i->oom_killed));
 	json_object_set_new(r, "runtime", json_string(s->o.runtime));
+	if (s->o.runtime_root)
+		json_object_set_new(r, "runtime_root", json_string(s->o.runtime_root));
+	json_object_set_new(r, "bundle", json_string(s->o.dir));
+	if (s->cgroup)
+		json_object_set_new(r, "cgroup", json_string(s->cgroup));
 	json_object_set_new(r, "log_dropped",
 			    json_integer(s->log ? (json_int_t)shim_log_dropped(s->log) : 0));
 	json_t *ex = json_array();
@@ -111,7 +116,9 @@ static int op_kill(struct shim *s, struct proc *p, json_t *req, struct berth_err
 	json_int_t sig = json_integer_value(json_object_get(req, "signal"));
 	if (sig <= 0 || sig >= NSIG)
 		return berth_error_set(err, EINVAL, "kill: bad signal %lld", (long long)sig);
-	if (p->status == PS_STOPPED)
+	bool all = json_is_true(json_object_get(req, "all"));
+	/* --all also reaches what is left in the cgroup after init exited */
+	if (p->status == PS_STOPPED && !(all && !p->exec_id))
 		return berth_error_set(err, ESRCH, "kill %s: process %d is not running",
 				       p->exec_id ? p->exec_id : s->o.id, (int)p->pid);
 	if (p->exec_id) {
@@ -124,7 +131,7 @@ static int op_kill(struct shim *s, struct proc *p, json_t *req, struct berth_err
 	cleanup_free char *signame = xasprintf("%lld", (long long)sig);
 	char *args[] = {"kill", NULL, NULL, NULL, NULL};
 	int i = 1;
-	if (json_is_true(json_object_get(req, "all")))
+	if (all)
 		args[i++] = "--all";
 	args[i++] = s->o.id;
 	args[i++] = signame;

@@ -24,7 +24,7 @@ size_t buf_pending(const struct buf *b);
 int buf_flush(struct buf *b, int fd);
 void buf_free(struct buf *b);
 
-enum watch_kind { W_LISTEN, W_SIGNAL, W_CONN, W_OUT, W_ERR, W_IN };
+enum watch_kind { W_LISTEN, W_SIGNAL, W_CONN, W_OUT, W_ERR, W_IN, W_OOM };
 struct watch {
 	enum watch_kind kind;
 	int fd;
@@ -49,6 +49,7 @@ struct proc {
 	struct watch in_w;   /* in_fd waiting for EPOLLOUT */
 	struct buf inbuf;    /* stdin not yet taken by the process */
 	bool close_in_after; /* close in_fd once inbuf is written */
+	bool stdin_full;     /* inbuf is high: attach clients are not read */
 	struct buf pending;  /* exec output before its first attach (frames) */
 	bool attached_once;
 	struct proc *next;
@@ -86,7 +87,10 @@ struct shim {
 	struct proc *dead_procs;
 	struct shim_log *log;
 	bool log_created;
-	char *oom_file; /* memory.events (v2) or memory.oom_control (v1) */
+	char *oom_file;	    /* memory.events (v2) or memory.oom_control (v1) */
+	char *cgroup;	    /* the init's cgroup (v2 path, or v1 memory controller's) */
+	struct watch oom_w; /* inotify on memory.events (cgroup v2); fd -1 */
+	long long oom_kills;
 	bool exiting;
 };
 
@@ -144,6 +148,8 @@ int attach_begin(struct shim *s, struct conn *c, struct proc *p, json_t *req);
 void attach_start(struct shim *s, struct conn *c);
 void attach_on_event(struct shim *s, struct conn *c, uint32_t events);
 void attach_fanout(struct shim *s, struct proc *p, int stream, const char *data, size_t len);
+/* Re-arm the attach clients of p (after its stdin buffer drained). */
+void attach_rearm(struct shim *s, struct proc *p);
 /* The process exited and its output was drained: close its attach clients. */
 void attach_process_done(struct shim *s, struct proc *p);
 
@@ -152,6 +158,8 @@ void exit_on_sigchld(struct shim *s);
 json_t *exit_event(const struct proc *p);
 void exit_broadcast(struct shim *s, json_t *ev);
 void oom_setup(struct shim *s);
+/* memory.events changed: an "oom" event for each new OOM kill. */
+void oom_on_event(struct shim *s);
 
 /* ops.c / exec.c */
 void ops_dispatch(struct shim *s, struct conn *c, json_t *req);

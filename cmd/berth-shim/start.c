@@ -198,6 +198,10 @@ static __attribute__((noreturn)) void shim_main(struct shim *s, int ready)
 		dup2(nul, 2);
 		close(nul);
 	}
+	/* nothing inherited from the starter reaches the shim or the container */
+	if (ready > 3)
+		close_range(3, (unsigned)ready - 1, 0);
+	close_range((unsigned)ready + 1, ~0u, 0);
 	if (chdir("/") < 0)
 		_exit(1);
 	struct berth_error *err = NULL;
@@ -243,6 +247,15 @@ int shim_cmd_start(const char *dir_arg)
 	int ready[2];
 	if (pipe2(ready, O_CLOEXEC) < 0)
 		return fail_start("readiness pipe", errno);
+	/* above 0..2, which the shim points at /dev/null */
+	for (int i = 0; i < 2; i++) {
+		if (ready[i] <= 2) {
+			int fd = fcntl(ready[i], F_DUPFD_CLOEXEC, 3);
+			if (fd < 0)
+				return fail_start("readiness pipe", errno);
+			ready[i] = fd;
+		}
+	}
 	pid_t mid = fork();
 	if (mid < 0)
 		return fail_start("fork", errno);

@@ -15,7 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define STDIN_BUF_MAX (4u << 20)
+#define STDIN_BUF_HIGH (1u << 20) /* stop reading the attach clients */
+#define STDIN_BUF_MAX (8u << 20)  /* hard limit: beyond it input is dropped */
 
 void buf_append(struct buf *b, const void *data, size_t len)
 {
@@ -200,6 +201,10 @@ static void close_in(struct shim *s, struct proc *p)
 		close(p->in_fd);
 	p->in_fd = p->in_w.fd = -1;
 	p->close_in_after = false;
+	if (p->stdin_full) {
+		p->stdin_full = false;
+		attach_rearm(s, p);
+	}
 }
 
 void stdio_on_stdin_writable(struct shim *s, struct proc *p)
@@ -212,6 +217,10 @@ void stdio_on_stdin_writable(struct shim *s, struct proc *p)
 		loop_del(s, &p->in_w);
 		if (p->close_in_after)
 			close_in(s, p);
+	}
+	if (p->stdin_full && buf_pending(&p->inbuf) < STDIN_BUF_HIGH / 2) {
+		p->stdin_full = false;
+		attach_rearm(s, p);
 	}
 }
 
@@ -229,6 +238,8 @@ void stdio_write_stdin(struct shim *s, struct proc *p, const char *data, size_t 
 	}
 	if (buf_pending(&p->inbuf) > 0 && was_empty)
 		loop_add(s, &p->in_w, EPOLLOUT);
+	if (buf_pending(&p->inbuf) >= STDIN_BUF_HIGH)
+		p->stdin_full = true;
 }
 
 void stdio_close_stdin(struct shim *s, struct proc *p)

@@ -297,3 +297,21 @@ shim_gone() { ! kill -0 "$SHIM_PID" 2>/dev/null; }
 		runtime: $rt, runtime_root: $root}')"
 	[[ $status -eq 1 && $output == *"runtime create"*"does-not-exist"* ]]
 }
+
+@test "shim: an OOM kill: the oom event, oom_killed in exit.json" {
+	# an absolute cgroup of our own (never under this process's cgroup)
+	bundle_set '.linux.cgroupsPath = $p | .linux.resources.memory = {limit: 20000000, swap: 20000000}' \
+		--arg p "/berth-test-shim-$SUFFIX"
+	set_sh 'sleep 0.3; tail /dev/zero'
+	shim_start
+	bg timeout 20 "$SHIMCTL" "$BUNDLE" subscribe 2 >"$TESTDIR/events"
+	sleep 0.2
+	ctl start
+	wait_file "$BUNDLE/exit.json"
+	jq -e '.oom_killed == true and .signal == 9' "$BUNDLE/exit.json"
+	retry 50 0.1 grep -q '"event":"exit"' "$TESTDIR/events"
+	grep -qx '{"event":"oom"}' "$TESTDIR/events"
+	ctl delete
+	retry 50 0.1 shim_gone
+	[[ -z $(find /sys/fs/cgroup -maxdepth 2 -name "berth-test-shim-$SUFFIX") ]]
+}
