@@ -156,10 +156,15 @@ int shim_start(const struct shim_start_opts *o, pid_t *shim_pid, pid_t *init_pid
 int shim_connect(const char *dir, struct shim_conn **out, struct berth_error **err)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	cleanup_close int dfd = -1;
 	int n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/shim.sock", dir);
-	if (n < 0 || (size_t)n >= sizeof(sa.sun_path))
-		return berth_error_set(err, ENAMETOOLONG, "shim socket path %s/shim.sock too long",
-				       dir);
+	if (n < 0 || (size_t)n >= sizeof(sa.sun_path)) {
+		/* a long exec-root: through the directory's fd (the shim binds the same way) */
+		dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			return berth_error_errno(err, "connect %s/shim.sock", dir);
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/shim.sock", dfd);
+	}
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return berth_error_errno(err, "shim socket");

@@ -1,0 +1,151 @@
+#!/usr/bin/env bats
+# Faults of the container lifecycle (issue 5): berthd killed with -9 while
+# containers run and print, shims killed with -9, exits during berthd's
+# downtime; plus the lifecycle basics they rest on (create/start/wait/rm
+# through curl, restart policies with backoff, stop of a process that
+# ignores SIGTERM).
+
+load containers-helpers
+
+# create NAME [JSON-BODY-EXTRA]: POST /containers/create, echoes the id
+create() {
+	local name=$1 body=${2:-'{}'}
+	body=$(jq -c --argjson b "$body" -n '{"Image":"busybox"} + $b')
+	api_status POST "/containers/create?name=$name" "$body"
+	[[ $STATUS == 201 ]] || fail "create $name: $STATUS $BODY"
+	jq -r .Id <<<"$BODY"
+}
+
+start() {
+	api_status POST "/containers/$1/start"
+	[[ $STATUS == 204 ]] || fail "start $1: $STATUS $BODY"
+}
+
+# the host log file of a container
+logfile() { ctr_inspect "$1" .LogPath; }
+
+# the sequence numbers a container printed (its json-file log)
+seqs() { jq -r .log "$(logfile "$1")" | tr -d '\n' | tr ' ' '\n' | sed '/^$/d'; }
+
+@test "faults: create, start, wait, DELETE through the API" {
+	ct_start_default
+	id=$(create life1 '{"Cmd":["sh","-c","echo hello; exit 3"]}')
+	[[ $id =~ ^[0-9a-f]{64}$ ]]
+	start life1
+	api_status POST "/containers/life1/wait"
+	assert_eq "$STATUS" 200
+	assert_eq "$(jq -r .StatusCode <<<"$BODY")" 3
+	assert_eq "$(ctr_state life1)" exited
+	assert_eq "$(ctr_inspect life1 .State.ExitCode)" 3
+	grep -q '"log":"hello\\n","stream":"stdout"' "$(logfile life1)"
+	# started again: a new task, the same container
+	start life1
+	api_status POST "/containers/life1/wait"
+	assert_eq "$(jq -r .StatusCode <<<"$BODY")" 3
+	api_status DELETE "/containers/life1"
+	assert_eq "$STATUS" 204
+	api_status GET "/containers/life1/json"
+	assert_eq "$STATUS" 404
+	[[ ! -e $D/root/containers/$id ]] || fail "container dir left"
+	[[ ! -e $D/run/shims/default/$id ]] || fail "shim dir left"
+}
+
+@test "faults: stop of a process that ignores SIGTERM ends after the timeout" {
+	ct_start_default
+	create stubborn '{"Cmd":["sh","-c","trap \"\" TERM; while :; do sleep 1; done"]}' >/dev/null
+	start stubborn
+	local t0=$SECONDS
+	api_status POST "/containers/stubborn/stop?t=2"
+	assert_eq "$STATUS" 204
+	local took=$((SECONDS - t0))
+	((took >= 2 && took <= 6)) || fail "stop took ${took}s"
+	assert_eq "$(ctr_state stubborn)" exited
+	assert_eq "$(ctr_inspect stubborn .State.ExitCode)" 137
+}
+
+@test "faults: restart policy on-failure:2 with backoff, then stays exited" {
+	ct_start_default
+	create flaky '{"Cmd":["sh","-c","exit 1"],"HostConfig":{"RestartPolicy":{"Name":"on-failure","MaximumRetryCount":2}}}' >/dev/null
+	start flaky
+	local i
+	for i in $(seq 100); do
+		[[ $(ctr_inspect flaky .RestartCount) == 2 && $(ctr_state flaky) == exited ]] && break
+		sleep 0.1
+	done
+	assert_eq "$(ctr_inspect flaky .RestartCount)" 2
+	assert_eq "$(ctr_state flaky)" exited
+	assert_eq "$(ctr_inspect flaky .State.ExitCode)" 1
+}
+
+@test "faults: kill -9 of a shim: exited with a reason, no API call hangs" {
+	ct_start_default
+	id=$(create victim '{"Cmd":["sleep","1000"]}')
+	start victim
+	local shim
+	shim=$(cat "$D/run/shims/default/$id/shim.pid")
+	kill -KILL "$shim"
+	wait_ctr_status victim exited 10
+	[[ $(ctr_inspect victim .State.Error) == *"shim for container $id died"* ]] ||
+		fail "State.Error: $(ctr_inspect victim .State.Error)"
+	assert_eq "$(ctr_inspect victim .State.ExitCode)" 137
+	# every call answers
+	API_TIMEOUT=10 api_status POST "/containers/victim/stop?t=1"
+	[[ $STATUS == 304 || $STATUS == 204 ]] || fail "stop: $STATUS"
+	API_TIMEOUT=10 api_status GET "/containers/json?all=1"
+	assert_eq "$STATUS" 200
+	API_TIMEOUT=10 api_status DELETE "/containers/victim?force=1"
+	assert_eq "$STATUS" 204
+}
+
+@test "faults: kill -9 berthd with 20 printing containers: state, logs and downtime exits" {
+	ct_start_default
+	local i n=20
+	# each prints a sequence number every 10 ms; the last 4 exit on their own
+	# while berthd is down (code 40+i), after a file appears
+	for i in $(seq 1 $n); do
+		if ((i > n - 4)); then
+			create "p$i" "$(jq -nc --arg c "i=0; while [ ! -e /tmp/stop ]; do i=\$((i+1)); echo \$i; sleep 0.01; done; exit $((40 + i))" '{"Cmd":["sh","-c",$c]}')" >/dev/null
+		else
+			create "p$i" '{"Cmd":["sh","-c","i=0; while :; do i=$((i+1)); echo $i; sleep 0.01; done"]}' >/dev/null
+		fi
+		start "p$i"
+	done
+	sleep 1
+	kill -KILL "$BPID"
+	wait "$BPID" 2>/dev/null || true
+	BPID=
+	# while berthd is down: the last 4 are told to stop (a file in their rootfs)
+	for i in $(seq $((n - 3)) $n); do
+		id=$(cat "$D"/root/containers/*/config.v2.json | jq -r "select(.Name == \"/p$i\") | .ID")
+		touch "$D/run/shims/default/$id/rootfs/tmp/stop"
+	done
+	sleep 2
+	start_berthd
+	# all 20 listed with the right state
+	local list
+	list=$(api '/containers/json?all=1')
+	assert_eq "$(jq length <<<"$list")" $n
+	for i in $(seq 1 $((n - 4))); do
+		assert_eq "$(ctr_state "p$i")" running
+	done
+	for i in $(seq $((n - 3)) $n); do
+		wait_ctr_status "p$i" exited 10
+		assert_eq "$(ctr_inspect "p$i" .State.ExitCode)" $((40 + i))
+	done
+	sleep 0.5
+	# stop the runners, then check their logs: 1..N without a gap or a repeat
+	for i in $(seq 1 $((n - 4))); do
+		api_status POST "/containers/p$i/stop?t=1"
+	done
+	for i in $(seq 1 $n); do
+		local s
+		s=$(seqs "p$i")
+		local count last
+		count=$(wc -l <<<"$s")
+		last=$(tail -1 <<<"$s")
+		((count > 100)) || fail "p$i: only $count lines"
+		assert_eq "$count" "$last"
+		[[ -z $(sort -n <<<"$s" | uniq -d) ]] || fail "p$i: duplicated lines"
+		assert_eq "$(sort -n <<<"$s" | tr '\n' ' ')" "$(seq 1 "$last" | tr '\n' ' ')"
+	done
+}
