@@ -25,7 +25,7 @@ start() {
 logfile() { ctr_inspect "$1" .LogPath; }
 
 # the sequence numbers a container printed (its json-file log)
-seqs() { jq -r .log "$(logfile "$1")" | tr -d '\n' | tr ' ' '\n' | sed '/^$/d'; }
+seqs() { jq -j .log "$(logfile "$1")"; }
 
 @test "faults: create, start, wait, DELETE through the API" {
 	ct_start_default
