@@ -60,7 +60,7 @@ static int run_exec(struct shim *s, const char *pfile, const char *pidfile, bool
 	args[i++] = (char *)pidfile;
 	if (terminal) {
 		args[i++] = "--console-socket";
-		args[i++] = st->console_path;
+		args[i++] = st->console_arg;
 	}
 	args[i++] = s->o.id;
 	args[i] = NULL;

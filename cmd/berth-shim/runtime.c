@@ -36,12 +36,23 @@ void rt_io_free(struct rt_io *io)
 	io->console_fd = -1;
 }
 
-int rt_console_listen(const char *path, struct berth_error **err)
+int rt_console_listen(const char *dir, char **arg, int *dirfd, struct berth_error **err)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return berth_error_set(err, ENAMETOOLONG, "console socket path %s too long", path);
-	strcpy(sa.sun_path, path);
+	cleanup_free char *path = xasprintf("%s/console.sock", dir);
+	cleanup_free char *via = NULL;
+	*dirfd = -1;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		/* a long exec-root: through the directory's fd, for us and the runtime */
+		*dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (*dirfd < 0)
+			return berth_error_errno(err, "open %s", dir);
+		via = xasprintf("/proc/self/fd/%d/console.sock", *dirfd);
+		*arg = xasprintf("/proc/%d/fd/%d/console.sock", (int)getpid(), *dirfd);
+	} else {
+		*arg = xstrdup(path);
+	}
+	strcpy(sa.sun_path, via ? via : path);
 	unlink(path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)

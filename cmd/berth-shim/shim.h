@@ -118,15 +118,19 @@ struct rt_io {
 void rt_io_init(struct rt_io *io);
 void rt_io_free(struct rt_io *io);
 int rt_run(struct shim *s, char **args, struct rt_io *io, struct berth_error **err);
-/* A listening unix socket at path for --console-socket. */
-int rt_console_listen(const char *path, struct berth_error **err);
+/* A listening unix socket <dir>/console.sock for --console-socket. *arg is
+ * the path for the runtime: /proc/<shim>/fd/<*dirfd>/console.sock when the
+ * real path exceeds sun_path (*dirfd then stays open until the clean-up). */
+int rt_console_listen(const char *dir, char **arg, int *dirfd, struct berth_error **err);
 
 /* stdio.c */
 struct stdio_setup {
 	int child_in, child_out, child_err; /* given to the runtime, -1 */
 	int in, out, err;		    /* kept by the shim, -1 */
 	int console_listen;
-	char *console_path;
+	char *console_path; /* <dir>/console.sock */
+	char *console_arg;  /* what the runtime is given */
+	int console_dirfd;
 	bool want_stdin;
 };
 int stdio_prepare(struct shim *s, bool terminal, bool want_stdin, struct stdio_setup *st,

@@ -30,9 +30,16 @@ static int listen_socket(struct shim *s, struct berth_error **err)
 {
 	cleanup_free char *path = shim_path(s, "shim.sock");
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return berth_error_set(err, ENAMETOOLONG, "control socket path %s too long", path);
-	strcpy(sa.sun_path, path);
+	cleanup_close int dfd = -1;
+	cleanup_free char *via = NULL;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		/* a long exec-root: bind through the directory's fd (shim_connect does the same) */
+		dfd = open(s->o.dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			return berth_error_errno(err, "open %s", s->o.dir);
+		via = xasprintf("/proc/self/fd/%d/shim.sock", dfd);
+	}
+	strcpy(sa.sun_path, via ? via : path);
 	unlink(path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
@@ -101,7 +108,7 @@ static int create_container(struct shim *s, struct berth_error **err)
 	args[i++] = pidfile;
 	if (s->o.terminal) {
 		args[i++] = "--console-socket";
-		args[i++] = st.console_path;
+		args[i++] = st.console_arg;
 	}
 	args[i++] = s->o.id;
 	args[i] = NULL;

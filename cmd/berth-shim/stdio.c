@@ -78,15 +78,29 @@ void stdio_cleanup(struct stdio_setup *st)
 		free(st->console_path);
 		st->console_path = NULL;
 	}
+	free(st->console_arg);
+	st->console_arg = NULL;
+	if (st->console_dirfd >= 0)
+		close(st->console_dirfd);
+	st->console_dirfd = -1;
 }
 
 int stdio_prepare(struct shim *s, bool terminal, bool want_stdin, struct stdio_setup *st,
 		  struct berth_error **err)
 {
-	*st = (struct stdio_setup){-1, -1, -1, -1, -1, -1, -1, NULL, want_stdin};
+	*st = (struct stdio_setup){.child_in = -1,
+				   .child_out = -1,
+				   .child_err = -1,
+				   .in = -1,
+				   .out = -1,
+				   .err = -1,
+				   .console_listen = -1,
+				   .console_dirfd = -1,
+				   .want_stdin = want_stdin};
 	if (terminal) {
 		st->console_path = shim_path(s, "console.sock");
-		st->console_listen = rt_console_listen(st->console_path, err);
+		st->console_listen =
+		    rt_console_listen(s->o.dir, &st->console_arg, &st->console_dirfd, err);
 		return st->console_listen < 0 ? -1 : 0;
 	}
 	int p[2];

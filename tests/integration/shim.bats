@@ -315,3 +315,20 @@ shim_gone() { ! kill -0 "$SHIM_PID" 2>/dev/null; }
 	retry 50 0.1 shim_gone
 	[[ -z $(find /sys/fs/cgroup -maxdepth 2 -name "berth-test-shim-$SUFFIX") ]]
 }
+
+@test "shim: a shim dir longer than sun_path (control and console sockets via the dir fd)" {
+	local long=$TESTDIR/$(printf 'd%.0s' {1..60})/$(printf 'e%.0s' {1..40})
+	make_bundle "$long"
+	BUNDLE=$long
+	[[ ${#BUNDLE} -gt 108 ]]
+	bundle_set '.process.terminal = true'
+	set_sh 'stty size; echo done'
+	shim_start '{terminal: true}'
+	ctl resize '{"width": 90, "height": 30}'
+	ctl start
+	wait_file "$BUNDLE/exit.json"
+	jq -j .log "$LOG" | grep -q $'^30 90\r$'
+	ctl delete
+	retry 50 0.1 shim_gone
+	[[ ! -e $BUNDLE/console.sock && ! -e $BUNDLE/shim.sock ]]
+}
