@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 int sg_int(json_t *obj, const char *key, int64_t *out, struct berth_error **err)
 {
@@ -236,8 +237,11 @@ int sg_capabilities(json_t *cap_add, json_t *cap_drop, bool privileged, json_t *
 	json_t *res = json_array();
 	size_t n = known_caps();
 	if (privileged || sg_array_has(add, "ALL")) {
+		/* every capability berthd itself can grant (its bounding set), as
+		 * containerd's WithAllCurrentCapabilities: capset would refuse more */
 		for (size_t c = 0; c < n; c++)
-			if (privileged || !sg_array_has(drop, all_caps[c]))
+			if (prctl(PR_CAPBSET_READ, (unsigned long)c, 0, 0, 0) != 0 &&
+			    (privileged || !sg_array_has(drop, all_caps[c])))
 				json_array_append_new(res, json_string(all_caps[c]));
 		*caps = res;
 		return 0;
