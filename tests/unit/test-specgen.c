@@ -452,7 +452,7 @@ static const struct build_case builds[] = {
      "{'Memory':67108864,'MemorySwap':-1,'MemoryReservation':33554432,"
      "'MemorySwappiness':10,'OomKillDisable':true}",
      "linux.resources.memory",
-     "{'limit':67108864,'swap':-1,'reservation':33554432,'swappiness':10,"
+     "{'limit':67108864,'reservation':33554432,'swappiness':10,"
      "'disableOOMKiller':true}"},
     {"{}", "{'NanoCpus':1500000000}", "linux.resources.cpu", "{'period':100000,'quota':150000}"},
     {"{}",

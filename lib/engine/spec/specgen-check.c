@@ -126,6 +126,22 @@ static int check_restart_policy(json_t *hc, struct berth_error **err)
 	return 0;
 }
 
+/* docker's sysInfo.SwapLimit: can the memory cgroup limit swap here? */
+static bool swap_limit_supported(void)
+{
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) != 0)
+		return access("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", F_OK) == 0;
+	/* v2: the files exist in non-root cgroups only */
+	cleanup_free char *line = read_line("/proc/self/cgroup");
+	if (line && strncmp(line, "0::", 3) == 0 && strcmp(line + 3, "/") != 0) {
+		cleanup_free char *p = xasprintf("/sys/fs/cgroup%s/memory.swap.max", line + 3);
+		if (access(p, F_OK) == 0)
+			return true;
+	}
+	return access("/sys/fs/cgroup/init.scope/memory.swap.max", F_OK) == 0 ||
+	       access("/sys/fs/cgroup/system.slice/memory.swap.max", F_OK) == 0;
+}
+
 static int check_memory(json_t *hc, char ***warnings, struct berth_error **err)
 {
 	int64_t mem, swap, resv, kmem, swappiness = -1;
@@ -172,8 +188,13 @@ static int check_memory(json_t *hc, char ***warnings, struct berth_error **err)
 		sg_warn(warnings, "Specifying a kernel memory limit is deprecated and will be "
 				  "removed in a future release.");
 	}
-	/* docker: by default MemorySwap is twice Memory */
-	if (mem > 0 && swap == 0)
+	if (mem > 0 && swap > 0 && !swap_limit_supported()) {
+		sg_warn(warnings, "Your kernel does not support swap limit capabilities or the "
+				  "cgroup is not mounted. Memory limited without swap.");
+		json_object_set_new(hc, "MemorySwap", json_integer(-1));
+	}
+	/* docker: by default MemorySwap is twice Memory (where swap can be limited) */
+	if (mem > 0 && swap == 0 && swap_limit_supported())
 		json_object_set_new(hc, "MemorySwap", json_integer(mem * 2));
 	return 0;
 }

@@ -95,7 +95,8 @@ int sg_build_resources(const struct specgen_input *in, json_t *linux_, bool priv
 	json_t *m = json_object();
 	if (mem > 0)
 		set_int(m, "limit", mem);
-	if (swap != 0)
+	/* -1 (unlimited) is the runtime's default: written only with a limit */
+	if (swap > 0)
 		set_int(m, "swap", swap);
 	if (resv > 0)
 		set_int(m, "reservation", resv);
