@@ -296,6 +296,8 @@ int client_do(struct client *c, const struct client_req *req, struct client_resp
 			curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
 			curl_easy_setopt(h, CURLOPT_READDATA, &x);
 		} else {
+			/* as the docker CLI: Content-Length: 0 and no Content-Type */
+			hdrs = curl_slist_append(hdrs, "Content-Type:");
 			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
 			curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
 		}

@@ -174,8 +174,29 @@ static int out_target(const char *src, const char *dst, bool src_dir, char **dir
 	return 0;
 }
 
-static int extract(int fd, const char *src, const char *dst, const struct cp_opts *o)
+/* An entry's new name: as rename_top, or, for an archive whose first member
+ * is "." (its names are relative to the source), under top. */
+static char *map_name(const char *name, const char *top, bool rooted)
 {
+	if (!rooted)
+		return rename_top(name, top);
+	while (name[0] == '.' && name[1] == '/')
+		name += 2;
+	while (*name == '/')
+		name++;
+	if (*name == '\0' || strcmp(name, ".") == 0)
+		return *top ? xstrdup(top) : NULL;
+	cleanup_free char *dummy = xasprintf("x/%s", name);
+	return rename_top(dummy, top);
+}
+
+/* Unpack the tar on fd as DST calls for. -1 after printing an error about
+ * the destination; -2 with *read_err when the archive could not be read
+ * (the daemon's error, if any, says more). */
+static int extract(int fd, const char *src, const char *dst, const struct cp_opts *o,
+		   char **read_err)
+{
+	bool rooted = false;
 	cleanup_free char *dir = NULL;
 	cleanup_free char *top = NULL;
 	cleanup_free char *first = NULL;
@@ -205,6 +226,7 @@ static int extract(int fd, const char *src, const char *dst, const struct cp_opt
 			while (*f == '/')
 				f++;
 			first = strndup(f, strcspn(f, "/"));
+			rooted = *first == '\0' || strcmp(first, ".") == 0;
 			bool is_dir = archive_entry_filetype(e) == AE_IFDIR;
 			if (out_target(src, dst, is_dir, &dir, &top) < 0) {
 				rc = -1;
@@ -217,13 +239,14 @@ static int extract(int fd, const char *src, const char *dst, const struct cp_opt
 				break;
 			}
 		}
-		cleanup_free char *name = rename_top(archive_entry_pathname(e), top ? top : first);
+		cleanup_free char *name =
+		    map_name(archive_entry_pathname(e), top ? top : first, rooted);
 		if (name == NULL)
 			continue;
 		archive_entry_set_pathname(e, name);
 		const char *hl = archive_entry_hardlink(e);
 		if (hl) {
-			cleanup_free char *h = rename_top(hl, top ? top : first);
+			cleanup_free char *h = map_name(hl, top ? top : first, rooted);
 			if (h == NULL)
 				continue;
 			archive_entry_set_hardlink(e, h);
@@ -243,9 +266,9 @@ static int extract(int fd, const char *src, const char *dst, const struct cp_opt
 	}
 	goto done;
 fail:
-	fprintf(stderr, "Error: read the archive of %s: %s\n", src,
-		archive_error_string(in) ?: "bad archive");
-	rc = -1;
+	*read_err = xasprintf("Error: read the archive of %s: %s", src,
+			      archive_error_string(in) ?: "bad archive");
+	rc = -2;
 done:
 	archive_write_close(out);
 	archive_write_free(out);
@@ -293,11 +316,18 @@ static int copy_from(struct cli *cli, const char *ctr, const char *src, const ch
 		fprintf(stderr, "Error: cannot start the download thread\n");
 		return 1;
 	}
-	int rc = extract(p[0], src, adst, o);
+	cleanup_free char *read_err = NULL;
+	int rc = extract(p[0], src, adst, o, &read_err);
 	close(p[0]); /* a download still running gets EPIPE */
 	pthread_join(t, NULL);
-	if (d.err)
-		return cli_fail(&d.err);
+	if (d.err) {
+		if (rc == -1)
+			berth_error_free(&d.err);
+		else
+			return cli_fail(&d.err);
+	}
+	if (read_err)
+		fprintf(stderr, "%s\n", read_err);
 	return rc < 0 ? 1 : 0;
 }
 

@@ -1,0 +1,432 @@
+#!/usr/bin/env bats
+# The berth CLI's container commands besides run (ps, stop, kill, restart,
+# pause, unpause, rm, container prune, top, stats, rename, update, cp,
+# export, diff, events, container COMMAND, inspect):
+#  - "cli-containers fake:" tests against fakectr.py, which answers with the
+#    Docker API shapes recorded from dockerd (../shared/docker-api): the
+#    exact requests berth sends and the exact output docker prints for them;
+#  - "cli-containers:" tests end to end against berthd (containers-helpers),
+#    through berth and, for the key commands, the docker CLI for comparison
+#    of the output's shape. They skip while berthd cannot create containers.
+
+load containers-helpers
+
+FAKE_PREFIX="cli-containers fake:"
+
+setup() {
+	if [[ $BATS_TEST_DESCRIPTION == "$FAKE_PREFIX"* ]]; then
+		[[ -x $BERTH ]] || skip "berth not built: $BERTH"
+		D=$(mktemp -d "${BERTH_TEST_TMP:-/tmp}/berth-clictr.XXXXXX")
+		FSOCK=$D/fake.sock
+		: >"$D/.pids"
+		unset BERTH_HOST DOCKER_HOST BERTH_API_VERSION DOCKER_API_VERSION
+		export BERTH_CONFIG=$D/config
+		python3 "$BATS_TEST_DIRNAME/fakectr.py" "$FSOCK" "$D/requests.log" "$D" \
+			>>"$D/fake.log" 2>&1 &
+		FPID=$!
+		echo "$FPID" >>"$D/.pids"
+		local i
+		for i in $(seq 100); do
+			curl -sf --unix-socket "$FSOCK" http://x/_ping >/dev/null 2>&1 && break
+			sleep 0.05
+		done
+		: >"$D/requests.log"
+		return 0
+	fi
+	ct_setup
+	ct_start_default
+}
+
+teardown() {
+	if [[ $BATS_TEST_DESCRIPTION == "$FAKE_PREFIX"* ]]; then
+		local p
+		while read -r p; do
+			[[ -n $p ]] || continue
+			kill -TERM "$p" 2>/dev/null || true
+			wait "$p" 2>/dev/null || true
+		done <"$D/.pids"
+		rm -rf --one-file-system "$D"
+		return 0
+	fi
+	ct_teardown
+}
+
+fb() { "$BERTH" -H "unix://$FSOCK" "$@"; }
+
+# the requests the fake got, "METHOD PATH" per line, without the pings
+requests() { jq -r 'select(.path != "/_ping") | "\(.method) \(.path)"' "$D/requests.log"; }
+
+# ---- against fakectr.py: requests and output -------------------------------
+
+@test "cli-containers fake: ps prints docker's table byte for byte (transcripts/ps.txt)" {
+	run fb ps
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "CONTAINER ID   IMAGE     COMMAND            CREATED         STATUS         PORTS                                     NAMES" ]
+	[ "${lines[1]}" = '9e5a9cced381   busybox   "httpd -f -p 80"   8 seconds ago   Up 8 seconds   0.0.0.0:8080->80/tcp, [::]:8080->80/tcp   web' ]
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(requests)" = "GET /v1.41/containers/json" ]
+}
+
+@test "cli-containers fake: ps -a, -q, -n, -l, -s, --no-trunc, --filter, --format json" {
+	run fb ps -a
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 3 ]
+	# an image named by its id is shown as the short id; the command is cut at 20
+	[[ ${lines[2]} == '34ad9c75b5de   ff41d169493d   "sh -c '"'"'while true; …"   About an hour ago   Exited (0) 59 minutes ago '*' dead1' ]]
+	run fb ps -q --filter name=web --filter status=running
+	[ "$output" = 9e5a9cced381 ]
+	run fb ps -aq --no-trunc
+	[ "${lines[0]}" = 9e5a9cced3812d1d211088f2694ded0611c96c89f08480f06b89bbbe944a62d4 ]
+	[ "${lines[1]}" = 34ad9c75b5de354f735f48da78625c3ada8ff0e71b8fc0694e1f6407ab21559f ]
+	run fb ps -a --no-trunc
+	[[ ${lines[2]} == *'"sh -c '"'"'while true; do date; sleep 1; done'"'"'"'* ]]
+	[[ ${lines[2]} == *sha256:ff41d169493d77bcde5ac2d87838d99958ed020a9cf75b8bf273eb3f9d2b55f6* ]]
+	run fb ps -n 1
+	[ "${#lines[@]}" -eq 2 ]
+	run fb ps -l -s
+	[[ ${lines[0]} == *"   NAMES     SIZE" ]]
+	[[ ${lines[1]} == *"   web       12B (virtual 1.99MB)" ]]
+	run fb ps -a --format json
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	jq -e '.ID == "9e5a9cced381" and .Names == "web" and .Command == "\"httpd -f -p 80\"" and .State == "running" and .Ports == "0.0.0.0:8080->80/tcp, [::]:8080->80/tcp" and .RunningFor == "8 seconds ago" and .Networks == "bridge"' <<<"${lines[0]}"
+	jq -e '.Labels == "a=1,b=2" and .LocalVolumes == "1" and .Image == "ff41d169493d" and .Status == "Exited (0) 59 minutes ago"' <<<"${lines[1]}"
+	# the query as the docker CLI sends it (ps_filter_quiet.txt for the filters)
+	run requests
+	[ "${lines[0]}" = "GET /v1.41/containers/json?all=1" ]
+	[ "${lines[1]}" = "GET /v1.41/containers/json?filters=%7B%22name%22%3A%7B%22web%22%3Atrue%7D%2C%22status%22%3A%7B%22running%22%3Atrue%7D%7D" ]
+	[ "${lines[4]}" = "GET /v1.41/containers/json?limit=1" ]
+	[ "${lines[5]}" = "GET /v1.41/containers/json?limit=1&size=1" ]
+	# bad input
+	run fb ps --filter nokey
+	[ "$status" -eq 1 ]
+	[[ $output == "bad format of filter (expected name=value)"* ]]
+	run fb ps -n x
+	[ "$status" -eq 125 ]
+	[[ ${lines[0]} == 'invalid argument "x" for "-n, --last" flag: strconv.ParseInt: parsing "x": invalid syntax' ]]
+	run fb ps --format '{{.Names}}'
+	[ "$status" -eq 1 ]
+	[[ $output == *"unsupported format"* ]]
+	run fb ps extra
+	[ "$status" -eq 1 ]
+	[[ ${lines[0]} == "berth: 'berth ps' accepts no arguments" ]]
+}
+
+@test "cli-containers fake: stop, kill, restart, pause, unpause: queries, names printed, errors after, exit 1" {
+	run fb stop web
+	[ "$status" -eq 0 ]
+	[ "$output" = web ]
+	run fb stop -t 1 -s SIGINT web
+	run fb kill web
+	run fb kill -s HUP web
+	run fb restart -t 1 web
+	[ "$output" = web ]
+	run fb pause web
+	run fb unpause web
+	[ "$output" = web ]
+	run requests
+	[ "${lines[0]}" = "POST /v1.41/containers/web/stop" ]
+	[ "${lines[1]}" = "POST /v1.41/containers/web/stop?signal=SIGINT&t=1" ]
+	[ "${lines[2]}" = "POST /v1.41/containers/web/kill" ]
+	[ "${lines[3]}" = "POST /v1.41/containers/web/kill?signal=HUP" ]
+	[ "${lines[4]}" = "POST /v1.41/containers/web/restart?t=1" ]
+	[ "${lines[5]}" = "POST /v1.41/containers/web/pause" ]
+	[ "${lines[6]}" = "POST /v1.41/containers/web/unpause" ]
+	# several names: the ones that worked on stdout, the errors on stderr, exit 1
+	fb stop web nosuch1 dead1 >"$D/out" 2>"$D/err" && fail "stop with a missing container succeeded"
+	[ "$(cat "$D/out")" = $'web\ndead1' ]
+	[ "$(cat "$D/err")" = "Error response from daemon: No such container: nosuch1" ]
+	for verb in kill restart pause unpause; do
+		run fb $verb nosuch2
+		[ "$status" -eq 1 ]
+		[ "$output" = "Error response from daemon: No such container: nosuch2" ]
+	done
+	run fb stop -t abc web
+	[ "$status" -eq 125 ]
+	[[ ${lines[0]} == 'invalid argument "abc" for "-t, --time" flag'* ]]
+	run fb stop
+	[ "$status" -eq 1 ]
+	[[ ${lines[0]} == "berth: 'berth stop' requires at least 1 argument" ]]
+}
+
+@test "cli-containers fake: rm, rm -f -v, rm of a missing container (transcripts rm*, rm_missing)" {
+	run fb rm web dead1
+	[ "$status" -eq 0 ]
+	[ "$output" = $'web\ndead1' ]
+	run fb rm -f -v web
+	[ "$output" = web ]
+	run fb rm nosuchcontainer
+	[ "$status" -eq 1 ]
+	[ "$output" = "Error response from daemon: No such container: nosuchcontainer" ]
+	# with -f a missing container is reported but is no failure
+	fb rm -f nosuch3 web >"$D/out" 2>"$D/err"
+	[ "$(cat "$D/out")" = web ]
+	[ "$(cat "$D/err")" = "Error response from daemon: No such container: nosuch3" ]
+	run requests
+	[ "${lines[0]}" = "DELETE /v1.41/containers/web" ]
+	[ "${lines[1]}" = "DELETE /v1.41/containers/dead1" ]
+	[ "${lines[2]}" = "DELETE /v1.41/containers/web?force=1&v=1" ]
+}
+
+@test "cli-containers fake: container prune -f prints docker's report (transcripts/container_prune.txt)" {
+	run fb container prune -f
+	[ "$status" -eq 0 ]
+	[ "$output" = $'Deleted Containers:\n34ad9c75b5de354f735f48da78625c3ada8ff0e71b8fc0694e1f6407ab21559f\n\nTotal reclaimed space: 0B' ]
+	run fb container prune -f --filter until=10m --filter label=a=1
+	run requests
+	[ "${lines[0]}" = "POST /v1.41/containers/prune" ]
+	[ "${lines[1]}" = "POST /v1.41/containers/prune?filters=%7B%22label%22%3A%7B%22a%3D1%22%3Atrue%7D%2C%22until%22%3A%7B%2210m%22%3Atrue%7D%7D" ]
+	# without -f it asks; no answer is a no
+	run fb container prune </dev/null
+	[ "$status" -eq 0 ]
+	[[ $output == "WARNING! This will remove all stopped containers."* ]]
+	[ "$(requests | wc -l)" -eq 2 ]
+}
+
+@test "cli-containers fake: top prints docker's table (transcripts/top.txt); ps options pass through" {
+	run fb top web
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "UID                 PID                 PPID                C                   STIME               TTY                 TIME                CMD" ]
+	[ "${lines[1]}" = "root                29244               29204               0                   16:25               ?                   00:00:00            httpd -f -p 80" ]
+	run fb top web -o pid,args
+	[ "$status" -eq 0 ]
+	run requests
+	[ "${lines[0]}" = "GET /v1.41/containers/web/top" ]
+	[ "${lines[1]}" = "GET /v1.41/containers/web/top?ps_args=-o%20pid%2Cargs" ]
+	run fb top nosuch
+	[ "$status" -eq 1 ]
+	[ "$output" = "Error response from daemon: No such container: nosuch" ]
+}
+
+@test "cli-containers fake: stats --no-stream prints docker's row (transcripts/stats_no_stream.txt)" {
+	run fb stats --no-stream
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "CONTAINER ID   NAME      CPU %     MEM USAGE / LIMIT   MEM %     NET I/O         BLOCK I/O   PIDS" ]
+	[ "${lines[1]}" = "9e5a9cced381   web       0.00%     340KiB / 23.54GiB   0.00%     1.81kB / 731B   0B / 0B     1" ]
+	run fb stats --no-stream --no-trunc --format json web
+	jq -e '.ID == "9e5a9cced3812d1d211088f2694ded0611c96c89f08480f06b89bbbe944a62d4" and .Name == "web" and .Container == "web" and .CPUPerc == "0.00%" and .MemUsage == "340KiB / 23.54GiB" and .NetIO == "1.81kB / 731B" and .BlockIO == "0B / 0B" and .PIDs == "1"' <<<"$output"
+	run fb stats --no-stream web nosuch
+	[ "$status" -eq 1 ]
+	[[ $output == *"Error response from daemon: No such container: nosuch"* ]]
+	run requests
+	# the list, then the 12-character id of each container, as docker
+	[ "${lines[0]}" = "GET /v1.41/containers/json" ]
+	[ "${lines[1]}" = "GET /v1.41/containers/9e5a9cced381/stats?stream=0" ]
+	[ "${lines[2]}" = "GET /v1.41/containers/web/stats?stream=0" ]
+}
+
+@test "cli-containers fake: stats streams (no Content-Type, one sample a line), CPU % from the deltas" {
+	# the fake sends 3 samples 0.3 s apart, 0.5 s of CPU over 2 s on 2 CPUs
+	run timeout 10 "$BERTH" -H "unix://$FSOCK" stats web dead1
+	[ "$status" -eq 0 ]
+	[[ $output == *"9e5a9cced381   web       50.00%    340KiB / 23.54GiB"* ]]
+	[[ $output == *"   dead1     50.00%"* ]]
+	[[ ${lines[-1]} == *"12.3kB / 0B"* ]]
+	run timeout 10 "$BERTH" -H "unix://$FSOCK" stats --format json web
+	[ "$status" -eq 0 ]
+	jq -e '.CPUPerc == "50.00%"' <<<"${lines[-1]}"
+	run requests
+	# one stream per container (in parallel: any order), the last one alone
+	[ "$(sort <<<"$output")" = "$(printf '%s\n' "GET /v1.41/containers/dead1/stats?stream=1" "GET /v1.41/containers/web/stats?stream=1" "GET /v1.41/containers/web/stats?stream=1")" ]
+}
+
+@test "cli-containers fake: rename and update (body, warnings, bad values)" {
+	run fb rename web web2
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run fb rename web taken
+	[ "$status" -eq 1 ]
+	[ "$output" = 'Error response from daemon: Conflict. The container name "/taken" is already in use' ]
+	run fb update -m 512m --memory-swap -1 --cpus 1.5 --cpu-shares 512 --cpuset-cpus 0 --pids-limit 10 --restart on-failure:2 --blkio-weight 300 web dead1
+	[ "$status" -eq 0 ]
+	[ "$output" = $'fake warning\nweb\nfake warning\ndead1' ]
+	jq -s -e 'map(select(.method == "POST" and (.path | test("/web/update$")))) | .[0].body | fromjson |
+		. == {"Memory":536870912,"MemorySwap":-1,"NanoCpus":1500000000,"CpuShares":512,"CpusetCpus":"0","PidsLimit":10,"BlkioWeight":300,"RestartPolicy":{"Name":"on-failure","MaximumRetryCount":2}}' "$D/requests.log"
+	run fb update web
+	[ "$status" -eq 125 ]
+	[ "${lines[0]}" = "you must provide one or more flags when using this command" ]
+	run fb update -m lots web
+	[ "$status" -eq 125 ]
+	[ "${lines[0]}" = "invalid argument \"lots\" for \"-m, --memory\" flag: invalid size: 'lots'" ]
+	run fb update --cpus x web
+	[ "$status" -eq 125 ]
+	run fb update --restart always:3 web
+	[ "$status" -eq 125 ]
+	run fb update --blkio-weight 70000 web
+	[ "$status" -eq 125 ]
+	run fb update -m 1g nosuch
+	[ "$status" -eq 1 ]
+	[ "$output" = "Error response from daemon: No such container: nosuch" ]
+	run requests
+	[ "${lines[0]}" = "POST /v1.41/containers/web/rename?name=web2" ]
+	[ "$(jq -r 'select(.path | test("rename")) | .ctype' "$D/requests.log" | sort -u)" = null ]
+}
+
+@test "cli-containers fake: diff, export -o and to a pipe, never to a terminal" {
+	run fb diff web
+	[ "$status" -eq 0 ]
+	[ "$output" = $'C /tmp\nA /tmp/new\nD /etc/motd' ]
+	fb export web >"$D/a.tar"
+	[ "$(tar -tf "$D/a.tar")" = $'etc/\netc/hostname' ]
+	run fb export -o "$D/b.tar" web
+	[ "$status" -eq 0 ]
+	cmp "$D/a.tar" "$D/b.tar"
+	[ -z "$(find "$D" -name '*.berth-export-*')" ]
+	run fb export -o "$D/c.tar" nosuch
+	[ "$status" -eq 1 ]
+	[ ! -e "$D/c.tar" ]
+	[ -z "$(find "$D" -name '*.berth-export-*')" ]
+	# script(1) gives the command a terminal for stdout
+	run script -qec "$BERTH -H unix://$FSOCK export web" /dev/null
+	[[ $output == *"cowardly refusing to save to a terminal. Use the -o flag or redirect"* ]]
+	run requests
+	[ "${lines[0]}" = "GET /v1.41/containers/web/changes" ]
+	[ "${lines[1]}" = "GET /v1.41/containers/web/export" ]
+}
+
+@test "cli-containers fake: cp out: a file, a directory, into a directory, contents with /., '-' (cp_out, cp_dir_out)" {
+	cd "$D"
+	run fb cp web:/etc/passwd ./passwd.out
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$(head -1 passwd.out)" = "root:x:0:0:root:/root:/bin/sh" ]
+	mkdir into
+	fb cp web:/etc/passwd into
+	[ -f into/passwd ]
+	fb cp web:/var/www ./www.out
+	[ "$(cd www.out && find . | sort | tr '\n' ' ')" = ". ./index.html ./sub ./sub/a.txt " ]
+	fb cp web:/var/www into/
+	[ -f into/www/sub/a.txt ]
+	mkdir flat
+	fb cp web:/var/www/. flat
+	[ -f flat/index.html ] && [ -f flat/sub/a.txt ]
+	fb cp web:/etc/passwd - >p.tar
+	[ "$(tar -tf p.tar)" = passwd ]
+	run fb cp web:/nope out
+	[ "$status" -eq 1 ]
+	[ "$output" = "Error response from daemon: Could not find the file /nope in container web" ]
+	run fb cp web:/etc/passwd nodir/x
+	[ "$status" -eq 1 ]
+	[[ $output == *"destination directory"*"nodir"* ]]
+	run fb cp web:/var/www passwd.out
+	[ "$status" -eq 1 ]
+	run fb cp a b
+	[ "$status" -eq 1 ]
+	[ "$output" = "must specify at least one container source" ]
+	run fb cp web:/a web:/b
+	[ "$output" = "copying between containers is not supported" ]
+	run requests
+	[ "${lines[0]}" = "GET /v1.41/containers/web/archive?path=%2Fetc%2Fpasswd" ]
+	[ "${lines[2]}" = "GET /v1.41/containers/web/archive?path=%2Fvar%2Fwww" ]
+}
+
+@test "cli-containers fake: cp in: HEAD then PUT as docker (cp_in, cp_in_existing_dir), directories, '-', -a" {
+	cd "$D"
+	echo "hello from the host" >hello.txt
+	mkdir -p ctx/sub
+	echo FROM >ctx/Dockerfile
+	echo b >ctx/sub/b
+	ln -s Dockerfile ctx/link
+	fb cp hello.txt web:/tmp/hello.txt
+	fb cp hello.txt web:/tmp/
+	fb cp ctx web:/tmp/
+	tar -cf in.tar hello.txt
+	fb cp - web:/tmp <in.tar
+	fb cp -a hello.txt web:/tmp
+	run requests
+	[ "${lines[0]}" = "HEAD /v1.41/containers/web/archive?path=%2Ftmp%2Fhello.txt" ]
+	[ "${lines[1]}" = "PUT /v1.41/containers/web/archive?noOverwriteDirNonDir=true&path=%2Ftmp" ]
+	[ "${lines[2]}" = "HEAD /v1.41/containers/web/archive?path=%2Ftmp%2F" ]
+	[ "${lines[3]}" = "PUT /v1.41/containers/web/archive?noOverwriteDirNonDir=true&path=%2Ftmp%2F" ]
+	[ "${lines[6]}" = "PUT /v1.41/containers/web/archive?noOverwriteDirNonDir=true&path=%2Ftmp" ]
+	[ "${lines[8]}" = "PUT /v1.41/containers/web/archive?copyUIDGID=true&noOverwriteDirNonDir=true&path=%2Ftmp" ]
+	# the body is a tar, sent chunked with docker's Content-Type
+	[ "$(jq -r 'select(.method == "PUT") | .ctype' requests.log | sort -u)" = text/plain ]
+	[ "$(tar -tf put-1.tar)" = hello.txt ]
+	[ "$(tar -xOf put-1.tar hello.txt)" = "hello from the host" ]
+	[ "$(tar -tf put-3.tar | sort | tr '\n' ' ')" = "ctx/ ctx/Dockerfile ctx/link ctx/sub/ ctx/sub/b " ]
+	[ "$(tar -tvf put-3.tar | grep ctx/link)" != "" ]
+	[[ $(tar -tvf put-3.tar | grep ctx/link) == *"-> Dockerfile" ]]
+	cmp in.tar put-4.tar
+	# a file renamed on the way: web:/tmp/hello.txt did not exist
+	run fb cp hello.txt web:/tmp/renamed.txt
+	[ "$(tar -tf put-6.tar)" = renamed.txt ]
+	# errors: a directory onto a file, a missing directory, a missing source
+	run fb cp ctx web:/etc/passwd
+	[ "$status" -eq 1 ]
+	[[ $output == *"cannot copy directory"* ]]
+	run fb cp hello.txt web:/nodir/
+	[ "$status" -eq 1 ]
+	[[ $output == *"does not exist"* ]]
+	run fb cp nothere web:/tmp
+	[ "$status" -eq 1 ]
+	[[ $output == *"nothere"*"No such file or directory"* ]]
+	run fb cp hello.txt nosuch:/tmp
+	[ "$status" -eq 1 ]
+	[ "$output" = "Error response from daemon: No such container: nosuch" ]
+}
+
+@test "cli-containers fake: events: docker's lines, --since/--until/--filter, --format json (events*.txt)" {
+	run fb events --until 1795451900
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "2026-11-23T16:37:39.365629973Z container create 9e5a9cced3812d1d211088f2694ded0611c96c89f08480f06b89bbbe944a62d4 (image=busybox, name=web)" ]
+	[ "${lines[1]}" = "2026-11-23T16:37:39.943559114Z container die 9e5a9cced3812d1d211088f2694ded0611c96c89f08480f06b89bbbe944a62d4 (exitCode=0, image=busybox, name=web)" ]
+	[ "${lines[2]}" = "2026-11-23T16:37:42.715603287Z volume create evvol (driver=local)" ]
+	run fb events --since 1795451861 --until 1795451863 --filter type=volume --format json
+	[ "$output" = '{"Type":"volume","Action":"create","Actor":{"ID":"evvol","Attributes":{"driver":"local"}},"scope":"local","time":1795451862,"timeNano":1795451862715603287}' ]
+	run fb events --since 10m --until 2026-11-23T16:37:39Z
+	run requests
+	[ "${lines[0]}" = "GET /v1.41/events?until=1795451900" ]
+	[ "${lines[1]}" = "GET /v1.41/events?filters=%7B%22type%22%3A%7B%22volume%22%3Atrue%7D%7D&since=1795451861&until=1795451863" ]
+	[[ ${lines[2]} =~ ^"GET /v1.41/events?since="[0-9]+"&until=1795451859.000000000"$ ]]
+	since=${lines[2]#*since=}
+	since=${since%%&*}
+	now=$(date +%s)
+	[ $((now - since)) -ge 599 ] && [ $((now - since)) -le 610 ]
+	run fb events --since yesterday
+	[ "$status" -eq 1 ]
+	[[ $output == *'failed to parse value as time or duration: "yesterday"'* ]]
+	# without --until the stream stays open until interrupted
+	fb events >"$D/ev.out" 2>&1 &
+	pid=$!
+	echo "$pid" >>"$D/.pids"
+	retry 50 0.1 grep -q "volume create" "$D/ev.out"
+	kill -0 "$pid"
+	kill -TERM "$pid"
+	wait "$pid" || st=$?
+	[ "${st:-0}" -eq 143 ]
+}
+
+@test "cli-containers fake: container COMMAND dispatch, inspect of containers (-s, --type, missing)" {
+	run fb container ls
+	[ "${lines[1]:0:12}" = 9e5a9cced381 ]
+	run fb container ps -a -q
+	[ "${#lines[@]}" -eq 2 ]
+	run fb container rm web
+	[ "$output" = web ]
+	run fb container
+	[ "$status" -eq 0 ]
+	for verb in cp diff export inspect kill ls pause prune rename restart rm stats stop top unpause update; do
+		[[ $output == *"  $verb "* ]] || fail "berth container: no $verb"
+	done
+	run fb container nope
+	[ "$status" -eq 1 ]
+	[[ ${lines[0]} == "berth: unknown command: berth container nope" ]]
+	run fb container inspect -s web
+	[ "$status" -eq 0 ]
+	jq -e '.[0].Name == "/web" and .[0].SizeRw == 12' <<<"$output"
+	run fb inspect web
+	jq -e '.[0].Id == "9e5a9cced3812d1d211088f2694ded0611c96c89f08480f06b89bbbe944a62d4"' <<<"$output"
+	# transcripts/inspect_missing.txt: [] then docker's error
+	fb inspect nosuchthing >"$D/out" 2>"$D/err" && fail "inspect of a missing object succeeded"
+	[ "$(cat "$D/out")" = "[]" ]
+	[ "$(cat "$D/err")" = "Error: No such object: nosuchthing" ]
+	run fb inspect --type container nosuchthing
+	[ "$status" -eq 1 ]
+	run fb container inspect nosuchthing
+	[ "$status" -eq 1 ]
+	[[ $output == *"Error response from daemon: No such container: nosuchthing"* ]]
+	run requests
+	[[ $output == *"GET /v1.41/containers/web/json?size=1"* ]]
+	[[ $output == *"GET /v1.41/images/nosuchthing/json"* ]]
+}
