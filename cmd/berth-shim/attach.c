@@ -83,8 +83,6 @@ int attach_begin(struct shim *s, struct conn *c, struct proc *p, json_t *req)
 	c->a_stdout = json_is_true(json_object_get(req, "stdout"));
 	c->a_stderr = json_is_true(json_object_get(req, "stderr"));
 	c->stdin_once = json_is_true(json_object_get(req, "stdin_once")) || p->stdin_once;
-	int fl = fcntl(c->w.fd, F_GETFL);
-	fcntl(c->w.fd, F_SETFL, fl | O_NONBLOCK);
 	if (p->exec_id && !p->attached_once) {
 		p->attached_once = true;
 		/* the exec started before anyone could attach: hand over its output */
@@ -93,7 +91,9 @@ int attach_begin(struct shim *s, struct conn *c, struct proc *p, json_t *req)
 				   buf_pending(&p->pending));
 		buf_free(&p->pending);
 	}
-	if (p->status == PS_STOPPED && p->out_w.fd < 0 && p->err_w.fd < 0)
+	/* an exited process: what is queued (and what its pipes still give) is
+	 * sent, then the connection closes */
+	if (p->status == PS_STOPPED)
 		c->closing = true;
 	(void)s;
 	return 0;
@@ -149,6 +149,8 @@ void attach_on_event(struct shim *s, struct conn *c, uint32_t events)
 
 void attach_start(struct shim *s, struct conn *c)
 {
+	int fl = fcntl(c->w.fd, F_GETFL);
+	fcntl(c->w.fd, F_SETFL, fl | O_NONBLOCK);
 	conn_flush(s, c);
 }
 
