@@ -1,0 +1,468 @@
+#!/usr/bin/env bats
+# berth run/create/start/attach/exec/logs/wait end to end against berthd,
+# and the same scenarios through the real docker CLI where it makes sense
+# (the harness: containers-helpers.bash). Interactive runs go through
+# ptyrun.py, a pseudo-terminal driven by the test. The "cli-run fake:" tests
+# run the CLI against fakerun.py, a stand-in that logs every request, to
+# check the wire sequence against the recorded transcripts
+# (../shared/docker-api) and the terminal handling without containers.
+
+load containers-helpers
+bats_require_minimum_version 1.5.0
+
+PTY=$BATS_TEST_DIRNAME/ptyrun.py
+FAKE=$BATS_TEST_DIRNAME/fakerun.py
+
+setup() {
+	if [[ $BATS_TEST_DESCRIPTION == "cli-run fake:"* ]]; then
+		fake_setup
+	else
+		ct_setup
+		ct_start_default
+	fi
+}
+
+teardown() {
+	if [[ $BATS_TEST_DESCRIPTION == "cli-run fake:"* ]]; then
+		fake_teardown
+	else
+		ct_teardown
+	fi
+}
+
+fake_setup() {
+	[[ -x $BERTH ]] || skip "berth not built: $BERTH"
+	D=$(mktemp -d "${BERTH_TEST_TMP:-/tmp}/berth-cr.XXXXXX")
+	FSOCK=$D/f.sock
+	python3 "$FAKE" --socket "$FSOCK" --log "$D/req.log" 2>"$D/fake.err" &
+	FPID=$!
+	retry 100 0.05 test -S "$FSOCK"
+}
+
+fake_teardown() {
+	[[ -n ${FPID:-} ]] && kill "$FPID" 2>/dev/null && wait "$FPID" 2>/dev/null
+	[[ -n ${D:-} && -d $D ]] && rm -rf "$D"
+	return 0
+}
+
+# f ARGS...: berth against the fake
+f() { "$BERTH" -H "unix://$FSOCK" "$@"; }
+# the request lines the fake got, without pings, ids as ID
+reqs() { grep '^REQ ' "$D/req.log" | grep -v _ping | sed -E 's/^REQ //; s/ HTTP\/1.1$//; s/[0-9a-f]{64}/ID/g'; }
+
+# both CLIS: "b" and "dk" (docker skipped when it is not installed)
+clis() {
+	echo b
+	[[ -x $DOCKER ]] && echo dk
+}
+
+@test "cli-run: run --rm echo prints the output, removes the container, exit 0" {
+	for c in $(clis); do
+		run $c run --rm busybox echo hi
+		echo "$c: $output"
+		[ "$status" -eq 0 ]
+		[ "$output" = hi ]
+	done
+	run api '/containers/json?all=1'
+	[ "$(jq length <<<"$output")" -eq 0 ]
+}
+
+@test "cli-run: the container's exit status is run's; stdout and stderr apart" {
+	for c in $(clis); do
+		run $c run --rm busybox sh -c 'exit 7'
+		[ "$status" -eq 7 ]
+		out=$($c run --rm busybox sh -c 'echo out; echo err >&2' 2>"$D/err")
+		[ "$out" = out ]
+		[ "$(cat "$D/err")" = err ]
+	done
+	# a program that is not there: 127 as docker
+	run -127 b run --rm busybox /no/such/program
+	echo "$output"
+}
+
+@test "cli-run: -e --env-file -w -u --entrypoint -h -l reach the container" {
+	printf '# comment\nFROM_FILE=f1\nPASSED\n' >"$D/env"
+	for c in $(clis); do
+		run env PASSED=through $c run --rm -e FOO=bar --env-file "$D/env" -w /tmp -u 33:33 \
+			-h myhost --entrypoint sh -l app=demo busybox \
+			-c 'echo $FOO $FROM_FILE $PASSED; pwd; id -u; id -g; hostname'
+		echo "$c: $output"
+		[ "$status" -eq 0 ]
+		[ "${lines[0]}" = "bar f1 through" ]
+		[ "${lines[1]}" = /tmp ]
+		[ "${lines[2]}" = 33 ]
+		[ "${lines[3]}" = 33 ]
+		[ "${lines[4]}" = myhost ]
+	done
+	# flags end at the image: -l and -h go to the command
+	run b run --rm busybox ls -l -d /
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == d* ]]
+}
+
+@test "cli-run: create + start -a; create prints the id, start the name" {
+	run b create --name c1 busybox echo created-then-started
+	[ "$status" -eq 0 ]
+	[[ $output =~ ^[0-9a-f]{64}$ ]]
+	[ "$(ctr_state c1)" = created ]
+	run b start -a c1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = created-then-started ]
+	run b start c1
+	[ "$output" = c1 ]
+	run b wait c1
+	[ "$output" = 0 ]
+}
+
+@test "cli-run: -d prints the id; logs, logs -f until exit, -t, --tail, --since, --until" {
+	run b run -d --name talker busybox sh -c 'for i in 1 2 3 4 5; do echo tick $i; echo err $i >&2; sleep 0.3; done'
+	[ "$status" -eq 0 ]
+	[[ $output =~ ^[0-9a-f]{64}$ ]]
+	# -f ends by itself when the container exits
+	run timeout 20 "$BERTH" -H "unix://$SOCK" logs -f talker
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"tick 5"* ]]
+	[[ $output == *"err 5"* ]]
+	out=$(b logs talker 2>/dev/null)
+	[ "$(echo "$out" | wc -l)" -eq 5 ]
+	err=$(b logs talker 2>&1 >/dev/null)
+	[ "$(echo "$err" | head -1)" = "err 1" ]
+	run b logs --tail 2 talker
+	[ "${#lines[@]}" -eq 4 ]
+	run b logs -t talker
+	[[ ${lines[0]} =~ ^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]+Z\ (tick|err)\ 1$ ]]
+	run b logs --since 1m talker
+	[ "${#lines[@]}" -eq 10 ]
+	run b logs --until 2000-01-01T00:00:00Z talker
+	[ "${#lines[@]}" -eq 0 ]
+	run b logs --since "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)" talker
+	[ "${#lines[@]}" -eq 0 ]
+	run b logs --since yesterday talker
+	[ "$status" -eq 1 ]
+	[ "$output" = 'invalid value for "since": failed to parse value as time or duration: "yesterday"' ]
+	if [[ -x $DOCKER ]]; then
+		[ "$(dk logs talker 2>&1 | sort)" = "$(b logs talker 2>&1 | sort)" ]
+	fi
+}
+
+@test "cli-run: wait prints exit codes; a missing container is docker's error" {
+	b run -d --name w7 busybox sh -c 'sleep 0.5; exit 7' >/dev/null
+	run b wait w7
+	[ "$status" -eq 0 ]
+	[ "$output" = 7 ]
+	run b wait nosuch
+	[ "$status" -eq 1 ]
+	[ "$output" = "Error response from daemon: No such container: nosuch" ]
+}
+
+@test "cli-run: run -i with piped stdin; exec with piped stdin" {
+	for c in $(clis); do
+		run sh -c "printf 'line1\nline2\n' | $(cli_path "$c") -H unix://$SOCK run --rm -i busybox wc -l"
+		[ "$status" -eq 0 ]
+		[ "$(echo $output)" = 2 ]
+	done
+	b run -d --name web busybox sleep 1000 >/dev/null
+	run sh -c "echo piped | $BERTH -H unix://$SOCK exec -i web cat"
+	[ "$status" -eq 0 ]
+	[ "$output" = piped ]
+}
+
+@test "cli-run: exec: output, exit code, -e -w -u, -d, a stopped container" {
+	b run -d --name web busybox sleep 1000 >/dev/null
+	for c in $(clis); do
+		run $c exec web ls /
+		[ "$status" -eq 0 ]
+		[[ $output == *etc* ]]
+		run $c exec web sh -c 'exit 5'
+		[ "$status" -eq 5 ]
+		run $c exec -e X=1 -w /etc -u 33 web sh -c 'echo $X; pwd; id -u'
+		[ "$output" = "$(printf '1\n/etc\n33')" ]
+	done
+	run b exec -d web sh -c 'echo detached >/tmp/mark'
+	[ "$status" -eq 0 ]
+	retry 50 0.1 b exec web test -e /tmp/mark
+	b run --name stopped busybox true
+	run b exec stopped true
+	[ "$status" -eq 1 ]
+	[[ $output == "Error response from daemon: "*"is not running"* ]]
+}
+
+@test "cli-run: run -it on a pty: raw mode, the shell's prompt, exit code, the terminal size" {
+	for c in $(clis); do
+		run python3 "$PTY" --rows 30 --cols 100 'expect:/ # ' send:'stty size\r' \
+			'expect:30 100' send:'exit 4\r' -- "$(cli_path "$c")" -H "unix://$SOCK" run -it --rm busybox sh
+		echo "$c: $output"
+		[ "$status" -eq 4 ]
+		[[ $output == *"30 100"* ]]
+	done
+}
+
+@test "cli-run: SIGWINCH becomes a resize; exec -it" {
+	b run -d --name web busybox sleep 1000 >/dev/null
+	for c in $(clis); do
+		run python3 "$PTY" 'expect:/ # ' send:'stty size\r' expect:'24 80' resize:30x100 \
+			sleep:0.5 send:'stty size\r' expect:'30 100' send:'exit\r' -- \
+			"$(cli_path "$c")" -H "unix://$SOCK" exec -it web sh
+		echo "$c: $output"
+		[ "$status" -eq 0 ]
+	done
+	# the input device must be a terminal for -it
+	run b exec -it web true </dev/null
+	[ "$status" -eq 1 ]
+	[ "$output" = "the input device is not a TTY" ]
+}
+
+@test "cli-run: attach, then detach with ctrl-p ctrl-q; the container runs on" {
+	for c in $(clis); do
+		$c run -dit --name "att$c" busybox sh >/dev/null
+		run python3 "$PTY" sleep:0.5 send:'echo attached-ok\r' expect:'attached-ok.*/ # ' \
+			send:'\x10\x11' -- "$(cli_path "$c")" -H "unix://$SOCK" attach "att$c"
+		echo "$c: $output"
+		[ "$status" -eq 1 ]
+		[[ $output == *"read escape sequence"* ]]
+		[ "$(ctr_state "att$c")" = running ]
+		# --detach-keys
+		run python3 "$PTY" sleep:0.5 send:'echo again\r' expect:'again.*/ # ' send:'\x01' \
+			-- "$(cli_path "$c")" -H "unix://$SOCK" attach --detach-keys ctrl-a "att$c"
+		[ "$status" -eq 1 ]
+		[ "$(ctr_state "att$c")" = running ]
+	done
+	# run -it detaches with exit 0 and leaves the container running
+	run python3 "$PTY" 'expect:/ # ' send:'\x10\x11' -- "$BERTH" -H "unix://$SOCK" run -it --name itd busybox sh
+	[ "$status" -eq 0 ]
+	[ "$(ctr_state itd)" = running ]
+	run b attach nosuch
+	[ "$status" -eq 1 ]
+}
+
+@test "cli-run: --rm removes the container after a failure too; -d --rm" {
+	run b run --rm --name gone busybox sh -c 'exit 3'
+	[ "$status" -eq 3 ]
+	run api_status GET /containers/gone/json
+	api_status GET /containers/gone/json
+	[ "$STATUS" = 404 ]
+	b run -d --rm --name gone2 busybox sleep 0.3 >/dev/null
+	retry 100 0.1 bash -c "! curl -sf --unix-socket $SOCK http://b/containers/gone2/json >/dev/null"
+}
+
+@test "cli-run: limits are visible in the container's cgroup" {
+	b run -d --name lim -m 64m --memory-swap 128m --cpus 0.5 --cpu-shares 512 --pids-limit 42 \
+		busybox sleep 1000 >/dev/null
+	cg=$(ctr_inspect lim '.HostConfig.Memory')
+	[ "$cg" = 67108864 ]
+	if [[ -e /sys/fs/cgroup/cgroup.controllers ]]; then
+		run b exec lim cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max /sys/fs/cgroup/cpu.max
+		echo "$output"
+		[ "${lines[0]}" = 67108864 ]
+		[ "${lines[1]}" = 42 ]
+		[ "${lines[2]}" = "50000 100000" ]
+	else
+		run b exec lim cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max
+		echo "$output"
+		[ "${lines[0]}" = 67108864 ]
+		[ "${lines[1]}" = 42 ]
+	fi
+}
+
+@test "cli-run: --init reaps zombies; pid 1 is the init" {
+	run b run --rm --init busybox sh -c 'sh -c "sleep 0.1 & exit 0"; sleep 0.6; ps -o pid,stat,comm'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ ! $output =~ \ Z ]]
+	[[ $(awk '$1 == 1 { print $3 }' <<<"$output") != sh ]]
+}
+
+@test "cli-run: bad flag values give docker's messages, exit 125" {
+	run b run -m 5x busybox true
+	[ "$status" -eq 125 ]
+	[ "${lines[0]}" = "invalid argument \"5x\" for \"-m, --memory\" flag: invalid size: '5x'" ]
+	[[ $output == *"Run 'berth run --help' for more information"* ]]
+	run b run --cpus abc busybox true
+	[ "$status" -eq 125 ]
+	[ "${lines[0]}" = 'invalid argument "abc" for "--cpus" flag: failed to parse abc as a rational number' ]
+	run b run --ulimit nofile busybox true
+	[ "${lines[0]}" = 'invalid argument "nofile" for "--ulimit" flag: invalid ulimit argument: nofile' ]
+	run b run --env-file /nonexistent busybox true
+	[ "$status" -eq 125 ]
+	[ "${lines[0]}" = "berth: open /nonexistent: no such file or directory" ]
+	run b run --restart always --rm busybox true
+	[ "$status" -eq 125 ]
+	[ "${lines[0]}" = "berth: Conflicting options: cannot specify both --restart and --rm" ]
+	if [[ -x $DOCKER ]]; then
+		run dk run -m 5x busybox true
+		[ "$status" -eq 125 ]
+		[ "${lines[0]}" = "invalid argument \"5x\" for \"-m, --memory\" flag: invalid size: '5x'" ]
+	fi
+}
+
+@test "cli-run: a missing image is pulled with progress from a local registry, then run" {
+	command -v docker-registry >/dev/null || skip "docker-registry not installed"
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	REG=127.0.0.1:$port
+	mkdir -p "$D/reg"
+	printf 'version: 0.1\nlog: {level: error}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: %s}\n' \
+		"$D/reg/data" "$REG" >"$D/reg/config.yml"
+	docker-registry serve "$D/reg/config.yml" >"$D/reg/log" 2>&1 &
+	echo $! >>"$D/.pids"
+	retry 100 0.1 curl -sf -o /dev/null "http://$REG/v2/"
+	b tag busybox "$REG/bb:1"
+	b push "$REG/bb:1" >/dev/null
+	b rmi "$REG/bb:1" >/dev/null
+	run b run --rm "$REG/bb:1" echo pulled-and-ran
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "Unable to find image '$REG/bb:1' locally" ]
+	[[ $output == *"Pull complete"* ]]
+	[[ $output == *"Status: Downloaded newer image for $REG/bb:1"* ]]
+	[ "${lines[-1]}" = pulled-and-ran ]
+	# a manifest that is not there: the pull's error, exit 125
+	run b run --rm "$REG/nosuch:1" true
+	echo "$output"
+	[ "$status" -eq 125 ]
+	[ "${lines[0]}" = "Unable to find image '$REG/nosuch:1' locally" ]
+	[[ ${lines[1]} == "berth: Error response from daemon: "* ]]
+	# --pull never does not pull
+	run b run --rm --pull never "$REG/nosuch:1" true
+	[ "$status" -eq 125 ]
+	[[ $output != *"Unable to find"* ]]
+}
+
+cli_path() {
+	case $1 in
+	b) echo "$BERTH" ;;
+	dk) echo "$DOCKER" ;;
+	esac
+}
+
+# ---- against fakerun.py: the wire sequence and the terminal --------------
+
+@test "cli-run fake: run --rm is create, attach, wait?condition=removed, start (run_rm_echo); streams apart; exit status" {
+	run f run --rm busybox echo hi
+	[ "$status" -eq 0 ]
+	[ "$output" = hi ]
+	[ "$(reqs)" = "$(printf '%s\n' 'POST /v1.41/containers/create' \
+		'POST /v1.41/containers/ID/attach?stderr=1&stdout=1&stream=1' \
+		'POST /v1.41/containers/ID/wait?condition=removed' 'POST /v1.41/containers/ID/start')" ]
+	# the attach head as the docker CLI sends it (§3.2)
+	grep -A6 'attach?' "$D/req.log" | grep -q '^HDR Upgrade: tcp$'
+	grep -A6 'attach?' "$D/req.log" | grep -q '^HDR Connection: Upgrade$'
+	run f run busybox err to-stderr exit 7
+	[ "$status" -eq 7 ]
+	[ -z "$(f run busybox err x 2>/dev/null)" ]
+	[ "$(f run busybox err x 2>&1 >/dev/null)" = x ]
+	# next-exit without --rm, no wait with -d
+	: >"$D/req.log"
+	f run -d --name web busybox echo x >/dev/null
+	[ "$(reqs)" = "$(printf '%s\n' 'POST /v1.41/containers/create?name=web' 'POST /v1.41/containers/ID/start')" ]
+}
+
+@test "cli-run fake: the create body is the docker CLI's (run_it transcript), flag for flag" {
+	python3 "$PTY" 'expect:/ # ' send:'exit\r' -- "$BERTH" -H "unix://$FSOCK" run -it --rm busybox sh >/dev/null
+	mine=$(grep '^BODY {"Hostname"' "$D/req.log" | head -1 | cut -c6-)
+	docker=$(grep -A1 '^\[body: 1727 bytes\]' /work/shared/docker-api/transcripts/run_it.txt | tail -1 | sed 's/\\n$//')
+	[[ -n $docker ]] || skip "no transcript"
+	# the same keys in the same order with the same values, except the endpoint
+	# settings docker 28 fills in for the default network
+	norm='del(.NetworkingConfig) | del(.Cmd)'
+	[ "$(jq -c "$norm" <<<"$mine")" = "$(jq -c "$norm" <<<"$docker")" ]
+	[ "$(jq -c .Cmd <<<"$mine")" = '["sh"]' ]
+}
+
+@test "cli-run fake: run -it on a pty: stdin=1, resize at start and on SIGWINCH, exit status, terminal restored" {
+	run python3 "$PTY" --rows 33 --cols 111 'expect:/ # ' send:'hello\r' expect:'you said hello' \
+		resize:30x100 sleep:0.3 send:'exit 3\r' -- "$BERTH" -H "unix://$FSOCK" run -it --rm busybox shell
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[ "$(reqs | grep -c 'attach?stderr=1&stdin=1&stdout=1&stream=1')" -eq 1 ]
+	reqs | grep -qx 'POST /v1.41/containers/ID/resize?h=33&w=111'
+	reqs | grep -qx 'POST /v1.41/containers/ID/resize?h=30&w=100'
+	# raw mode is undone when run ends, and when it is killed
+	run python3 "$PTY" 'expect:/ # ' send:'exit\r' sleep:0.3 -- sh -c \
+		"'$BERTH' -H unix://$FSOCK run -it busybox shell; stty -a | grep -o -- '-\?icanon'"
+	[[ $output == *$'\n'icanon* ]]
+	run python3 "$PTY" 'expect:/ # ' sleep:0.2 -- sh -c \
+		"'$BERTH' -H unix://$FSOCK run -it busybox shell & p=\$!; sleep 1; kill -TERM \$p; wait \$p; stty -a | grep -o -- '-\?icanon'"
+	echo "$output"
+	[[ $output == *$'\n'icanon* ]]
+	# -it without a terminal
+	run f run -it busybox shell </dev/null
+	[ "$status" -eq 1 ]
+	[ "$output" = "the input device is not a TTY" ]
+}
+
+@test "cli-run fake: detach keys: ctrl-p ctrl-q never reach the daemon, a partial match does, --detach-keys" {
+	run python3 "$PTY" 'expect:/ # ' send:'ab\x10c\r' expect:'you said ab.c' send:'\x10\x11' -- \
+		"$BERTH" -H "unix://$FSOCK" run -it --name d1 busybox shell
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# the held-back ctrl-p of "ab^Pc" was sent once "c" did not match; the
+	# detach sequence itself was not
+	[ "$(grep '^STDIN' "$D/req.log" | tr -d '\n')" = "STDIN 61STDIN 62STDIN 10STDIN 63STDIN 0d" ]
+	run python3 "$PTY" 'expect:/ # ' send:'\x01' -- "$BERTH" -H "unix://$FSOCK" run -it --detach-keys ctrl-a busybox shell
+	[ "$status" -eq 0 ]
+	run f run --detach-keys ctrl-xx busybox echo
+	[ "$status" -eq 125 ]
+	[ "${lines[0]}" = "berth: Unknown character: 'ctrl-xx'" ]
+}
+
+@test "cli-run fake: exec -it is GET json, POST exec (docker's body), start upgraded, resize, GET exec json (exec_it)" {
+	f run -d --name web busybox echo >/dev/null
+	: >"$D/req.log"
+	run python3 "$PTY" 'expect:/ # ' send:'exit 6\r' -- "$BERTH" -H "unix://$FSOCK" exec -it web shell
+	[ "$status" -eq 6 ]
+	[ "$(reqs)" = "$(printf '%s\n' 'GET /v1.41/containers/web/json' 'POST /v1.41/containers/web/exec' \
+		'POST /v1.41/exec/ID/start' 'POST /v1.41/exec/ID/resize?h=24&w=80' 'GET /v1.41/exec/ID/json')" ]
+	grep -qx 'BODY {"User":"","Privileged":false,"Tty":true,"AttachStdin":true,"AttachStderr":true,"AttachStdout":true,"Detach":false,"DetachKeys":"","Env":null,"WorkingDir":"","Cmd":\["shell"\]}' "$D/req.log"
+	grep -qx 'BODY {"Detach":false,"Tty":true}' "$D/req.log"
+	run f exec web echo plain
+	[ "$output" = plain ]
+	run f exec web exit 4
+	[ "$status" -eq 4 ]
+	run f exec nosuch true
+	[ "$status" -eq 1 ]
+	[ "$output" = "Error response from daemon: No such container: nosuch" ]
+}
+
+@test "cli-run fake: logs: GET json then the logs query of the docker CLI (logs_follow_timestamps); since/until as unix times" {
+	f run -d --name talker busybox echo >/dev/null
+	: >"$D/req.log"
+	run f logs -f -t --tail 3 talker
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "2026-11-23T16:25:19.426708790Z tick 1" ]
+	[ "$(reqs)" = "$(printf '%s\n' 'GET /v1.41/containers/talker/json' \
+		'GET /v1.41/containers/ID/logs?follow=1&stderr=1&stdout=1&tail=3&timestamps=1')" ]
+	: >"$D/req.log"
+	f logs --since 2026-01-02T03:04:05Z --until 1700000000.5 talker >/dev/null 2>&1
+	reqs | grep -qx 'GET /v1.41/containers/ID/logs?since=1767323045.000000000&stderr=1&stdout=1&tail=all&until=1700000000.5'
+	# stdout and stderr apart
+	[ "$(f logs talker 2>/dev/null)" = "$(printf 'tick 1\ntick 2')" ]
+	[ "$(f logs talker 2>&1 >/dev/null)" = "err 1" ]
+}
+
+@test "cli-run fake: a missing image is pulled (progress on stderr) and created again; a failed start is 127" {
+	run f run --rm missing:1 echo pulled
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "Unable to find image 'missing:1' locally" ]
+	[ "${lines[-1]}" = pulled ]
+	[ "$(reqs | head -3)" = "$(printf '%s\n' 'POST /v1.41/containers/create' \
+		'POST /v1.41/images/create?fromImage=missing&tag=1' 'POST /v1.41/containers/create')" ]
+	[ -z "$(f run --rm missing:1 echo 2>/dev/null >/dev/null; f run --rm missing:1 echo pulled 2>&1 >/dev/null)" ]
+	run -127 f run busybox nosuchprog
+	[ "$output" = 'berth: Error response from daemon: failed to create task: exec: "nosuchprog": executable file not found in $PATH' ]
+}
+
+@test "cli-run fake: start -a, wait, attach of a stopped container" {
+	f create --name c2 busybox echo started-a >/dev/null
+	run f start -a c2
+	[ "$status" -eq 0 ]
+	[ "$output" = started-a ]
+	f run -d --name d3 busybox exit 9 >/dev/null
+	run f wait d3
+	[ "$output" = 9 ]
+	run f attach d3
+	[ "$status" -eq 1 ]
+	[ "$output" = "You cannot attach to a stopped container, start it first" ]
+}
