@@ -115,6 +115,12 @@ static const struct bad_case bad_hostconfigs[] = {
     {"{'VolumesFrom':['other']}", ENOTSUP, "VolumesFrom is not supported"},
     {"{'DeviceRequests':[{'Driver':'nvidia'}]}", ENOTSUP, "DeviceRequests is not supported"},
     {"{'VolumeDriver':'flocker'}", ENOTSUP, "volume driver flocker is not supported"},
+    {"{'Binds':['vol:/data']}", ENOTSUP, "named volumes are not supported"},
+    {"{'Binds':['/tmp']}", EINVAL, "invalid volume specification: '/tmp'"},
+    {"{'Binds':['/tmp:/x:bogus']}", EINVAL, "invalid mode: bogus"},
+    {"{'Mounts':[{'Type':'bind','Source':'/nonexistent/y','Target':'/y'}]}", EINVAL,
+     "bind source path does not exist: /nonexistent/y"},
+    {"{'Mounts':{'Type':'bind'}}", EINVAL, "Mounts: expected an array"},
     {"[]", EINVAL, "HostConfig: expected an object"},
 };
 
@@ -249,10 +255,14 @@ static const struct merge_case merges[] = {
     {"{'ExposedPorts':{'80/tcp':{}}}", "{'ExposedPorts':{'443/tcp':{}}}", "ExposedPorts",
      "{'80/tcp':{},'443/tcp':{}}"},
     {"{'Volumes':{'/a':{}}}", "{'Volumes':{'/b':{}}}", "Volumes", "{'/a':{},'/b':{}}"},
-    {"{'Healthcheck':{'Interval':5}}",
-     "{'Healthcheck':{'Test':['CMD','true'],'Interval':1,'Retries':3}}", "Healthcheck",
-     "{'Test':['CMD','true'],'Interval':5,'Retries':3}"},
+    {"{'Healthcheck':{'Interval':5000000000}}",
+     "{'Healthcheck':{'Test':['CMD','true'],'Interval':1000000000,'Retries':3}}", "Healthcheck",
+     "{'Test':['CMD','true'],'Interval':5000000000,'Retries':3}"},
     {"{}", "{'OnBuild':['RUN x']}", "OnBuild", "['RUN x']"},
+    {"{'StopSignal':'TERM'}", "{}", "StopSignal", "'TERM'"},
+    {"{'StopSignal':'9'}", "{}", "StopSignal", "'9'"},
+    {"{'StopSignal':'SIGRTMIN+3'}", "{}", "StopSignal", "'SIGRTMIN+3'"},
+    {"{'StopSignal':'sigwinch'}", "{}", "StopSignal", "'sigwinch'"},
 };
 
 static void test_merge(void **state)
@@ -289,6 +299,19 @@ static void test_merge_bad(void **state)
 	    {"{'Cmd':'ls'}", EINVAL, "Cmd: expected an array of strings"},
 	    {"{'Env':['A',3]}", EINVAL, "Env[1]: expected a string"},
 	    {"[]", EINVAL, "Config: expected an object"},
+	    {"{'Cmd':['ls'],'WorkingDir':'rel'}", EINVAL,
+	     "the working directory 'rel' is invalid, it needs to be an absolute path"},
+	    {"{'Cmd':['ls'],'StopSignal':'SIGBOGUS'}", EINVAL, "Invalid signal: SIGBOGUS"},
+	    {"{'Cmd':['ls'],'StopSignal':'65'}", EINVAL, "Invalid signal: 65"},
+	    {"{'Cmd':['ls'],'StopSignal':'SIGRTMIN+16'}", EINVAL, "Invalid signal: SIGRTMIN+16"},
+	    {"{'Cmd':['ls'],'Healthcheck':{'Interval':5}}", EINVAL,
+	     "Interval in Healthcheck cannot be less than 1ms"},
+	    {"{'Cmd':['ls'],'Healthcheck':{'Timeout':999999}}", EINVAL,
+	     "Timeout in Healthcheck cannot be less than 1ms"},
+	    {"{'Cmd':['ls'],'Healthcheck':{'StartPeriod':1}}", EINVAL,
+	     "StartPeriod in Healthcheck cannot be less than 1ms"},
+	    {"{'Cmd':['ls'],'Healthcheck':{'Retries':-1}}", EINVAL,
+	     "Retries in Healthcheck cannot be negative"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		json_t *c = tu_json(bad[i].hc);
@@ -705,6 +728,25 @@ static void test_build_bad(void **state)
 	assert_null(build("{}", "{'GroupAdd':['nosuchgroup']}", &err));
 	tu_assert_msg(err, "unable to find group nosuchgroup");
 	berth_error_free(&err);
+	/* systemd cgroups: slices only */
+	json_t *sc = tu_json("{'Cmd':['sh']}"), *shc = tu_json("{'CgroupParent':'/berth'}");
+	struct specgen_input sin = {
+	    .id = ID, .config = sc, .host_config = shc, .rootfs = rootfs, .systemd_cgroup = true};
+	json_t *sspec = NULL;
+	assert_int_equal(specgen_build(&sin, &sspec, &err), -1);
+	tu_assert_msg(err, "cgroup-parent for systemd cgroup should be a valid slice named as "
+			   "\"xxx.slice\"");
+	berth_error_free(&err);
+	json_object_set_new(shc, "CgroupParent", json_string("my.slice"));
+	assert_int_equal(specgen_build(&sin, &sspec, &err), 0);
+	sgt_expect(sspec, "linux.cgroupsPath", "'my.slice:berth:" ID "'");
+	json_decref(sspec);
+	json_object_del(shc, "CgroupParent");
+	assert_int_equal(specgen_build(&sin, &sspec, &err), 0);
+	sgt_expect(sspec, "linux.cgroupsPath", "'system.slice:berth:" ID "'");
+	json_decref(sspec);
+	json_decref(sc);
+	json_decref(shc);
 	/* Init without a configured binary */
 	json_t *c = tu_json("{'Cmd':['sh']}"), *hc = tu_json("{'Init':true}");
 	struct specgen_input in = {.id = ID, .config = c, .host_config = hc, .rootfs = rootfs};

@@ -291,6 +291,13 @@ int specgen_build(const struct specgen_input *in, json_t **spec, struct berth_er
 	    sg_strarr(hc, "CapDrop", &drop, err) < 0 ||
 	    sg_capabilities(add, drop, privileged, &caps, err) < 0)
 		return -1;
+	const char *cgp = json_string_value(json_object_get(hc, "CgroupParent"));
+	size_t cgl = cgp ? strlen(cgp) : 0;
+	if (in->systemd_cgroup && cgl > 0 &&
+	    (cgl < 6 || strcmp(cgp + cgl - 6, ".slice") != 0 || strchr(cgp, '/')))
+		return berth_error_set(err, EINVAL,
+				       "cgroup-parent for systemd cgroup should be a valid slice "
+				       "named as \"xxx.slice\"");
 	cleanup_free char *hostname = hostname_of(in);
 	if (!json_is_string(json_object_get(in->config, "Hostname")) ||
 	    *json_string_value(json_object_get(in->config, "Hostname")) == '\0')

@@ -424,14 +424,13 @@ static int check_misc(json_t *hc, char ***warnings, struct berth_error **err)
 	if (sg_check_ulimits(json_object_get(hc, "Ulimits"), &tmp, err) < 0 ||
 	    sg_check_tmpfs(json_object_get(hc, "Tmpfs"), err) < 0)
 		return -1;
-	const char *net, *ipc, *uts;
+	const char *net, *ipc;
 	sg_str(hc, "NetworkMode", &net, NULL);
 	sg_str(hc, "IpcMode", &ipc, NULL);
-	sg_str(hc, "UTSMode", &uts, NULL);
 	json_t *sysctls = json_object_get(hc, "Sysctls");
 	if (sg_check_sysctls(sysctls, ipc && strcmp(ipc, "host") == 0,
-			     net && strcmp(net, "host") == 0, uts && strcmp(uts, "host") == 0,
-			     err) < 0)
+			     net && strcmp(net, "host") == 0, err) < 0 ||
+	    sg_check_mounts(hc, err) < 0)
 		return -1;
 	return 0;
 }

@@ -56,8 +56,9 @@ int sg_seccomp_resolve(const char *profile, json_t *caps, json_t **out, struct b
 int sg_seccomp_validate(json_t *seccomp, struct berth_error **err);
 
 /* Validation of sysctls against the namespaces the container gets. */
-int sg_check_sysctls(json_t *sysctls, bool host_ipc, bool host_net, bool host_uts,
-		     struct berth_error **err);
+int sg_check_sysctls(json_t *sysctls, bool host_ipc, bool host_net, struct berth_error **err);
+/* Binds and Mounts parsed without touching the host (create time) */
+int sg_check_mounts(json_t *host_config, struct berth_error **err);
 int sg_check_ulimits(json_t *ulimits, json_t **rlimits, struct berth_error **err);
 int sg_check_cpuset(const char *what, const char *list, struct berth_error **err);
 int sg_check_tmpfs(json_t *tmpfs, struct berth_error **err);

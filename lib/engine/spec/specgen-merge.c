@@ -6,7 +6,9 @@
 #include "common/cleanup.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static bool empty(json_t *v)
 {
@@ -97,6 +99,71 @@ static void take_if_empty(json_t *config, json_t *image, const char *key)
 		json_object_set_new(config, key, json_deep_copy(iv));
 }
 
+/* docker's signal.ParseSignal: "SIGTERM", "TERM", "15", "SIGRTMIN+3" */
+static bool valid_signal(const char *s)
+{
+	static const char *const names[] = {
+	    "ABRT", "ALRM",   "BUS",  "CHLD",	"CLD",	 "CONT", "FPE",	 "HUP",	   "ILL",
+	    "INT",  "IO",     "IOT",  "KILL",	"PIPE",	 "POLL", "PROF", "PWR",	   "QUIT",
+	    "SEGV", "STKFLT", "STOP", "SYS",	"TERM",	 "TRAP", "TSTP", "TTIN",   "TTOU",
+	    "URG",  "USR1",   "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ", "UNUSED", NULL};
+	if (*s >= '0' && *s <= '9') {
+		char *end;
+		long n = strtol(s, &end, 10);
+		return *end == '\0' && n > 0 && n <= 64;
+	}
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (size_t i = 0; names[i]; i++)
+		if (strcasecmp(s, names[i]) == 0)
+			return true;
+	for (int rt = 0; rt < 2; rt++) {
+		const char *base = rt ? "RTMAX" : "RTMIN";
+		if (strncasecmp(s, base, 5) != 0)
+			continue;
+		if (s[5] == '\0')
+			return true;
+		char *end;
+		long n = strtol(s + 6, &end, 10);
+		return s[5] == (rt ? '-' : '+') && *end == '\0' && n >= 1 && n <= 15;
+	}
+	return false;
+}
+
+/* docker's verifyContainerSettings on Config */
+static int check_config(json_t *config, struct berth_error **err)
+{
+	const char *wd, *sig;
+	if (sg_str(config, "WorkingDir", &wd, err) < 0 ||
+	    sg_str(config, "StopSignal", &sig, err) < 0)
+		return -1;
+	if (wd && *wd && wd[0] != '/')
+		return berth_error_set(err, EINVAL,
+				       "the working directory '%s' is invalid, it needs to be an "
+				       "absolute path",
+				       wd);
+	if (sig && *sig && !valid_signal(sig))
+		return berth_error_set(err, EINVAL, "Invalid signal: %s", sig);
+	json_t *hc = json_object_get(config, "Healthcheck");
+	if (!json_is_object(hc))
+		return 0;
+	static const char *const durations[] = {"Interval", "Timeout", "StartPeriod", NULL};
+	for (size_t i = 0; durations[i]; i++) {
+		int64_t d;
+		if (sg_int(hc, durations[i], &d, err) < 0)
+			return berth_error_wrap(err, "Healthcheck");
+		if (d != 0 && d < 1000000)
+			return berth_error_set(
+			    err, EINVAL, "%s in Healthcheck cannot be less than 1ms", durations[i]);
+	}
+	int64_t retries;
+	if (sg_int(hc, "Retries", &retries, err) < 0)
+		return berth_error_wrap(err, "Healthcheck");
+	if (retries < 0)
+		return berth_error_set(err, EINVAL, "Retries in Healthcheck cannot be negative");
+	return 0;
+}
+
 int specgen_merge_image_config(json_t *config, json_t *image_config, struct berth_error **err)
 {
 	if (!json_is_object(config))
@@ -143,5 +210,5 @@ int specgen_merge_image_config(json_t *config, json_t *image_config, struct bert
 		json_object_set_new(config, "Entrypoint", json_null());
 	if (empty(json_object_get(config, "Entrypoint")) && empty(json_object_get(config, "Cmd")))
 		return berth_error_set(err, EINVAL, "No command specified");
-	return 0;
+	return check_config(config, err);
 }

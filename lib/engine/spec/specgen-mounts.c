@@ -127,6 +127,8 @@ static int bind_from_spec(const char *spec, json_t *out, struct berth_error **er
 			 strcmp(o, "delegated") != 0)
 			return berth_error_set(err, EINVAL, "invalid mode: %s", o);
 	}
+	if (out == NULL)
+		return 0; /* checked only */
 	if (mkdir_p(copy) < 0 && errno != ENOTDIR)
 		return berth_error_errno(err, "create bind source %s", copy);
 	const char *o[] = {"rbind", ro, prop, NULL};
@@ -156,6 +158,8 @@ static int mount_from_api(json_t *m, size_t i, json_t *out, struct berth_error *
 			    "invalid mount config for type \"bind\": bind source "
 			    "path does not exist: %s",
 			    src ? src : "");
+		if (out == NULL)
+			return 0;
 		const char *prop = json_string_value(
 		    json_object_get(json_object_get(m, "BindOptions"), "Propagation"));
 		const char *o[] = {"rbind", ro ? "ro" : "rw",
@@ -169,6 +173,8 @@ static int mount_from_api(json_t *m, size_t i, json_t *out, struct berth_error *
 		int64_t size = 0, mode = 0;
 		if (sg_int(to, "SizeBytes", &size, err) < 0 || sg_int(to, "Mode", &mode, err) < 0)
 			return berth_error_wrap(err, "Mounts[%zu].TmpfsOptions", i);
+		if (out == NULL)
+			return 0;
 		json_t *t = tmpfs_mount(dst, ro ? "ro" : NULL);
 		if (size > 0) {
 			cleanup_free char *s = xasprintf("size=%lld", (long long)size);
@@ -184,6 +190,28 @@ static int mount_from_api(json_t *m, size_t i, json_t *out, struct berth_error *
 	return berth_error_set(err, ENOTSUP,
 			       "Mounts[%zu]: mounts of type \"%s\" are not supported by berth yet",
 			       i, type);
+}
+
+int sg_check_mounts(json_t *host_config, struct berth_error **err)
+{
+	json_t *binds, *mounts = json_object_get(host_config, "Mounts");
+	if (sg_strarr(host_config, "Binds", &binds, err) < 0)
+		return -1;
+	if (mounts && !json_is_null(mounts) && !json_is_array(mounts))
+		return berth_error_set(err, EINVAL, "Mounts: expected an array");
+	size_t i;
+	json_t *e;
+	json_array_foreach(binds, i, e)
+	{
+		if (bind_from_spec(json_string_value(e), NULL, err) < 0)
+			return -1;
+	}
+	json_array_foreach(mounts, i, e)
+	{
+		if (mount_from_api(e, i, NULL, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static size_t depth(json_t *m)

@@ -14,8 +14,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-int sg_check_sysctls(json_t *sysctls, bool host_ipc, bool host_net, bool host_uts,
-		     struct berth_error **err)
+int sg_check_sysctls(json_t *sysctls, bool host_ipc, bool host_net, struct berth_error **err)
 {
 	static const char *const ipc[] = {
 	    "kernel.msgmax", "kernel.msgmnb",	       "kernel.msgmni",
@@ -48,19 +47,12 @@ int sg_check_sysctls(json_t *sysctls, bool host_ipc, bool host_net, bool host_ut
 				    "sysctl \"%s\" not allowed in host network namespace", k);
 			continue;
 		}
-		if (strcmp(k, "kernel.hostname") == 0 || strcmp(k, "kernel.domainname") == 0) {
-			if (host_uts)
-				return berth_error_set(
-				    err, EINVAL,
-				    "sysctl \"%s\" is not allowed as it conflicts with the "
-				    "OCI \"hostname\" field",
-				    k);
+		if (strcmp(k, "kernel.hostname") == 0 || strcmp(k, "kernel.domainname") == 0)
 			return berth_error_set(
 			    err, EINVAL,
 			    "sysctl \"%s\" is not allowed as it conflicts with the "
 			    "OCI \"hostname\" field",
 			    k);
-		}
 		return berth_error_set(err, EINVAL,
 				       "sysctl \"%s\" is not in a separate kernel namespace", k);
 	}
