@@ -6,6 +6,7 @@
 
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "runtime/path.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -28,6 +29,17 @@ static FILE *open_in_root(const char *rootfs, const char *path, struct berth_err
 	struct open_how how = {.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
 			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
 	int fd = (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
+	if (fd < 0 && (errno == ENOSYS || errno == EPERM)) {
+		/* no openat2 (old kernel, seccomp, valgrind): lib/runtime's walk,
+		 * which refuses to climb out; any failure reads as absent */
+		struct berth_error *perr = NULL;
+		cleanup_close int pfd = path_open_in_root(root, path, PATH_NO_CREATE, &perr);
+		berth_error_free(&perr);
+		char buf[32];
+		fd = pfd < 0 ? -1 : open(path_fd(pfd, buf), how.flags);
+		if (pfd < 0)
+			errno = ENOENT;
+	}
 	if (fd < 0) {
 		if (errno != ENOENT && errno != ENOTDIR)
 			berth_error_errno(err, "open %s in rootfs %s", path, rootfs);
