@@ -528,6 +528,25 @@ char *ctrfmt_event_line(json_t *ev)
 	return sb_take(&b);
 }
 
+char *ctrfmt_go_json(json_t *v)
+{
+	cleanup_free char *raw =
+	    json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	struct sb b = {0};
+	/* these characters appear only inside strings in JSON text */
+	for (const char *p = raw ? raw : "null"; *p; p++) {
+		if (*p == '<')
+			sb_str(&b, "\\u003c");
+		else if (*p == '>')
+			sb_str(&b, "\\u003e");
+		else if (*p == '&')
+			sb_str(&b, "\\u0026");
+		else
+			sb_add(&b, p, 1);
+	}
+	return sb_take(&b);
+}
+
 char ctrfmt_change_kind(json_int_t kind)
 {
 	switch (kind) {

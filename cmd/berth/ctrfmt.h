@@ -85,6 +85,11 @@ int ctrfmt_parse_long(const char *s, const char *flag, long *out, struct berth_e
  * ...)" without the newline, the time in UTC. Caller frees. */
 char *ctrfmt_event_line(json_t *ev);
 
+/* One --format json row as the docker CLI prints it: compact, keys in the
+ * order given, and Go's HTML escaping of <, > and & (\u003c \u003e
+ * \u0026). Caller frees. */
+char *ctrfmt_go_json(json_t *v);
+
 /* docker diff: Kind 0 C, 1 A, 2 D -> 'C' 'A' 'D', '?' otherwise. */
 char ctrfmt_change_kind(json_int_t kind);
 

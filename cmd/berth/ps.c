@@ -113,10 +113,10 @@ static json_t *row_json(json_t *ctr, bool no_trunc, bool size, time_t now)
 	cleanup_free char *ports = ctrfmt_ports_display(json_object_get(ctr, "Ports"));
 	cleanup_free char *since = fmt_time_ago(created, now);
 	cleanup_free char *sz = size ? size_display(ctr) : xstrdup("0B");
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Command",
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:n,s:s,s:s,s:s,s:s,s:s}", "Command",
 			 cmd, "CreatedAt", at, "ID", id, "Image", image, "Labels", labels,
 			 "LocalVolumes", lv, "Mounts", mounts, "Names", names, "Networks", nets,
-			 "Ports", ports, "RunningFor", since, "Size", sz, "State",
+			 "Platform", "Ports", ports, "RunningFor", since, "Size", sz, "State",
 			 jstr(ctr, "State"), "Status", jstr(ctr, "Status"));
 }
 
@@ -140,7 +140,8 @@ static void print_list(json_t *list, bool quiet, bool no_trunc, bool size, enum 
 		}
 		if (fmt == CLI_FORMAT_JSON) {
 			cleanup_json json_t *j = row_json(ctr, no_trunc, size, now);
-			cli_print_json_line(stdout, j);
+			cleanup_free char *line = ctrfmt_go_json(j);
+			printf("%s\n", line);
 			continue;
 		}
 		cleanup_free char *image = image_display(ctr, no_trunc);

@@ -34,7 +34,12 @@ int cmd_rename(struct cli *cli, int argc, char **argv)
 	cleanup_free char *path = xasprintf("/containers/%s/rename?name=%s", e, q);
 	struct berth_error *err = NULL;
 	struct client *c = cli_client(cli, &err);
-	if (c == NULL || client_json(c, "POST", path, NULL, NULL, &err) < 0)
+	if (c == NULL)
 		return cli_fail(&err);
+	if (client_json(c, "POST", path, NULL, NULL, &err) < 0) {
+		cli_fail(&err);
+		fprintf(stderr, "Error: failed to rename container named %s\n", old);
+		return 1;
+	}
 	return 0;
 }

@@ -84,7 +84,8 @@ static void print_rows(struct worker *w, size_t n, bool no_trunc, enum cli_forma
 		ctrfmt_stats_row(w[i].last, w[i].name, no_trunc, &r);
 		if (fmt == CLI_FORMAT_JSON) {
 			cleanup_json json_t *j = ctrfmt_stats_row_json(&r, w[i].name);
-			cli_print_json_line(stdout, j);
+			cleanup_free char *line = ctrfmt_go_json(j);
+			printf("%s\n", line);
 		} else {
 			const char *c[] = {r.id,       r.name,	 r.cpu,	     r.mem_usage,
 					   r.mem_perc, r.net_io, r.block_io, r.pids};

@@ -130,6 +130,8 @@ int cmd_update(struct cli *cli, int argc, char **argv)
 	if (c == NULL)
 		return cli_fail(&err);
 	cleanup_free char *errors = NULL;
+	/* as the docker CLI: the names, then every warning, on stdout */
+	cleanup_json json_t *warnings = json_array();
 	for (int i = first; i < argc; i++) {
 		cleanup_free char *e = cli_path_escape(argv[i]);
 		cleanup_free char *path = xasprintf("/containers/%s/update", e);
@@ -151,10 +153,13 @@ int cmd_update(struct cli *cli, int argc, char **argv)
 		size_t k;
 		json_t *w;
 		json_array_foreach(json_object_get(reply, "Warnings"), k, w)
-		    fprintf(stderr, "%s\n", json_string_value(w) ?: "");
+		    json_array_append(warnings, w);
 		printf("%s\n", argv[i]);
-		fflush(stdout);
 	}
+	size_t k;
+	json_t *w;
+	json_array_foreach(warnings, k, w) printf("%s\n", json_string_value(w) ?: "");
+	fflush(stdout);
 	if (errors) {
 		fprintf(stderr, "%s\n", errors);
 		return 1;

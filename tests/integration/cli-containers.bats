@@ -236,10 +236,10 @@ requests() { jq -r 'select(.path != "/_ping") | "\(.method) \(.path)"' "$D/reque
 	[ -z "$output" ]
 	run fb rename web taken
 	[ "$status" -eq 1 ]
-	[ "$output" = 'Error response from daemon: Conflict. The container name "/taken" is already in use' ]
+	[ "$output" = $'Error response from daemon: Conflict. The container name "/taken" is already in use\nError: failed to rename container named web' ]
 	run fb update -m 512m --memory-swap -1 --cpus 1.5 --cpu-shares 512 --cpuset-cpus 0 --pids-limit 10 --restart on-failure:2 --blkio-weight 300 web dead1
 	[ "$status" -eq 0 ]
-	[ "$output" = $'fake warning\nweb\nfake warning\ndead1' ]
+	[ "$output" = $'web\ndead1\nfake warning\nfake warning' ]
 	jq -s -e 'map(select(.method == "POST" and (.path | test("/web/update$")))) | .[0].body | fromjson |
 		. == {"Memory":536870912,"MemorySwap":-1,"NanoCpus":1500000000,"CpuShares":512,"CpusetCpus":"0","PidsLimit":10,"BlkioWeight":300,"RestartPolicy":{"Name":"on-failure","MaximumRetryCount":2}}' "$D/requests.log"
 	run fb update web
@@ -429,4 +429,21 @@ requests() { jq -r 'select(.path != "/_ping") | "\(.method) \(.path)"' "$D/reque
 	run requests
 	[[ $output == *"GET /v1.41/containers/web/json?size=1"* ]]
 	[[ $output == *"GET /v1.41/images/nosuchthing/json"* ]]
+}
+
+@test "cli-containers fake: the docker CLI prints the same as berth for the same replies" {
+	[[ -x $DOCKER ]] || skip "no docker CLI at $DOCKER"
+	local cmd
+	for cmd in "ps" "ps -a" "ps -a --no-trunc" "ps -as" "ps -l" "ps -n 1 -q" "ps -a --format json" \
+		"top web" "diff web" "container prune -f" "rm nosuchcontainer" "rm -f nosuch3 web" \
+		"stop web nosuch1 dead1" "kill -s HUP web" "restart -t 1 web" "pause web" "unpause web" \
+		"rename web taken" "events --until 1795451900" "stats --no-stream" \
+		"stats --no-stream --format json" "stats --no-stream --no-trunc web" \
+		"container inspect nosuchx" "update --pids-limit 5 web dead1" "update -m 1g nosuch"; do
+		# shellcheck disable=SC2086
+		DOCKER_HOST=unix://$FSOCK "$DOCKER" $cmd >"$D/d.out" 2>&1 && echo "rc=0" >>"$D/d.out" || echo "rc=$?" >>"$D/d.out"
+		# shellcheck disable=SC2086
+		fb $cmd >"$D/b.out" 2>&1 && echo "rc=0" >>"$D/b.out" || echo "rc=$?" >>"$D/b.out"
+		diff -u "$D/d.out" "$D/b.out" || fail "berth $cmd differs from docker $cmd"
+	done
 }

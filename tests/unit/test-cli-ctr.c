@@ -329,6 +329,10 @@ static void test_misc(void **state)
 	assert_int_equal(ctrfmt_change_kind(2), 'D');
 	assert_int_equal(ctrfmt_change_kind(7), '?');
 	EXPECT_STR(ctrfmt_query_escape("a b/é"), "a%20b%2F%C3%A9");
+	json_t *j = parse("{\"Ports\":\"0.0.0.0:80->80/tcp\",\"X\":\"<a&b>\",\"P\":null}");
+	EXPECT_STR(ctrfmt_go_json(j), "{\"Ports\":\"0.0.0.0:80-\\u003e80/"
+				      "tcp\",\"X\":\"\\u003ca\\u0026b\\u003e\",\"P\":null}");
+	json_decref(j);
 	/* top's table: cells at least 20 wide, the last one not padded */
 	struct fmt_table t = {0};
 	const char *h[] = {"UID", "PID", "CMD"};
