@@ -149,3 +149,68 @@ seqs() { jq -j .log "$(logfile "$1")"; }
 		assert_eq "$(sort -n <<<"$s" | tr '\n' ' ')" "$(seq 1 "$last" | tr '\n' ' ')"
 	done
 }
+
+@test "faults: a start that fails leaves nothing behind and says why" {
+	ct_start_default
+	id=$(create bad '{"Cmd":["/no/such/binary"]}')
+	api_status POST "/containers/bad/start"
+	[[ $STATUS == 4* || $STATUS == 5* ]] || fail "start: $STATUS"
+	[[ $BODY == *"/no/such/binary"* ]] || fail "the message does not name the binary: $BODY"
+	assert_eq "$(ctr_state bad)" created
+	assert_eq "$(ctr_inspect bad .State.ExitCode)" 127
+	[[ $(ctr_inspect bad .State.Error) == *"/no/such/binary"* ]]
+	[[ ! -e $D/run/shims/default/$id ]] || fail "shim dir left"
+	[[ -z $(mounts_under "$D/run") ]] || fail "mounts left: $(mounts_under "$D/run")"
+	[[ -z $(ct_live_shims) ]] || fail "a shim is left"
+}
+
+@test "faults: containers outlive a clean berthd stop and are reconnected" {
+	ct_start_default
+	create keep '{"Cmd":["sleep","1000"]}' >/dev/null
+	start keep
+	local pid
+	pid=$(ctr_inspect keep .State.Pid)
+	stop_berthd
+	kill -0 "$pid" || fail "the container died with berthd"
+	start_berthd
+	assert_eq "$(ctr_state keep)" running
+	assert_eq "$(ctr_inspect keep .State.Pid)" "$pid"
+	# the reconnected shim still reports the exit
+	api_status POST "/containers/keep/kill?signal=KILL"
+	assert_eq "$STATUS" 204
+	wait_ctr_status keep exited 10
+	assert_eq "$(ctr_inspect keep .State.ExitCode)" 137
+}
+
+@test "faults: restart=always comes back after its shim died while berthd was down" {
+	ct_start_default
+	id=$(create always '{"Cmd":["sleep","1000"],"HostConfig":{"RestartPolicy":{"Name":"always"}}}')
+	start always
+	local pid shim
+	pid=$(ctr_inspect always .State.Pid)
+	shim=$(cat "$D/run/shims/default/$id/shim.pid")
+	kill -KILL "$BPID"
+	wait "$BPID" 2>/dev/null || true
+	BPID=
+	kill -KILL "$shim" "$pid"
+	sleep 0.5
+	start_berthd
+	wait_ctr_status always running 10
+	[[ $(ctr_inspect always .State.Pid) != "$pid" ]] || fail "the same pid"
+	assert_eq "$(ctr_inspect always .RestartCount)" 1
+}
+
+@test "faults: AutoRemove: the container goes after its exit; wait?condition=removed" {
+	ct_start_default
+	id=$(create gone '{"Cmd":["sh","-c","exit 5"],"HostConfig":{"AutoRemove":true}}')
+	API_TIMEOUT=20 api -X POST "/containers/gone/wait?condition=removed" >"$D/wait.out" &
+	local w=$!
+	echo "$w" >>"$D/.pids"
+	sleep 0.3
+	start gone
+	wait "$w"
+	assert_eq "$(jq -r .StatusCode "$D/wait.out")" 5
+	api_status GET "/containers/gone/json"
+	assert_eq "$STATUS" 404
+	[[ ! -e $D/root/containers/$id ]] || fail "container dir left"
+}

@@ -167,6 +167,35 @@ void ctr_runtime_force_delete(struct engine *e, struct container *c)
 	run_wait(argv, 10000);
 }
 
+/* The shim's delete; while the init still runs (EBUSY), SIGKILL and again,
+ * for up to 5 s. 0, or -1 with *err. */
+static int shim_delete(const char *dir, struct berth_error **err)
+{
+	for (int i = 0;; i++) {
+		cleanup_json json_t *d = json_pack("{s:s}", "op", "delete");
+		json_t *reply = NULL;
+		struct berth_error *derr = NULL;
+		int rc = shim_call_dir(dir, d, SHIM_CALL_TIMEOUT_MS, &reply, &derr);
+		json_decref(reply);
+		if (rc == 0)
+			return 0;
+		if (derr->code != EBUSY || i >= 250) {
+			*err = derr;
+			return -1;
+		}
+		berth_error_free(&derr);
+		if (i % 25 == 0) {
+			cleanup_json json_t *k = json_pack("{s:s,s:i,s:b}", "op", "kill", "signal",
+							   SIGKILL, "all", true);
+			reply = NULL;
+			shim_call_dir(dir, k, 2000, &reply, NULL);
+			json_decref(reply);
+		}
+		struct timespec ts = {0, 20000000};
+		nanosleep(&ts, NULL);
+	}
+}
+
 void ctr_task_cleanup(struct engine *e, struct container *c)
 {
 	pthread_mutex_lock(&c->lock);
@@ -174,19 +203,15 @@ void ctr_task_cleanup(struct engine *e, struct container *c)
 	pthread_mutex_unlock(&c->lock);
 	if (!task || !c->shim_dir)
 		return;
-	cleanup_json json_t *req = json_pack("{s:s}", "op", "delete");
-	json_t *reply = NULL;
 	struct berth_error *err = NULL;
-	if (fs_exists(c->shim_dir) &&
-	    shim_call_dir(c->shim_dir, req, SHIM_CALL_TIMEOUT_MS, &reply, &err) < 0) {
+	if (!fs_exists(c->shim_dir)) {
+		ctr_runtime_force_delete(e, c);
+	} else if (shim_delete(c->shim_dir, &err) < 0) {
 		if (err->code != ENOENT && err->code != ECONNREFUSED)
 			log_warn("container %s: shim delete: %s", c->id, err->msg);
 		berth_error_free(&err);
 		ctr_runtime_force_delete(e, c);
-	} else if (!fs_exists(c->shim_dir)) {
-		ctr_runtime_force_delete(e, c);
 	}
-	json_decref(reply);
 	if (c->rootfs && snap_unmount(c->rootfs, &err) < 0) {
 		if (err->code != EINVAL && err->code != ENOENT)
 			log_warn("container %s: %s", c->id, err->msg);
@@ -351,20 +376,7 @@ static void start_failed(struct engine *e, struct container *c, bool shim, struc
 		json_t *reply = NULL;
 		shim_call_dir(c->shim_dir, k, 2000, &reply, NULL);
 		json_decref(reply);
-		/* the shim's delete refuses while the init runs: give the kill a moment */
-		for (int i = 0; i < 50; i++) {
-			cleanup_json json_t *d = json_pack("{s:s}", "op", "delete");
-			struct berth_error *derr = NULL;
-			int rc = shim_call_dir(c->shim_dir, d, 2000, &reply, &derr);
-			json_decref(reply);
-			reply = NULL;
-			bool busy = rc < 0 && derr->code == EBUSY;
-			berth_error_free(&derr);
-			if (!busy)
-				break;
-			struct timespec ts = {0, 20000000};
-			nanosleep(&ts, NULL);
-		}
+		/* ctr_task_cleanup deletes (and kills again while the init lingers) */
 	}
 	pthread_mutex_lock(&c->lock);
 	c->priv->task = true;
