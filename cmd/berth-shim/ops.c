@@ -99,11 +99,12 @@ static int op_start(struct shim *s, struct proc *p, json_t *r, struct berth_erro
 	char *args[] = {"start", s->o.id, NULL};
 	struct rt_io io;
 	rt_io_init(&io);
+	int64_t t0 = now_ns(); /* before: the process may exit while start runs */
 	int rc = rt_run(s, args, &io, err);
 	rt_io_free(&io);
 	if (rc < 0)
 		return -1;
-	p->started_at = now_ns();
+	p->started_at = t0;
 	/* it may have exited already (reaped by the loop): keep "stopped" */
 	if (p->status == PS_CREATED)
 		p->status = PS_RUNNING;

@@ -332,3 +332,26 @@ shim_gone() { ! kill -0 "$SHIM_PID" 2>/dev/null; }
 	retry 50 0.1 shim_gone
 	[[ ! -e $BUNDLE/console.sock && ! -e $BUNDLE/shim.sock ]]
 }
+
+@test "shim: exec with a terminal: its own pty, resize, stdin" {
+	set_args /bin/sleep 1000
+	shim_start
+	ctl start
+	ctl exec '{"exec_id":"t","terminal":true,"stdin":true,"process":{"args":["/bin/sh","-c",
+		"read l; stty size; tty; echo \"got $l\""],"cwd":"/","env":["PATH=/bin"],
+		"user":{"uid":0,"gid":0}}}'
+	ctl resize '{"exec_id":"t","width":77,"height":22}'
+	(
+		sleep 0.3
+		echo hi
+		sleep 1
+	) | timeout 20 "$SHIMCTL" "$BUNDLE" attach '{"exec_id":"t","stdin":true,"stdout":true}' \
+		>"$TESTDIR/out" 2>/dev/null
+	grep -q $'^22 77\r$' "$TESTDIR/out"
+	grep -q $'^/dev/pts/[0-9]*\r$' "$TESTDIR/out"
+	grep -q $'^got hi\r$' "$TESTDIR/out"
+	[[ $(ctl state | jq -c '.execs[0] | [.status, .exit_code]') == '["stopped",0]' ]]
+	ctl kill '{"signal": 9}'
+	wait_file "$BUNDLE/exit.json"
+	ctl delete
+}
