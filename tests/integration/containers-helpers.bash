@@ -36,7 +36,8 @@
 #   ct_teardown              the default teardown
 # From helpers.bash: retry, fail, assert_eq, assert_contains, mounts_under ...
 
-load helpers
+# shellcheck source=helpers.bash
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/helpers.bash"
 
 BERTHD=${BERTHD:-$BERTH_BUILD/cmd/berthd/berthd}
 BERTH=${BERTH:-$BERTH_BUILD/cmd/berth/berth}
@@ -91,6 +92,7 @@ api_status() {
 	STATUS=${out##*$'\n'}
 	BODY=${out%$'\n'*}
 	[[ $out == *$'\n'* ]] || BODY=
+	BODY=${BODY%$'\n'} # dockerd ends JSON bodies with a newline
 	echo "$method $path -> $STATUS $BODY" >&2
 }
 
