@@ -466,3 +466,25 @@ cli_path() {
 	[ "$status" -eq 1 ]
 	[ "$output" = "You cannot attach to a stopped container, start it first" ]
 }
+
+@test "cli-run fake: without a tty the signals run gets go to the container as POST kill (--sig-proxy)" {
+	"$BERTH" -H "unix://$FSOCK" run --rm busybox sleep 20 >"$D/out" 2>&1 &
+	pid=$!
+	retry 100 0.05 grep -q '/start ' "$D/req.log"
+	sleep 0.3
+	kill -INT $pid
+	wait $pid || st=$?
+	[ "${st:-0}" -eq 130 ]
+	[ "$(cat "$D/out")" = "got INT" ]
+	reqs | grep -qx 'POST /v1.41/containers/ID/kill?signal=INT'
+	# --sig-proxy=false: the CLI dies of the signal, the container is not told
+	: >"$D/req.log"
+	"$BERTH" -H "unix://$FSOCK" run --sig-proxy=false busybox sleep 20 >"$D/out" 2>&1 &
+	pid=$!
+	retry 100 0.05 grep -q '/start ' "$D/req.log"
+	sleep 0.3
+	kill -TERM $pid
+	wait $pid || st=$?
+	[ "$st" -eq 143 ]
+	! reqs | grep -q kill
+}

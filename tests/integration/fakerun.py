@@ -12,6 +12,7 @@ The "containers" run a tiny language given as their Cmd:
     ["echo", WORDS...]     prints WORDS on stdout
     ["err", WORDS...]      prints WORDS on stderr
     ["cat"]                copies stdin to stdout until EOF
+    ["sleep", S]           waits S seconds or for a kill (then "got SIGNAL", status 130)
     ["exit", N]            exit status N (after the above, as a last word: "...;exit;N")
     ["shell"] or ["sh"]    (tty) echoes lines typed, "exit [N]" ends it
 Image "missing" gives 404 on create until a pull of it was made.
@@ -49,6 +50,8 @@ class Ctr:
         self.attached = threading.Event()
         self.conn = None
         self.removed = False
+        self.killed = threading.Event()
+        self.signal = None
 
 
 def find(ref):
@@ -85,6 +88,10 @@ def run_program(c, conn):
         out(2, (" ".join(words) + "\n").encode())
     elif cmd[0] == "exit":
         status = int(words[0])
+    elif cmd[0] == "sleep":
+        if c.killed.wait(float(words[0])):
+            out(1, ("got %s\n" % c.signal).encode())
+            status = 130
     elif cmd[0] == "cat" and conn is not None:
         while True:
             d = conn.recv(65536)
@@ -259,6 +266,8 @@ class Handler(socketserver.StreamRequestHandler):
             self.empty(200, "OK")
             return True
         if verb == "kill":
+            c.signal = q.get("signal", "KILL")
+            c.killed.set()
             self.empty(204, "No Content")
             return True
         if verb == "logs":
