@@ -529,3 +529,39 @@ run_ctr() {
 	[ "$status" -ne 0 ]
 	[[ $output == *"Unable to find image 'nosuchimage:1' locally"* ]]
 }
+
+@test "containers-api: harness: cgroup parent from daemon.json; restart_berthd_hard keeps a running container" {
+	[ "$(jq -r '."cgroup-parent"' "$D/daemon.json")" = "$CGPARENT" ]
+	id=$(run_ctr hard)
+	pid=$(ctr_inspect hard .State.Pid)
+	# the container's cgroups are under the test's parent
+	grep -q "$CGNAME" "/proc/$pid/cgroup"
+	[ -n "$(ct_cgroup_dirs)" ]
+	restart_berthd_hard
+	j=$(api /containers/hard/json)
+	jq -e --argjson p "$pid" '.State.Status == "running" and .State.Pid == $p' <<<"$j"
+	api_status POST "/containers/hard/stop?t=1"
+	[ "$STATUS" = 204 ]
+}
+
+@test "containers-api: harness: teardown fails on a leftover mount and on a live shim, and cleans both" {
+	run_ctr leak >/dev/null
+	shim=$(ctr_inspect leak .Berth.ShimPid)
+	[ "$shim" -gt 0 ]
+	mkdir "$D/mnt"
+	mount -t tmpfs none "$D/mnt"
+	# berthd gone without removing the container: its shim lives on
+	kill -KILL "$BPID"
+	wait "$BPID" 2>/dev/null || true
+	BPID=
+	dir=$D
+	run ct_teardown
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"shim $shim still alive"* ]]
+	[[ $output == *"mounts left under $dir"* ]]
+	! kill -0 "$shim" 2>/dev/null
+	[ ! -e "$dir" ]
+	[ -z "$(ct_cgroup_dirs)" ]
+	D=
+}
