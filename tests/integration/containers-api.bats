@@ -565,3 +565,26 @@ run_ctr() {
 	[ -z "$(ct_cgroup_dirs)" ]
 	D=
 }
+
+@test "containers-api: compose's and the Python SDK's requests (form-encoded filters, list form, False booleans)" {
+	id=$(run_ctr apitr_web_1 '["sleep","1000"]' '{"Labels":{"com.docker.compose.project":"apitr","com.docker.compose.service":"web","com.docker.compose.oneoff":"False"}}')
+	mk apitr_worker_1 '["true"]' '{"Labels":{"com.docker.compose.project":"apitr","com.docker.compose.service":"worker","com.docker.compose.oneoff":"False"}}' >/dev/null
+	mk other_1 >/dev/null
+	# verbatim from compose_up.txt (spaces as '+')
+	run api '/v1.41/containers/json?limit=-1&all=0&size=0&trunc_cmd=0&filters=%7B%22label%22%3A+%5B%22com.docker.compose.project%3Dapitr%22%2C+%22com.docker.compose.oneoff%3DFalse%22%5D%7D'
+	echo "$output"
+	[ "$(jq -r '[.[].Names[0]] | join(" ")' <<<"$output")" = /apitr_web_1 ]
+	run api '/v1.41/containers/json?limit=-1&all=1&size=0&trunc_cmd=0&filters=%7B%22status%22%3A+%5B%22created%22%2C+%22exited%22%5D%2C+%22label%22%3A+%5B%22com.docker.compose.project%3Dapitr%22%2C+%22com.docker.compose.service%3Dworker%22%2C+%22com.docker.compose.oneoff%3DFalse%22%5D%7D'
+	echo "$output"
+	[ "$(jq -r '[.[].Names[0]] | join(" ")' <<<"$output")" = /apitr_worker_1 ]
+	# the Python SDK: create with a few keys, wait without condition, DELETE with False
+	api_status POST /v1.41/containers/create '{"Tty": false, "Image": "busybox", "Cmd": ["sh", "-c", "exit 4"], "HostConfig": {"NetworkMode": "default"}, "NetworkingConfig": null, "AttachStdin": false, "AttachStdout": false, "AttachStderr": false, "OpenStdin": false, "StdinOnce": false, "Labels": {}}'
+	[ "$STATUS" = 201 ]
+	pid=$(jq -r .Id <<<"$BODY")
+	api_status POST "/v1.41/containers/$pid/start"
+	[ "$STATUS" = 204 ]
+	run api -X POST "/v1.41/containers/$pid/wait"
+	[ "$output" = '{"Error":null,"StatusCode":4}' ]
+	api_status DELETE "/v1.41/containers/$pid?v=False&link=False&force=False"
+	[ "$STATUS" = 204 ]
+}
