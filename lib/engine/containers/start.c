@@ -425,6 +425,7 @@ int ctr_start_locked(struct engine *e, struct container *c, bool restart_policy,
 	pthread_mutex_unlock(&c->lock);
 	bool shim = false;
 	pid_t shim_pid = 0;
+	int64_t t[6] = {ctr_now()};
 	int rc = fs_mkdir_p(c->shim_dir, 0711, err);
 	if (rc == 0) {
 		pthread_mutex_lock(&c->lock);
@@ -432,14 +433,18 @@ int ctr_start_locked(struct engine *e, struct container *c, bool restart_policy,
 		pthread_mutex_unlock(&c->lock);
 		rc = mount_rootfs(e, c, err);
 	}
+	t[1] = ctr_now();
 	if (rc == 0)
 		rc = write_spec(e, c, err);
+	t[2] = ctr_now();
 	if (rc == 0) {
 		rc = launch_shim(e, c, &shim_pid, err);
 		shim = rc == 0;
 	}
+	t[3] = ctr_now();
 	if (rc == 0)
 		rc = ctr_monitor_add(e, c, err);
+	t[4] = ctr_now();
 	if (rc == 0) {
 		let_attaches_in(c);
 		cleanup_json json_t *req = json_pack("{s:s}", "op", "start");
@@ -453,8 +458,18 @@ int ctr_start_locked(struct engine *e, struct container *c, bool restart_policy,
 		}
 		json_decref(reply);
 	}
+	t[5] = ctr_now();
+	log_debug("container %s: start: mount %.1f ms, spec %.1f ms, shim %.1f ms, subscribe %.1f "
+		  "ms, start %.1f ms",
+		  c->id, (t[1] - t[0]) / 1e6, (t[2] - t[1]) / 1e6, (t[3] - t[2]) / 1e6,
+		  (t[4] - t[3]) / 1e6, (t[5] - t[4]) / 1e6);
 	if (rc < 0) {
 		berth_error_wrap(err, "failed to start container %s", c->id);
+		/* dockerd: a missing or unusable executable is the caller's error (400),
+		 * never a 404 that reads as "no such container" */
+		if ((*err)->code == ENOENT || (*err)->code == EACCES || (*err)->code == EPERM ||
+		    (*err)->code == ENOEXEC)
+			(*err)->code = EINVAL;
 		start_failed(e, c, shim, *err);
 		return -1;
 	}
