@@ -186,13 +186,15 @@ static int setup(struct shim *s, struct berth_error **err)
 	return 0;
 }
 
-static void report(int fd, json_t *j)
+static int report(int fd, json_t *j)
 {
-	cleanup_free char *txt = json_dumps(j, JSON_COMPACT);
-	if (txt) {
-		fs_write_all(fd, txt, strlen(txt));
-		fs_write_all(fd, "\n", 1);
-	}
+	cleanup_free char *txt = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!txt)
+		return -1;
+	size_t n = strlen(txt);
+	if (fs_write_all(fd, txt, n) != (ssize_t)n || fs_write_all(fd, "\n", 1) != 1)
+		return -1;
+	return 0;
 }
 
 /* The detached shim (grandchild of `start`). */
@@ -221,7 +223,12 @@ static __attribute__((noreturn)) void shim_main(struct shim *s, int ready)
 	}
 	json_object_set_new(r, "shim_pid", json_integer(getpid()));
 	json_object_set_new(r, "pid", json_integer(s->init->pid));
-	report(ready, r);
+	if (report(ready, r) < 0) {
+		/* the starter is gone (killed after its timeout): nobody knows of
+		 * this container, so it does not stay */
+		undo(s, true);
+		_exit(1);
+	}
 	close(ready);
 	loop_run(s);
 	_exit(0);

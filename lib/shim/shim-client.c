@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,11 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+/* How long `berth-shim start` (the runtime's create included) may take. */
+#define SHIM_START_TIMEOUT_MS 120000
 
 struct shim_conn {
 	int fd;
@@ -86,13 +91,29 @@ static int run_start(const struct shim_start_opts *o, char **out, int *status,
 		if (dup2(p[1], 1) < 0 || (nul >= 0 && dup2(nul, 0) < 0))
 			_exit(127);
 		execlp(bin, bin, "start", "--dir", o->dir, (char *)NULL);
-		fprintf(stderr, "exec %s: %s\n", bin, strerror(errno));
 		_exit(127);
 	}
 	close(p[1]);
 	size_t len = 0, cap = 256;
 	char *buf = xmalloc(cap);
+	struct timespec t0, now;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	bool timed_out = false;
 	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long long left = SHIM_START_TIMEOUT_MS - ((now.tv_sec - t0.tv_sec) * 1000LL +
+							  (now.tv_nsec - t0.tv_nsec) / 1000000);
+		struct pollfd pfd = {.fd = p[0], .events = POLLIN};
+		int pr = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr == 0) {
+			/* the starter goes; the shim, finding no one to report to, undoes
+			 * the container and exits */
+			timed_out = true;
+			kill(pid, SIGKILL);
+			break;
+		}
 		if (len + 1 >= cap)
 			buf = xrealloc(buf, cap *= 2);
 		ssize_t r = read(p[0], buf + len, cap - len - 1);
@@ -110,6 +131,11 @@ static int run_start(const struct shim_start_opts *o, char **out, int *status,
 			free(buf);
 			return berth_error_errno(err, "shim start: waitpid %d", (int)pid);
 		}
+	}
+	if (timed_out) {
+		free(buf);
+		return berth_error_set(err, ETIMEDOUT, "shim start for %s: no answer in %d s",
+				       o->id, SHIM_START_TIMEOUT_MS / 1000);
 	}
 	*out = buf;
 	*status = st;

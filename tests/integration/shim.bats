@@ -355,3 +355,23 @@ shim_gone() { ! kill -0 "$SHIM_PID" 2>/dev/null; }
 	wait_file "$BUNDLE/exit.json"
 	ctl delete
 }
+
+@test "shim: its starter killed before the report (shim_start's timeout): nothing stays" {
+	cat >"$TESTDIR/slow-runtime" <<-EOS
+		#!/bin/sh
+		for a in "\$@"; do [ "\$a" = create ] && sleep 1.5; done
+		exec "$RUNTIME" "\$@"
+	EOS
+	chmod +x "$TESTDIR/slow-runtime"
+	set_args /bin/sleep 1000
+	SHIM_RUNTIME=$TESTDIR/slow-runtime shim_json
+	"$SHIM" start --dir "$BUNDLE" >/dev/null 2>&1 &
+	local starter=$!
+	sleep 0.5
+	kill -KILL "$starter"
+	wait "$starter" || true
+	sleep 2.5
+	assert_no_state "$CT"
+	[[ ! -e $BUNDLE/shim.sock && ! -e $BUNDLE/shim.pid && ! -e $BUNDLE/init.pid ]]
+	[[ -z $(pgrep -f "berth-shim start --dir $BUNDLE" || true) ]]
+}
