@@ -6,6 +6,8 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 
+#include <sys/sysmacros.h>
+
 /* ------------------------------------------------------ check_hostconfig */
 
 struct bad_case {
@@ -121,6 +123,8 @@ static const struct bad_case bad_hostconfigs[] = {
     {"{'Mounts':[{'Type':'bind','Source':'/nonexistent/y','Target':'/y'}]}", EINVAL,
      "bind source path does not exist: /nonexistent/y"},
     {"{'Mounts':{'Type':'bind'}}", EINVAL, "Mounts: expected an array"},
+    {"{'MaskedPaths':'/proc'}", EINVAL, "MaskedPaths: expected an array"},
+    {"{'ReadonlyPaths':{}}", EINVAL, "ReadonlyPaths: expected an array"},
     {"[]", EINVAL, "HostConfig: expected an object"},
 };
 
@@ -161,6 +165,22 @@ static void test_check_defaults(void **state)
 	sgt_expect(hc, "MemorySwap", "20971520");
 	sgt_expect(hc, "PidsLimit", "null");
 	sgt_expect(hc, "MemorySwappiness", "null");
+	sgt_expect(hc, "MaskedPaths",
+		   "['/proc/asound','/proc/acpi','/proc/kcore','/proc/keys','/proc/latency_stats',"
+		   "'/proc/timer_list','/proc/timer_stats','/proc/sched_debug','/proc/scsi',"
+		   "'/sys/firmware']");
+	sgt_expect(hc, "ReadonlyPaths",
+		   "['/proc/bus','/proc/fs','/proc/irq','/proc/sys','/proc/sysrq-trigger']");
+	json_decref(hc);
+	/* privileged: none; given lists (systempaths=unconfined sends []) stay */
+	hc = tu_json("{'Privileged':true}");
+	assert_int_equal(specgen_check_hostconfig(hc, NULL, &err), 0);
+	sgt_expect(hc, "MaskedPaths", NULL);
+	json_decref(hc);
+	hc = tu_json("{'MaskedPaths':[],'ReadonlyPaths':['/proc/x']}");
+	assert_int_equal(specgen_check_hostconfig(hc, NULL, &err), 0);
+	sgt_expect(hc, "MaskedPaths", "[]");
+	sgt_expect(hc, "ReadonlyPaths", "['/proc/x']");
 	json_decref(hc);
 
 	/* the accepted forms */
@@ -758,6 +778,39 @@ static void test_build_bad(void **state)
 	json_decref(hc);
 }
 
+/* a directory given as a device: every node under it (mknod needs root) */
+static void test_build_device_dir(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/test-specgen-devs-XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	assert_non_null(dir);
+	char p[4096];
+	snprintf(p, sizeof(p), "%s/sub", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/sub/null", dir);
+	if (mknod(p, S_IFCHR | 0666, makedev(1, 3)) < 0) {
+		sgt_rm_rf(dir);
+		skip();
+	}
+	char hc[8192];
+	snprintf(hc, sizeof(hc),
+		 "{'Devices':[{'PathOnHost':'%s','PathInContainer':'/dev/d','CgroupPermissions':"
+		 "'r'}]}",
+		 dir);
+	struct berth_error *err = NULL;
+	json_t *spec = build("{}", hc, &err);
+	if (spec == NULL)
+		fail_msg("%s", err->msg);
+	sgt_expect(spec, "linux.devices[0].path", "'/dev/d/sub/null'");
+	sgt_expect(spec, "linux.devices[0].major", "1");
+	sgt_expect(spec, "linux.devices[1]", NULL);
+	sgt_expect(spec, "linux.resources.devices[8]",
+		   "{'allow':true,'type':'c','major':1,'minor':3,'access':'r'}");
+	json_decref(spec);
+	sgt_rm_rf(dir);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -776,10 +829,11 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_check_bad),	   cmocka_unit_test(test_check_defaults),
-	    cmocka_unit_test(test_check_warnings), cmocka_unit_test(test_merge),
-	    cmocka_unit_test(test_merge_bad),	   cmocka_unit_test(test_build_table),
-	    cmocka_unit_test(test_build_mounts),   cmocka_unit_test(test_build_bad),
+	    cmocka_unit_test(test_check_bad),	     cmocka_unit_test(test_check_defaults),
+	    cmocka_unit_test(test_check_warnings),   cmocka_unit_test(test_merge),
+	    cmocka_unit_test(test_merge_bad),	     cmocka_unit_test(test_build_table),
+	    cmocka_unit_test(test_build_mounts),     cmocka_unit_test(test_build_bad),
+	    cmocka_unit_test(test_build_device_dir),
 	};
 	return _cmocka_run_group_tests("specgen", tests, ARRAY_SIZE(tests), setup, teardown);
 }

@@ -13,18 +13,18 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const masked_paths[] = {"/proc/asound",
-					   "/proc/acpi",
-					   "/proc/kcore",
-					   "/proc/keys",
-					   "/proc/latency_stats",
-					   "/proc/timer_list",
-					   "/proc/timer_stats",
-					   "/proc/sched_debug",
-					   "/proc/scsi",
-					   "/sys/firmware",
-					   NULL};
-static const char *const readonly_paths[] = {
+const char *const sg_masked_paths[] = {"/proc/asound",
+				       "/proc/acpi",
+				       "/proc/kcore",
+				       "/proc/keys",
+				       "/proc/latency_stats",
+				       "/proc/timer_list",
+				       "/proc/timer_stats",
+				       "/proc/sched_debug",
+				       "/proc/scsi",
+				       "/sys/firmware",
+				       NULL};
+const char *const sg_readonly_paths[] = {
     "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
 
 /* docker's ReplaceOrAppendEnvValues */
@@ -217,9 +217,9 @@ static char *hostname_of(const struct specgen_input *in)
 static json_t *paths_list(json_t *hc, const char *key, const char *const *defaults, bool none)
 {
 	json_t *given = json_object_get(hc, key);
-	if (json_is_array(given))
-		return json_deep_copy(given);
-	return none ? json_array() : sg_strings(defaults);
+	if (none)
+		return json_array();
+	return json_is_array(given) ? json_deep_copy(given) : sg_strings(defaults);
 }
 
 static char *cgroups_path(const struct specgen_input *in)
@@ -261,9 +261,10 @@ static int build_linux(const struct specgen_input *in, const struct sg_secopts *
 	if (build_namespaces(in, linux_, err) < 0)
 		return -1;
 	json_object_set_new(linux_, "maskedPaths",
-			    paths_list(in->host_config, "MaskedPaths", masked_paths, no_paths));
-	json_object_set_new(linux_, "readonlyPaths",
-			    paths_list(in->host_config, "ReadonlyPaths", readonly_paths, no_paths));
+			    paths_list(in->host_config, "MaskedPaths", sg_masked_paths, no_paths));
+	json_object_set_new(
+	    linux_, "readonlyPaths",
+	    paths_list(in->host_config, "ReadonlyPaths", sg_readonly_paths, no_paths));
 	cleanup_free char *cg = cgroups_path(in);
 	json_object_set_new(linux_, "cgroupsPath", json_string(cg));
 	json_t *sysctls = json_object_get(in->host_config, "Sysctls");

@@ -398,6 +398,20 @@ static int check_misc(json_t *hc, char ***warnings, struct berth_error **err)
 		return berth_error_set(err, EINVAL, "SHM size can not be less than 0");
 	if (shm == 0)
 		json_object_set_new(hc, "ShmSize", json_integer(SPECGEN_DEFAULT_SHM_SIZE));
+	/* dockerd fills the default lists in at create (inspect shows them);
+	 * systempaths=unconfined arrives as [] */
+	if (!sg_bool(hc, "Privileged")) {
+		json_t *mp = json_object_get(hc, "MaskedPaths");
+		json_t *rp = json_object_get(hc, "ReadonlyPaths");
+		if (mp && !json_is_null(mp) && !json_is_array(mp))
+			return berth_error_set(err, EINVAL, "MaskedPaths: expected an array");
+		if (rp && !json_is_null(rp) && !json_is_array(rp))
+			return berth_error_set(err, EINVAL, "ReadonlyPaths: expected an array");
+		if (!json_is_array(mp))
+			json_object_set_new(hc, "MaskedPaths", sg_strings(sg_masked_paths));
+		if (!json_is_array(rp))
+			json_object_set_new(hc, "ReadonlyPaths", sg_strings(sg_readonly_paths));
+	}
 	/* API >= 1.41: 0 and -1 both mean unlimited; inspect shows null */
 	if (pids <= 0 && json_object_get(hc, "PidsLimit"))
 		json_object_set_new(hc, "PidsLimit", json_null());

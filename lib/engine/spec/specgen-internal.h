@@ -11,6 +11,10 @@
 #define SPECGEN_DEFAULT_SHM_SIZE (64LL * 1024 * 1024)
 #define SPECGEN_MIN_MEMORY (6LL * 1024 * 1024)
 
+/* docker's masked and read-only paths (NULL-terminated) */
+extern const char *const sg_masked_paths[];
+extern const char *const sg_readonly_paths[];
+
 /* An integer member of a docker object: 0 when absent or null; EINVAL
  * naming "HostConfig.<key>" when it is not an integer. */
 int sg_int(json_t *obj, const char *key, int64_t *out, struct berth_error **err);

@@ -211,6 +211,31 @@ static void host_devices(const char *dir, json_t *out)
 	}
 }
 
+/* docker: a directory given as a device adds every device node under it */
+static void dir_devices(const char *host, const char *ctr, const char *perms, json_t *nodes,
+			json_t *rules, int depth)
+{
+	cleanup_closedir DIR *d = depth < 16 ? opendir(host) : NULL;
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		cleanup_free char *hp = xasprintf("%s/%s", host, de->d_name);
+		cleanup_free char *cp = xasprintf("%s/%s", ctr, de->d_name);
+		struct stat st;
+		if (lstat(hp, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			dir_devices(hp, cp, perms, nodes, rules, depth + 1);
+		} else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+			json_array_append_new(nodes, device_node(cp, &st));
+			json_array_append_new(rules, dev_rule(true, S_ISBLK(st.st_mode) ? "b" : "c",
+							      major(st.st_rdev), minor(st.st_rdev),
+							      perms));
+		}
+	}
+}
+
 static int user_device(json_t *d, size_t i, json_t *nodes, json_t *rules, struct berth_error **err)
 {
 	const char *host, *ctr, *perms;
@@ -236,6 +261,10 @@ static int user_device(json_t *d, size_t i, json_t *nodes, json_t *rules, struct
 				       "error gathering device information while adding custom "
 				       "device \"%s\": %s",
 				       host, strerror(errno));
+	if (S_ISDIR(st.st_mode)) {
+		dir_devices(host, ctr, perms, nodes, rules, 0);
+		return 0;
+	}
 	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
 		return berth_error_set(err, EINVAL,
 				       "error gathering device information while adding custom "
