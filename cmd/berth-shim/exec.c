@@ -35,18 +35,6 @@ static bool valid_exec_id(const char *id)
 	return id[0] != '.';
 }
 
-static int read_pid(const char *path, pid_t *pid, struct berth_error **err)
-{
-	cleanup_free char *txt = NULL;
-	if (fs_read_file(path, &txt, NULL, err) < 0)
-		return -1;
-	long v = strtol(txt, NULL, 10);
-	if (v <= 0)
-		return berth_error_set(err, EINVAL, "pid file %s: bad content", path);
-	*pid = (pid_t)v;
-	return 0;
-}
-
 static int run_exec(struct shim *s, const char *pfile, const char *pidfile, bool terminal,
 		    struct stdio_setup *st, int *console_fd, struct berth_error **err)
 {
@@ -113,7 +101,7 @@ int exec_start(struct shim *s, json_t *req, pid_t *pid, struct berth_error **err
 	pid_t xpid = 0;
 	int rc = run_exec(s, pfile, pidfile, terminal, &st, &console_fd, err);
 	if (rc == 0)
-		rc = read_pid(pidfile, &xpid, err);
+		rc = rt_read_pid_file(pidfile, &xpid, err);
 	if (rc == 0 && terminal && console_fd < 0)
 		rc = berth_error_set(err, EPROTO, "no pty received on the console socket");
 	unlink(pfile);

@@ -5,6 +5,7 @@
 #include "shim.h"
 
 #include "common/cleanup.h"
+#include "common/fs.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -65,6 +66,18 @@ int rt_console_listen(const char *dir, char **arg, int *dirfd, struct berth_erro
 	return fd;
 }
 
+int rt_read_pid_file(const char *path, pid_t *pid, struct berth_error **err)
+{
+	cleanup_free char *txt = NULL;
+	if (fs_read_file(path, &txt, NULL, err) < 0)
+		return -1;
+	long v = strtol(txt, NULL, 10);
+	if (v <= 0)
+		return berth_error_set(err, EINVAL, "pid file %s: bad content", path);
+	*pid = (pid_t)v;
+	return 0;
+}
+
 /* Accept one connection on the console socket and take the fd it sends. */
 static int console_receive(int lfd)
 {
@@ -93,7 +106,7 @@ static int console_receive(int lfd)
 	return fd;
 }
 
-static char **build_argv(struct shim *s, char **args)
+static char **build_argv(struct shim *s, char **args, char *logpath)
 {
 	size_t n = 16;
 	for (char **a = s->o.runtime_args; a && *a; a++)
@@ -108,7 +121,7 @@ static char **build_argv(struct shim *s, char **args)
 		v[i++] = s->o.runtime_root;
 	}
 	v[i++] = "--log";
-	v[i++] = shim_path(s, "log.json");
+	v[i++] = logpath;
 	v[i++] = "--log-format";
 	v[i++] = "json";
 	if (s->o.systemd_cgroup)
@@ -192,17 +205,24 @@ static char *trim(struct buf *b)
 }
 
 /* Wait for the runtime, serving the console socket and the capture pipes. */
-static void wait_runtime(int pidfd, int *cap_out, int *cap_err, struct buf *bo, struct buf *be,
-			 struct rt_io *io)
+static void wait_runtime(pid_t pid, int pidfd, int *cap_out, int *cap_err, struct buf *bo,
+			 struct buf *be, struct rt_io *io)
 {
 	bool done = false;
 	while (!done) {
+		if (pidfd < 0) {
+			/* no pidfd (kernel < 5.3): look every 20 ms */
+			siginfo_t si = {0};
+			if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+			    si.si_pid == pid)
+				break;
+		}
 		struct pollfd p[4] = {
 		    {.fd = pidfd, .events = POLLIN},
 		    {.fd = *cap_out, .events = POLLIN},
 		    {.fd = *cap_err, .events = POLLIN},
 		    {.fd = io->console_fd < 0 ? io->console_listen : -1, .events = POLLIN}};
-		if (poll(p, 4, -1) < 0) {
+		if (poll(p, 4, pidfd < 0 ? 20 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -238,8 +258,8 @@ static int make_capture(int *keep, int *give)
 
 int rt_run(struct shim *s, char **args, struct rt_io *io, struct berth_error **err)
 {
-	cleanup_free char **argv = build_argv(s, args);
-	cleanup_free char *logpath = argv[s->o.runtime_root ? 4 : 2];
+	cleanup_free char *logpath = shim_path(s, "log.json");
+	cleanup_free char **argv = build_argv(s, args, logpath);
 	struct stat st;
 	off_t log_off = stat(logpath, &st) == 0 ? st.st_size : 0;
 	cleanup_close int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -259,8 +279,7 @@ int rt_run(struct shim *s, char **args, struct rt_io *io, struct berth_error **e
 		close(steal_fd(give_err));
 	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	struct buf bo = {0}, be = {0};
-	if (pidfd >= 0)
-		wait_runtime(pidfd, &cap_out, &cap_err, &bo, &be, io);
+	wait_runtime(pid, pidfd, &cap_out, &cap_err, &bo, &be, io);
 	int wst = 0;
 	while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
 		;

@@ -116,6 +116,8 @@ struct rt_io {
 	char *out_data;	    /* captured stdout (NUL-terminated) */
 };
 void rt_io_init(struct rt_io *io);
+/* The pid in a runtime's --pid-file. */
+int rt_read_pid_file(const char *path, pid_t *pid, struct berth_error **err);
 void rt_io_free(struct rt_io *io);
 int rt_run(struct shim *s, char **args, struct rt_io *io, struct berth_error **err);
 /* A listening unix socket <dir>/console.sock for --console-socket. *arg is

@@ -81,18 +81,6 @@ static int open_log(struct shim *s, struct berth_error **err)
 	return shim_log_open(s->o.log_path, s->o.log_max_size, s->o.log_max_file, &s->log, err);
 }
 
-static int read_pid_file(const char *path, pid_t *pid, struct berth_error **err)
-{
-	cleanup_free char *txt = NULL;
-	if (fs_read_file(path, &txt, NULL, err) < 0)
-		return -1;
-	long v = strtol(txt, NULL, 10);
-	if (v <= 0)
-		return berth_error_set(err, EINVAL, "pid file %s: bad content", path);
-	*pid = (pid_t)v;
-	return 0;
-}
-
 static int create_container(struct shim *s, struct berth_error **err)
 {
 	struct stdio_setup st;
@@ -122,7 +110,7 @@ static int create_container(struct shim *s, struct berth_error **err)
 	pid_t pid = 0;
 	int rc = rt_run(s, args, &io, err);
 	if (rc == 0)
-		rc = read_pid_file(pidfile, &pid, err);
+		rc = rt_read_pid_file(pidfile, &pid, err);
 	if (rc == 0 && s->o.terminal && io.console_fd < 0)
 		rc = berth_error_set(err, EPROTO,
 				     "runtime create: no pty received on the console socket");
