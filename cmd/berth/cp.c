@@ -18,6 +18,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -156,17 +157,22 @@ static int out_target(const char *src, const char *dst, bool src_dir, char **dir
 		*top = ends_with_dot(src) && src_dir ? xstrdup("") : NULL;
 		return 0;
 	}
+	/* docker's messages */
 	if (exists && src_dir) {
-		fprintf(stderr, "Error: cannot copy directory %s onto the file %s\n", src, dst);
+		fprintf(stderr, "cannot copy directory\n");
+		return -1;
+	}
+	if (!exists && errno == ENOTDIR) {
+		fprintf(stderr, "stat %s: not a directory\n", dst);
 		return -1;
 	}
 	if (!exists && ends_with_sep(dst) && !src_dir) {
-		fprintf(stderr, "Error: destination directory %s does not exist\n", dst);
+		fprintf(stderr, "no such directory\n");
 		return -1;
 	}
 	cleanup_free char *parent = dir_name(dst);
 	if (stat(parent, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "Error: destination directory %s does not exist\n", parent);
+		fprintf(stderr, "invalid output path: directory \"%s\" does not exist\n", parent);
 		return -1;
 	}
 	*dir = steal_ptr(parent);
@@ -303,6 +309,20 @@ static int copy_from(struct cli *cli, const char *ctr, const char *src, const ch
 		cleanup_free char *cwd = getcwd(NULL, 0);
 		adst = xasprintf("%s/%s", cwd ? cwd : ".", dst);
 	}
+	/* as docker: a destination that cannot be is refused before the request */
+	struct stat st;
+	if (stat(adst, &st) < 0) {
+		if (errno == ENOTDIR) {
+			fprintf(stderr, "stat %s: not a directory\n", adst);
+			return 1;
+		}
+		cleanup_free char *parent = dir_name(adst);
+		if (stat(parent, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "invalid output path: directory \"%s\" does not exist\n",
+				parent);
+			return 1;
+		}
+	}
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		fprintf(stderr, "Error: pipe: %s\n", strerror(errno));
@@ -394,12 +414,9 @@ static void *pack_thread(void *arg)
 		while (*rest == '/')
 			rest++;
 		cleanup_free char *n =
-		    *u->top ? (*rest ? xasprintf("%s/%s", u->top, rest) : xstrdup(u->top))
-			    : (*rest ? xstrdup(rest) : NULL);
-		if (n == NULL) {
-			archive_entry_free(e);
-			continue;
-		}
+		    *u->top
+			? (*rest ? xasprintf("%s/%s", u->top, rest) : xstrdup(u->top))
+			: (*rest ? xasprintf("./%s", rest) : xstrdup("./")); /* DIR/.: as docker */
 		archive_entry_set_pathname(e, n);
 		bool ok = archive_write_header(out, e) >= ARCHIVE_WARN &&
 			  (archive_entry_filetype(e) != AE_IFREG || archive_entry_size(e) == 0 ||
@@ -478,26 +495,32 @@ static int copy_to(struct cli *cli, const char *src, const char *ctr, const char
 	cleanup_free char *e = cli_path_escape(ctr);
 	if (strcmp(src, "-") == 0)
 		return put_archive(c, e, dst, STDIN_FILENO, o->archive);
-	struct stat st;
-	if ((o->follow ? stat(src, &st) : lstat(src, &st)) < 0) {
-		fprintf(stderr, "Error: stat %s: %s\n", src, strerror(errno));
-		return 1;
-	}
-	bool src_dir = S_ISDIR(st.st_mode);
+	/* as docker: the destination first, then the source; docker's messages */
 	int kind = stat_dest(c, e, dst);
 	if (kind == -1)
 		return 1;
+	struct stat st;
+	if ((o->follow ? stat(src, &st) : lstat(src, &st)) < 0) {
+		int saved = errno;
+		cleanup_free char *cwd = getcwd(NULL, 0);
+		cleanup_free char *abs =
+		    src[0] == '/' ? xstrdup(src) : xasprintf("%s/%s", cwd ? cwd : ".", src);
+		cleanup_free char *msg = xstrdup(strerror(saved));
+		msg[0] = (char)tolower((unsigned char)msg[0]);
+		fprintf(stderr, "%s %s: %s\n", o->follow ? "stat" : "lstat", abs, msg);
+		return 1;
+	}
+	bool src_dir = S_ISDIR(st.st_mode);
 	cleanup_free char *dir = NULL;
 	cleanup_free char *top = NULL;
 	if (kind == 1) {
 		dir = xstrdup(dst);
 		top = src_dir && ends_with_dot(src) ? xstrdup("") : base_name(src);
 	} else if (kind == 0 && src_dir) {
-		fprintf(stderr, "Error: cannot copy directory %s onto the file %s:%s\n", src, ctr,
-			dst);
+		fprintf(stderr, "cannot copy directory\n");
 		return 1;
 	} else if (kind == -2 && ends_with_sep(dst) && !src_dir) {
-		fprintf(stderr, "Error: destination directory %s:%s does not exist\n", ctr, dst);
+		fprintf(stderr, "no such directory\n");
 		return 1;
 	} else {
 		dir = dir_name(dst);

@@ -307,7 +307,7 @@ requests() { jq -r 'select(.path != "/_ping") | "\(.method) \(.path)"' "$D/reque
 	[ "$output" = "Error response from daemon: Could not find the file /nope in container web" ]
 	run fb cp web:/etc/passwd nodir/x
 	[ "$status" -eq 1 ]
-	[[ $output == *"destination directory"*"nodir"* ]]
+	[ "$output" = "invalid output path: directory \"$D/nodir\" does not exist" ]
 	run fb cp web:/var/www passwd.out
 	[ "$status" -eq 1 ]
 	run fb cp a b
@@ -354,13 +354,13 @@ requests() { jq -r 'select(.path != "/_ping") | "\(.method) \(.path)"' "$D/reque
 	# errors: a directory onto a file, a missing directory, a missing source
 	run fb cp ctx web:/etc/passwd
 	[ "$status" -eq 1 ]
-	[[ $output == *"cannot copy directory"* ]]
+	[ "$output" = "cannot copy directory" ]
 	run fb cp hello.txt web:/nodir/
 	[ "$status" -eq 1 ]
-	[[ $output == *"does not exist"* ]]
+	[ "$output" = "no such directory" ]
 	run fb cp nothere web:/tmp
 	[ "$status" -eq 1 ]
-	[[ $output == *"nothere"*"No such file or directory"* ]]
+	[ "$output" = "lstat $D/nothere: no such file or directory" ]
 	run fb cp hello.txt nosuch:/tmp
 	[ "$status" -eq 1 ]
 	[ "$output" = "Error response from daemon: No such container: nosuch" ]
@@ -440,10 +440,67 @@ requests() { jq -r 'select(.path != "/_ping") | "\(.method) \(.path)"' "$D/reque
 		"rename web taken" "events --until 1795451900" "stats --no-stream" \
 		"stats --no-stream --format json" "stats --no-stream --no-trunc web" \
 		"container inspect nosuchx" "update --pids-limit 5 web dead1" "update -m 1g nosuch"; do
-		# shellcheck disable=SC2086
-		DOCKER_HOST=unix://$FSOCK "$DOCKER" $cmd >"$D/d.out" 2>&1 && echo "rc=0" >>"$D/d.out" || echo "rc=$?" >>"$D/d.out"
-		# shellcheck disable=SC2086
-		fb $cmd >"$D/b.out" 2>&1 && echo "rc=0" >>"$D/b.out" || echo "rc=$?" >>"$D/b.out"
+		# up to 3 tries: docker stats --no-stream at times prints no row (its
+		# events/list race), and "N seconds ago" moves on between the two
+		for try in 1 2 3; do
+			# shellcheck disable=SC2086
+			fb $cmd >"$D/b.out" 2>&1 && echo "rc=0" >>"$D/b.out" || echo "rc=$?" >>"$D/b.out"
+			# shellcheck disable=SC2086
+			DOCKER_HOST=unix://$FSOCK "$DOCKER" $cmd >"$D/d.out" 2>&1 && echo "rc=0" >>"$D/d.out" || echo "rc=$?" >>"$D/d.out"
+			cmp -s "$D/d.out" "$D/b.out" && break
+		done
 		diff -u "$D/d.out" "$D/b.out" || fail "berth $cmd differs from docker $cmd"
 	done
+}
+
+@test "cli-containers fake: cp both ways: the same requests, archives, files and messages as the docker CLI" {
+	[[ -x $DOCKER ]] || skip "no docker CLI at $DOCKER"
+	mkdir -p "$D/src/ctx/sub"
+	echo "hello from the host" >"$D/src/hello.txt"
+	echo a >"$D/src/ctx/Dockerfile"
+	echo b >"$D/src/ctx/sub/b"
+	ln -s Dockerfile "$D/src/ctx/link"
+	local who c n=0
+	for who in docker berth; do
+		c=("$BERTH" -H "unix://$FSOCK")
+		[[ $who == docker ]] && c=(env "DOCKER_HOST=unix://$FSOCK" "$DOCKER")
+		mkdir "$D/$who" "$D/$who/into" "$D/$who/flat"
+		: >"$D/requests.log"
+		{
+			cd "$D/src"
+			"${c[@]}" cp hello.txt web:/tmp/hello.txt
+			"${c[@]}" cp hello.txt web:/tmp/
+			"${c[@]}" cp ctx web:/tmp/
+			"${c[@]}" cp ctx web:/tmp/newname
+			"${c[@]}" cp ctx/. web:/tmp/
+			"${c[@]}" cp ctx web:/etc/passwd || echo "rc=$?"
+			"${c[@]}" cp hello.txt web:/nodir/ || echo "rc=$?"
+			"${c[@]}" cp nothere web:/tmp || echo "rc=$?"
+			cd "$D/$who"
+			"${c[@]}" cp web:/etc/passwd p.out
+			"${c[@]}" cp web:/etc/passwd into
+			"${c[@]}" cp web:/var/www w.out
+			"${c[@]}" cp web:/var/www into/
+			"${c[@]}" cp web:/var/www/. flat
+			"${c[@]}" cp web:/etc/passwd - >p.tar
+			"${c[@]}" cp web:/etc/passwd nodir/x || echo "rc=$?"
+			"${c[@]}" cp web:/var/www p.out || echo "rc=$?"
+			"${c[@]}" cp web:/etc/passwd into/passwd/ || echo "rc=$?"
+			"${c[@]}" cp web:/etc/passwd newdir/ || echo "rc=$?"
+			"${c[@]}" cp web:/nope x || echo "rc=$?"
+		} 2>&1 | grep -v 'level=error' | sed "s|$D/$who|DEST|g" >"$D/$who.out"
+		requests >"$D/$who.requests"
+		# the archives berth (or docker) sent, by listing
+		for f in $(ls -v "$D"/put-*.tar); do
+			tar -tvf "$f" | awk '{print $1, $6, $7, $8}' | sort
+			rm "$f"
+		done >"$D/$who.tars"
+		cd "$D"
+	done
+	diff -u "$D/docker.out" "$D/berth.out"
+	diff -u "$D/docker.requests" "$D/berth.requests"
+	diff -u "$D/docker.tars" "$D/berth.tars"
+	[ "$(grep -c . "$D/berth.tars")" -gt 10 ]
+	diff -r "$D/docker" "$D/berth"
+	[ -f "$D/berth/flat/sub/a.txt" ] && [ -f "$D/berth/into/www/index.html" ]
 }

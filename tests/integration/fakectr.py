@@ -245,6 +245,10 @@ class Handler(BaseHTTPRequestHandler):
             if key not in ARCHIVES:
                 return self.reply(404, {"message": "Could not find the file %s in container %s" % (path, name)})
             st, entries = ARCHIVES[key]
+            if path.endswith("/.") and st["mode"] & (1 << 31):
+                # dockerd rebases DIR/. on "." (members "./x")
+                top = entries[0][0]
+                entries = [("." + n[len(top):], d) for n, d in entries]
             hdr = {"X-Docker-Container-Path-Stat": base64.b64encode(json.dumps(st).encode()).decode()}
             if m == "HEAD":
                 return self.reply(200, raw=b"", ctype="application/json", extra=hdr)
