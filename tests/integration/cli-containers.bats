@@ -504,3 +504,263 @@ requests() { jq -r 'select(.path != "/_ping") | "\(.method) \(.path)"' "$D/reque
 	diff -r "$D/docker" "$D/berth"
 	[ -f "$D/berth/flat/sub/a.txt" ] && [ -f "$D/berth/into/www/index.html" ]
 }
+
+# ---- end to end against berthd ---------------------------------------------
+
+# mk NAME [CMD-JSON] [EXTRA-JSON]: POST /containers/create; prints the id
+mk() {
+	local name=$1 cmd=${2:-'["sleep","1000"]'} extra=${3:-'{}'} body
+	body=$(jq -nc --argjson cmd "$cmd" --argjson x "$extra" '{Image: "busybox", Cmd: $cmd} + $x')
+	api_status POST "/containers/create?name=$name" "$body"
+	[[ $STATUS == 201 ]] || { fail "create $name: $STATUS $BODY"; return 1; }
+	jq -r .Id <<<"$BODY"
+}
+
+# run_ctr NAME [CMD-JSON] [EXTRA-JSON]: create + start; prints the id
+run_ctr() {
+	local id
+	id=$(mk "$@") || return 1
+	api_status POST "/containers/$id/start"
+	[[ $STATUS == 204 ]] || { fail "start $1: $STATUS $BODY"; return 1; }
+	echo "$id"
+}
+
+@test "cli-containers: ps and its flags on berthd; the docker CLI's table has the same columns" {
+	c1=$(mk created1 '["true"]' '{"Labels":{"tier":"db"}}')
+	e1=$(run_ctr exited1 '["true"]')
+	wait_ctr_status exited1 exited
+	r1=$(run_ctr web '["sleep","1000"]')
+	run b ps
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "CONTAINER ID   IMAGE     COMMAND        CREATED                  STATUS                  PORTS     NAMES" ] ||
+		[[ ${lines[0]} =~ ^"CONTAINER ID   IMAGE     COMMAND        CREATED"\ +"STATUS"\ +"PORTS     NAMES"$ ]]
+	[[ ${lines[1]} =~ ^${r1:0:12}\ \ \ busybox\ \ \ \"sleep\ 1000\"\ \ \ .*\ ago\ +Up\ .*\ +web$ ]]
+	[ "${#lines[@]}" -eq 2 ]
+	# the docker CLI prints the same header and the same row (the times may
+	# have moved on by a second)
+	run dk ps
+	[[ ${lines[0]} =~ ^"CONTAINER ID   IMAGE     COMMAND        CREATED" ]]
+	[[ ${lines[1]} =~ ^${r1:0:12}\ \ \ busybox\ \ \ \"sleep\ 1000\"\ \ \ .*\ web$ ]]
+	run b ps -a -q
+	[ "$output" = "${r1:0:12}"$'\n'"${e1:0:12}"$'\n'"${c1:0:12}" ]
+	[ "$(dk ps -a -q)" = "$output" ]
+	run b ps -a -q --no-trunc
+	[ "${lines[2]}" = "$c1" ]
+	run b ps -n 2 -q
+	[ "$output" = "${r1:0:12}"$'\n'"${e1:0:12}" ]
+	run b ps -l -q
+	[ "$output" = "${r1:0:12}" ]
+	run b ps -a -q --filter status=exited
+	[ "$output" = "${e1:0:12}" ]
+	run b ps -a -q --filter label=tier=db --filter name=created
+	[ "$output" = "${c1:0:12}" ]
+	[ "$(dk ps -a -q --filter label=tier=db --filter name=created)" = "$output" ]
+	run b ps -a --format json
+	[ "${#lines[@]}" -eq 3 ]
+	jq -e '.Names == "web" and .State == "running" and .Command == "\"sleep 1000\"" and (.Status | startswith("Up"))' <<<"${lines[0]}"
+	jq -e '.Names == "exited1" and .State == "exited" and (.Status | test("^Exited \\(0\\) "))' <<<"${lines[1]}"
+	jq -e '.Names == "created1" and .Status == "Created" and .Labels == "tier=db"' <<<"${lines[2]}"
+	# the docker CLI's json rows carry the same keys and values but the times
+	dk ps -a --format json | jq -c 'del(.RunningFor, .Status, .CreatedAt)' >"$D/d.json"
+	b ps -a --format json | jq -c 'del(.RunningFor, .Status, .CreatedAt)' >"$D/b.json"
+	diff -u "$D/d.json" "$D/b.json"
+	run b ps -a -s
+	[[ ${lines[0]} =~ \ NAMES\ +SIZE$ ]]
+	[[ ${lines[1]} =~ \ web\ +[0-9.]+[kMG]?B\ \(virtual\ [0-9.]+[kMG]?B\)$ ]]
+	run b container ls -a --format json
+	[ "${#lines[@]}" -eq 3 ]
+}
+
+@test "cli-containers: stop (-t, SIGTERM ignored), kill -s, restart, pause, unpause, several names and a missing one" {
+	run_ctr ign '["sh","-c","trap \"\" TERM; while :; do sleep 0.1; done"]' >/dev/null
+	run_ctr k1 '["sh","-c","trap \"exit 7\" USR1; while :; do sleep 0.1; done"]' >/dev/null
+	run_ctr p1 >/dev/null
+	start=$(date +%s%N)
+	run b stop -t 1 ign
+	ms=$((($(date +%s%N) - start) / 1000000))
+	[ "$status" -eq 0 ]
+	[ "$output" = ign ]
+	echo "stop -t 1 took $ms ms" >&2
+	[ "$ms" -ge 900 ] && [ "$ms" -lt 5000 ]
+	[ "$(ctr_inspect ign .State.ExitCode)" = 137 ]
+	run b kill -s USR1 k1
+	[ "$output" = k1 ]
+	wait_ctr_status k1 exited
+	[ "$(ctr_inspect k1 .State.ExitCode)" = 7 ]
+	pid1=$(ctr_inspect p1 .State.Pid)
+	run b restart -t 1 p1
+	[ "$status" -eq 0 ]
+	[ "$output" = p1 ]
+	wait_ctr_status p1 running
+	[ "$(ctr_inspect p1 .State.Pid)" != "$pid1" ]
+	run b pause p1
+	[ "$output" = p1 ]
+	[ "$(ctr_state p1)" = paused ]
+	[[ $(b ps --format json | jq -r .Status) == *"(Paused)" ]]
+	run b unpause p1
+	[ "$output" = p1 ]
+	[ "$(ctr_state p1)" = running ]
+	# several names: the ones that worked, then docker's error lines, exit 1
+	b stop -t 1 p1 nosuch1 ign >"$D/out" 2>"$D/err" && fail "stop with a missing name succeeded"
+	[ "$(cat "$D/out")" = $'p1\nign' ]
+	[ "$(cat "$D/err")" = "Error response from daemon: No such container: nosuch1" ]
+	dk stop nosuch1 2>"$D/derr" || true
+	diff "$D/derr" "$D/err"
+	run b kill p1
+	[ "$status" -eq 1 ]
+	[[ $output == "Error response from daemon: "*"is not running"* ]]
+}
+
+@test "cli-containers: rm, rm -f, rm -v, rm of a missing one (rm_missing bytes), container prune" {
+	run_ctr running1 >/dev/null
+	mk created1 >/dev/null
+	e1=$(run_ctr exited1 '["true"]')
+	wait_ctr_status exited1 exited
+	run b rm running1
+	[ "$status" -eq 1 ]
+	[[ $output == "Error response from daemon: "*"running"* ]]
+	run b rm -f -v running1
+	[ "$status" -eq 0 ]
+	[ "$output" = running1 ]
+	run b rm nosuchcontainer
+	[ "$status" -eq 1 ]
+	[ "$output" = "Error response from daemon: No such container: nosuchcontainer" ]
+	run b container prune -f
+	[ "$status" -eq 0 ]
+	[[ $output == "Deleted Containers:"* ]]
+	[[ $output == *"$e1"* ]]
+	[[ $output == *"Total reclaimed space: "* ]]
+	[ "$(b ps -aq)" = "" ]
+	run b container prune -f
+	[ "$output" = "Total reclaimed space: 0B" ]
+	[ "$(dk container prune -f)" = "$output" ]
+}
+
+@test "cli-containers: top, stats --no-stream (and the docker CLI's), diff" {
+	r1=$(run_ctr top1 '["sh","-c","echo x >/newfile; rm -f /etc/motd; sleep 1000"]')
+	retry 50 0.1 b top top1 >/dev/null
+	run b top top1
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} =~ ^UID\ +PID\ +PPID\ +C\ +STIME\ +TTY\ +TIME\ +CMD$ ]]
+	[[ $output == *"sleep 1000"* ]]
+	[ "$(dk top top1 | head -1)" = "${lines[0]}" ]
+	run b top top1 -o pid,comm
+	[[ ${lines[0]} =~ ^\ *PID\ +COMMAND$ ]]
+	run b stats --no-stream
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "CONTAINER ID   NAME      CPU %     MEM USAGE / LIMIT     MEM %     NET I/O   BLOCK I/O   PIDS" ] ||
+		[[ ${lines[0]} =~ ^"CONTAINER ID   NAME      CPU %     MEM USAGE / LIMIT"\ +"MEM %"\ +"NET I/O"\ +"BLOCK I/O"\ +"PIDS"$ ]]
+	[[ ${lines[1]} =~ ^${r1:0:12}\ +top1\ +[0-9]+\.[0-9]{2}%\ +[0-9.]+[KMG]?i?B\ /\ [0-9.]+[KMG]?i?B\ +[0-9]+\.[0-9]{2}%\ .*\ [0-9]+$ ]]
+	dk stats --no-stream --format '{{.ID}} {{.Name}}' >"$D/d.out"
+	b stats --no-stream --format json | jq -r '"\(.ID) \(.Name)"' >"$D/b.out"
+	diff "$D/d.out" "$D/b.out"
+	run b stats --no-stream --format json top1
+	jq -e '.Name == "top1" and (.PIDs | tonumber) >= 1 and (.CPUPerc | endswith("%"))' <<<"$output"
+	run b stats --no-stream nosuch
+	[ "$status" -eq 1 ]
+	run b diff top1
+	[ "$status" -eq 0 ]
+	[[ $output == *"A /newfile"* ]]
+	[[ $output == *"D /etc/motd"* ]] || [[ $output != *"/etc/motd"* ]]
+	[ "$(dk diff top1)" = "$output" ]
+}
+
+@test "cli-containers: rename and update through berth; inspect shows the new values" {
+	id=$(run_ctr old)
+	mk taken >/dev/null
+	run b rename old new
+	[ "$status" -eq 0 ]
+	[ "$(ctr_inspect new .Id)" = "$id" ]
+	run b rename new taken
+	[ "$status" -eq 1 ]
+	[[ ${lines[0]} == "Error response from daemon: "*"Conflict. The container name \"/taken\" is already in use"* ]]
+	[ "${lines[1]}" = "Error: failed to rename container named new" ]
+	run b update -m 64m --memory-swap 128m --cpus 0.5 --cpu-shares 512 --pids-limit 50 --restart on-failure:3 new
+	[ "$status" -eq 0 ]
+	[ "$output" = new ]
+	j=$(api /containers/new/json)
+	jq -e '.HostConfig.Memory == 67108864 and .HostConfig.MemorySwap == 134217728 and .HostConfig.NanoCpus == 500000000 and .HostConfig.CpuShares == 512 and .HostConfig.PidsLimit == 50 and .HostConfig.RestartPolicy.Name == "on-failure" and .HostConfig.RestartPolicy.MaximumRetryCount == 3' <<<"$j"
+	run b update --restart always nosuch
+	[ "$status" -eq 1 ]
+	[ "$output" = "Error response from daemon: No such container: nosuch" ]
+}
+
+@test "cli-containers: cp both ways and export against berthd, as the docker CLI does" {
+	run_ctr cpbox >/dev/null
+	cd "$D"
+	echo "hello from the host" >hello.txt
+	mkdir -p ctx/sub
+	echo FROM >ctx/Dockerfile
+	echo b >ctx/sub/b
+	run b cp hello.txt cpbox:/tmp/hello.txt
+	[ "$status" -eq 0 ]
+	run b cp ctx cpbox:/tmp/
+	[ "$status" -eq 0 ]
+	run b cp cpbox:/tmp/hello.txt ./back.txt
+	[ "$status" -eq 0 ]
+	cmp hello.txt back.txt
+	run b cp cpbox:/tmp/ctx ./ctx.back
+	[ "$status" -eq 0 ]
+	diff -r ctx ctx.back
+	b cp cpbox:/etc/passwd - | tar -tf - >"$D/list"
+	[ "$(cat "$D/list")" = passwd ]
+	tar -cf - hello.txt | b cp - cpbox:/
+	b cp cpbox:/hello.txt root.txt
+	cmp hello.txt root.txt
+	# the docker CLI reads back what berth wrote, and the other way round
+	DOCKER_HOST=unix://$SOCK "$DOCKER" cp cpbox:/tmp/ctx ./ctx.docker
+	diff -r ctx ctx.docker
+	run b cp cpbox:/nope x
+	[ "$status" -eq 1 ]
+	[[ $output == "Error response from daemon: "* ]]
+	run b export -o "$D/fs.tar" cpbox
+	[ "$status" -eq 0 ]
+	tar -tf "$D/fs.tar" >"$D/fs.list"
+	grep -qx 'bin/busybox\|./bin/busybox' "$D/fs.list"
+	grep -q 'tmp/hello.txt' "$D/fs.list"
+	b export cpbox | tar -tf - | grep -q 'tmp/ctx/sub/b'
+}
+
+@test "cli-containers: events: a live stream of start/die lines, --since/--until, --filter, --format json" {
+	b events --filter type=container >"$D/ev.out" 2>&1 &
+	pid=$!
+	echo "$pid" >>"$D/.pids"
+	sleep 0.5
+	since=$(date +%s)
+	id=$(run_ctr evbox '["true"]')
+	wait_ctr_status evbox exited
+	retry 50 0.1 grep -q " container die $id " "$D/ev.out"
+	grep -Eq "^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z container start $id \(.*name=evbox.*\)$" "$D/ev.out"
+	grep -Eq "^.* container die $id \(.*exitCode=0.*\)$" "$D/ev.out"
+	kill -TERM "$pid"
+	wait "$pid" || true
+	until=$(($(date +%s) + 1))
+	run b events --since "$since" --until "$until" --filter container=evbox --format json
+	[ "$status" -eq 0 ]
+	jq -s -e 'map(select(.Action == "start")) | length == 1 and .[0].Actor.Attributes.name == "evbox"' <<<"$output"
+	run b events --since "$since" --until "$until" --filter event=die
+	[ "${#lines[@]}" -eq 1 ]
+	[[ ${lines[0]} == *" container die $id "* ]]
+	dk events --since "$since" --until "$until" --filter event=die >"$D/d.out"
+	diff "$D/d.out" <(printf '%s\n' "${lines[@]}")
+}
+
+@test "cli-containers: inspect finds containers then images; --type, -s; container inspect" {
+	id=$(mk insp)
+	run b inspect insp
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.[0].Id' <<<"$output")" = "$id" ]
+	run b inspect busybox
+	[[ $(jq -r '.[0].Id' <<<"$output") =~ ^sha256: ]]
+	run b inspect --type image insp
+	[ "$status" -eq 1 ]
+	run b inspect -s insp
+	jq -e '.[0] | has("SizeRw")' <<<"$output"
+	run b container inspect insp busybox
+	[ "$status" -eq 1 ]
+	[ "$(jq -r '.[0].Id' <<<"${lines[*]}" 2>/dev/null || true)" != "" ] || true
+	[[ $output == *"No such container: busybox"* ]]
+	b inspect nosuchthing >"$D/out" 2>"$D/err" && fail "inspect of a missing object succeeded"
+	[ "$(cat "$D/out")" = "[]" ]
+	[ "$(cat "$D/err")" = "Error: No such object: nosuchthing" ]
+}
