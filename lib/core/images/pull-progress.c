@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void image_chain_ids(const struct content_digest *diff_ids, size_t n, struct content_digest *out)
 {
@@ -86,4 +87,45 @@ void pull_result_free(struct pull_result *r)
 {
 	free(r->name);
 	r->name = NULL;
+}
+
+void image_progress_init(struct image_progress *pr, pull_event_fn event, void *data,
+			 bool (*cancelled)(void *data))
+{
+	pr->event = event;
+	pr->data = data;
+	pr->cancelled = cancelled;
+	pthread_mutex_init(&pr->lock, NULL);
+}
+
+void image_progress_destroy(struct image_progress *pr)
+{
+	pthread_mutex_destroy(&pr->lock);
+}
+
+void image_progress_emit(struct image_progress *pr, json_t *m)
+{
+	if (pr->event) {
+		pthread_mutex_lock(&pr->lock);
+		pr->event(pr->data, m);
+		pthread_mutex_unlock(&pr->lock);
+	}
+	json_decref(m);
+}
+
+void image_progress_say(struct image_progress *pr, const char *id, const char *status)
+{
+	image_progress_emit(pr, pull_message(id, status, true, -1, 0));
+}
+
+bool image_progress_cancelled(struct image_progress *pr)
+{
+	return pr->cancelled && pr->cancelled(pr->data);
+}
+
+int64_t image_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }

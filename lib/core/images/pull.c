@@ -59,8 +59,8 @@ struct pull {
 	struct reg_repo *repo;
 	struct desc top; /* what the reference resolved to */
 	char *lease;
-	pthread_mutex_t emit_lock;
-	pthread_mutex_t lock; /* layers' states, next, stop */
+	struct image_progress pr; /* the caller's progress events */
+	pthread_mutex_t lock;	  /* layers' states, next, stop */
 	pthread_cond_t cond;
 	struct layer *layers;
 	size_t n;
@@ -69,33 +69,6 @@ struct pull {
 	bool parallel; /* workers unpack too (overlayfs) */
 	const struct image_config *cfg;
 };
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void emit(struct pull *p, json_t *m)
-{
-	if (p->o->event) {
-		pthread_mutex_lock(&p->emit_lock);
-		p->o->event(p->o->event_data, m);
-		pthread_mutex_unlock(&p->emit_lock);
-	}
-	json_decref(m);
-}
-
-static void say(struct pull *p, const char *id, const char *status)
-{
-	emit(p, pull_message(id, status, true, -1, 0));
-}
-
-static bool cancelled(struct pull *p)
-{
-	return p->o->cancelled && p->o->cancelled(p->o->event_data);
-}
 
 int pull_prepare(const struct pull_options *o, const char *s, struct pull **out,
 		 struct berth_error **err)
@@ -110,7 +83,7 @@ int pull_prepare(const struct pull_options *o, const char *s, struct pull **out,
 	p->name = ref_string(ref);
 	p->familiar = ref_familiar_string(ref);
 	p->path = xstrdup(ref->path);
-	pthread_mutex_init(&p->emit_lock, NULL);
+	image_progress_init(&p->pr, o->event, o->event_data, o->cancelled);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
 	if (reg_repo_open(o->reg, ref, REG_PULL, o->auth, &p->repo, err) < 0 ||
@@ -211,7 +184,7 @@ void pull_free(struct pull *p)
 		}
 	}
 	free(p->layers);
-	pthread_mutex_destroy(&p->emit_lock);
+	image_progress_destroy(&p->pr);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->cond);
 	free(p);
@@ -281,11 +254,11 @@ static void on_progress(void *data, const struct desc *d, int64_t done, int64_t 
 			l = &p->layers[i];
 	if (l == NULL)
 		return;
-	int64_t t = now_ns();
+	int64_t t = image_now_ns();
 	if (done < total && t - l->last_ns < PROGRESS_INTERVAL_NS)
 		return;
 	l->last_ns = t;
-	emit(p, pull_message(l->id, "Downloading", true, done, total));
+	image_progress_emit(&p->pr, pull_message(l->id, "Downloading", true, done, total));
 }
 
 static int fetch_layer(struct pull *p, struct layer *l, struct berth_error **err)
@@ -312,8 +285,8 @@ static int fetch_layer(struct pull *p, struct layer *l, struct berth_error **err
 	if (rc < 0)
 		return berth_error_wrap(err, "layer %s", l->d->digest.s);
 	if (rc == CONTENT_COMMITTED)
-		say(p, l->id, "Verifying Checksum");
-	say(p, l->id, "Download complete");
+		image_progress_say(&p->pr, l->id, "Verifying Checksum");
+	image_progress_say(&p->pr, l->id, "Download complete");
 	return 0;
 }
 
@@ -332,7 +305,7 @@ static int unpack_ahead(struct pull *p, struct layer *l, size_t i, struct berth_
 	int64_t size = 0;
 	if (content_open(p->o->cs, l->d->digest.s, 0, &fd, &size, err) < 0)
 		return -1;
-	emit(p, pull_message(l->id, "Extracting", true, 0, size));
+	image_progress_emit(&p->pr, pull_message(l->id, "Extracting", true, 0, size));
 	struct arc_unpack_opts uo = {.whiteouts = ARC_WHITEOUT_OVERLAY};
 	struct arc_unpack_result res;
 	if (arc_unpack_fd(fd, dir, &uo, &res, err) < 0)
@@ -343,7 +316,7 @@ static int unpack_ahead(struct pull *p, struct layer *l, size_t i, struct berth_
 		    "failed to register layer %s: diffID mismatch: the config says "
 		    "%s, the layer is %s",
 		    l->d->digest.s, p->cfg->diff_ids[i].s, res.diff_id);
-	emit(p, pull_message(l->id, "Extracting", true, size, size));
+	image_progress_emit(&p->pr, pull_message(l->id, "Extracting", true, size, size));
 	return 0;
 }
 
@@ -410,7 +383,7 @@ static int unpack_layer(struct pull *p, size_t i, const struct image_config *cfg
 	struct snap_info si;
 	if (snap_stat(snap, l->chain.s, &si, NULL) == 0) { /* a concurrent pull made it */
 		snap_info_free(&si);
-		say(p, l->id, "Pull complete");
+		image_progress_say(&p->pr, l->id, "Pull complete");
 		return lease_add(p, MD_REF_SNAPSHOT, driver, l->chain.s, err);
 	}
 	cleanup_free char *key =
@@ -433,7 +406,7 @@ static int unpack_layer(struct pull *p, size_t i, const struct image_config *cfg
 	}
 	if (content_open(p->o->cs, l->d->digest.s, 0, &fd, &size, err) < 0)
 		goto fail;
-	emit(p, pull_message(l->id, "Extracting", true, 0, size));
+	image_progress_emit(&p->pr, pull_message(l->id, "Extracting", true, 0, size));
 	if (arc_unpack_fd(fd, dir, &uo, &res, err) < 0) {
 		berth_error_wrap(err, "failed to register layer %s", l->d->digest.s);
 		goto fail;
@@ -445,7 +418,7 @@ static int unpack_layer(struct pull *p, size_t i, const struct image_config *cfg
 				l->d->digest.s, cfg->diff_ids[i].s, res.diff_id);
 		goto fail;
 	}
-	emit(p, pull_message(l->id, "Extracting", true, size, size));
+	image_progress_emit(&p->pr, pull_message(l->id, "Extracting", true, size, size));
 commit:
 	if (lease_add(p, MD_REF_SNAPSHOT, driver, l->chain.s, err) < 0)
 		goto fail;
@@ -458,7 +431,7 @@ commit:
 		berth_error_free(&cerr); /* committed by a concurrent pull */
 		snap_remove(snap, key, NULL);
 	}
-	say(p, l->id, "Pull complete");
+	image_progress_say(&p->pr, l->id, "Pull complete");
 	return 0;
 fail : {
 	struct berth_error *rerr = NULL;
@@ -529,15 +502,15 @@ static int get_layers(struct pull *p, const struct manifest *m, const struct ima
 		l->fetch = !l->exists;
 		if (l->exists) {
 			l->state = p->parallel ? L_UNPACKED : L_FETCHED;
-			say(p, l->id, "Already exists");
+			image_progress_say(&p->pr, l->id, "Already exists");
 		} else {
-			say(p, l->id, "Pulling fs layer");
+			image_progress_say(&p->pr, l->id, "Pulling fs layer");
 			nfetch++;
 		}
 	}
 	for (size_t i = 0, k = 0; i < p->n; i++)
 		if (p->layers[i].fetch && k++ >= (size_t)maxc)
-			say(p, p->layers[i].id, "Waiting");
+			image_progress_say(&p->pr, p->layers[i].id, "Waiting");
 	size_t nthreads = nfetch < (size_t)maxc ? nfetch : (size_t)maxc;
 	pthread_t *th = xcalloc(nthreads + 1, sizeof(*th));
 	size_t started = 0;
@@ -549,7 +522,7 @@ static int get_layers(struct pull *p, const struct manifest *m, const struct ima
 		rc = berth_error_set(err, EAGAIN, "pull %s: cannot start a download thread",
 				     p->familiar);
 	for (size_t i = have; rc == 0 && i < p->n; i++) {
-		if (cancelled(p)) {
+		if (image_progress_cancelled(&p->pr)) {
 			rc = berth_error_set(err, ECANCELED, "pull %s: the client went away",
 					     p->familiar);
 			break;
@@ -661,12 +634,12 @@ static int finish(struct pull *p, const struct manifest *m, const struct desc *m
 	res->config = m->config.digest;
 	res->updated = rec.updated;
 	cleanup_free char *dmsg = xasprintf("Digest: %s", p->top.digest.s);
-	emit(p, pull_message(NULL, dmsg, false, 0, 0));
+	image_progress_emit(&p->pr, pull_message(NULL, dmsg, false, 0, 0));
 	cleanup_free char *smsg =
 	    xasprintf("Status: %s for %s",
 		      rec.updated ? "Downloaded newer image" : "Image is up to date", p->familiar);
 	if (!p->o->no_status)
-		emit(p, pull_message(NULL, smsg, false, 0, 0));
+		image_progress_emit(&p->pr, pull_message(NULL, smsg, false, 0, 0));
 	return 0;
 }
 
@@ -677,7 +650,8 @@ int pull_run(struct pull *p, struct pull_result *res, struct berth_error **err)
 	struct image_config *cfg = NULL;
 	struct desc md = {0};
 	cleanup_free char *from = xasprintf("Pulling from %s", p->path);
-	emit(p, pull_message(p->ref->digest ? p->ref->digest : p->ref->tag, from, false, 0, 0));
+	image_progress_emit(
+	    &p->pr, pull_message(p->ref->digest ? p->ref->digest : p->ref->tag, from, false, 0, 0));
 	p->lease = md_lease_new_id();
 	json_t *labels = json_pack("{s:s}", PULL_LEASE_LABEL, p->name);
 	int lrc = md_lease_create(p->o->md, p->ns, p->lease, md_now() + LEASE_TTL_NS, labels, err);

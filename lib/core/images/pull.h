@@ -30,6 +30,7 @@
 #include "core/snapshots/snapshots.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -56,6 +57,26 @@ json_t *pull_message(const char *id, const char *status, bool detail, int64_t cu
 json_t *pull_error_message(const char *msg);
 
 typedef void (*pull_event_fn)(void *data, json_t *msg); /* msg borrowed */
+
+/* Where a pull's or a push's progress goes: the caller's event function,
+ * called under one lock (the workers report from their own threads), and its
+ * cancellation check (pull-progress.c). */
+struct image_progress {
+	pull_event_fn event; /* may be NULL */
+	void *data;
+	bool (*cancelled)(void *data); /* may be NULL */
+	pthread_mutex_t lock;
+};
+void image_progress_init(struct image_progress *pr, pull_event_fn event, void *data,
+			 bool (*cancelled)(void *data));
+void image_progress_destroy(struct image_progress *pr);
+/* Send m (stolen) to the event function. */
+void image_progress_emit(struct image_progress *pr, json_t *m);
+/* A per-layer status without progress ("Pull complete", "Pushed"). */
+void image_progress_say(struct image_progress *pr, const char *id, const char *status);
+bool image_progress_cancelled(struct image_progress *pr);
+/* CLOCK_MONOTONIC in ns, for rate-limiting progress messages. */
+int64_t image_now_ns(void);
 
 struct pull_options {
 	struct content_store *cs;

@@ -45,8 +45,8 @@ struct push {
 	struct source *src;
 	size_t nsrc;
 	char *lease;
-	pthread_mutex_t emit_lock;
-	pthread_mutex_t lock; /* next, stop, err */
+	struct image_progress pr; /* the caller's progress events */
+	pthread_mutex_t lock;	  /* next, stop, err */
 	const struct push_plan *plan;
 	size_t next;
 	bool stop;
@@ -58,33 +58,6 @@ struct upload {
 	const struct push_item *it;
 	int64_t last_ns;
 };
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void emit(struct push *p, json_t *m)
-{
-	if (p->o->event) {
-		pthread_mutex_lock(&p->emit_lock);
-		p->o->event(p->o->event_data, m);
-		pthread_mutex_unlock(&p->emit_lock);
-	}
-	json_decref(m);
-}
-
-static void say(struct push *p, const char *id, const char *status)
-{
-	emit(p, pull_message(id, status, true, -1, 0));
-}
-
-static bool cancelled(struct push *p)
-{
-	return p->o->cancelled && p->o->cancelled(p->o->event_data);
-}
 
 void push_result_free(struct push_result *r)
 {
@@ -119,7 +92,7 @@ void push_free(struct push *p)
 	free(p->familiar);
 	free(p->lease);
 	berth_error_free(&p->werr);
-	pthread_mutex_destroy(&p->emit_lock);
+	image_progress_destroy(&p->pr);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
@@ -255,7 +228,7 @@ int push_prepare(const struct push_options *o, const char *s, struct push **out,
 	p->ref = ref;
 	p->name = ref_name(ref);
 	p->familiar = ref_familiar_name(ref);
-	pthread_mutex_init(&p->emit_lock, NULL);
+	image_progress_init(&p->pr, o->event, o->event_data, o->cancelled);
 	pthread_mutex_init(&p->lock, NULL);
 	if (find_records(p, err) < 0 ||
 	    reg_repo_open(o->reg, ref, REG_PULL | REG_PUSH, o->auth, &p->repo, err) < 0) {
@@ -273,11 +246,11 @@ static void on_progress(void *data, const struct desc *d, int64_t done, int64_t 
 {
 	(void)d;
 	struct upload *u = data;
-	int64_t t = now_ns();
+	int64_t t = image_now_ns();
 	if (done < total && t - u->last_ns < PROGRESS_INTERVAL_NS)
 		return;
 	u->last_ns = t;
-	emit(u->p, pull_message(u->it->id, "Pushing", true, done, total));
+	image_progress_emit(&u->p->pr, pull_message(u->it->id, "Pushing", true, done, total));
 }
 
 /* 1 mounted (*from the path), 0 not. Failures only fall back to the upload. */
@@ -314,14 +287,14 @@ static int push_blob(struct push *p, const struct push_item *it, struct berth_er
 		return -1;
 	if (rc == 1) {
 		if (layer)
-			say(p, it->id, "Layer already exists");
+			image_progress_say(&p->pr, it->id, "Layer already exists");
 		return 0;
 	}
 	const char *from = NULL;
 	if (try_mount(p, it, &from) == 1) {
 		if (layer) {
 			cleanup_free char *msg = xasprintf("Mounted from %s", from);
-			say(p, it->id, msg);
+			image_progress_say(&p->pr, it->id, msg);
 		}
 		return 0;
 	}
@@ -334,7 +307,7 @@ static int push_blob(struct push *p, const struct push_item *it, struct berth_er
 	if (reg_blob_push(p->repo, p->o->cs, &it->d, chunk, layer ? &prog : NULL, err) < 0)
 		return -1;
 	if (layer)
-		say(p, it->id, "Pushed");
+		image_progress_say(&p->pr, it->id, "Pushed");
 	return 0;
 }
 
@@ -352,7 +325,7 @@ static void *worker(void *arg)
 		const struct push_item *it = &p->plan->v[p->next++];
 		pthread_mutex_unlock(&p->lock);
 		struct berth_error *err = NULL;
-		int rc = cancelled(p)
+		int rc = image_progress_cancelled(&p->pr)
 			     ? berth_error_set(&err, ECANCELED, "push %s: the client went away",
 					       p->familiar)
 			     : push_blob(p, it, &err);
@@ -376,12 +349,12 @@ static int push_layers(struct push *p, const struct push_plan *plan, struct bert
 	int maxc = p->o->max_concurrent > 0 ? p->o->max_concurrent : 5;
 	for (size_t i = 0; i < plan->n; i++)
 		if (plan->v[i].kind == PUSH_LAYER) {
-			say(p, plan->v[i].id, "Preparing");
+			image_progress_say(&p->pr, plan->v[i].id, "Preparing");
 			nl++;
 		}
 	for (size_t i = 0, k = 0; i < plan->n; i++)
 		if (plan->v[i].kind == PUSH_LAYER && k++ >= (size_t)maxc)
-			say(p, plan->v[i].id, "Waiting");
+			image_progress_say(&p->pr, plan->v[i].id, "Waiting");
 	p->plan = plan;
 	p->next = 0;
 	p->stop = false;
@@ -457,7 +430,7 @@ static int push_tag(struct push *p, const struct push_tag *t, struct push_result
 		rc = push_layers(p, &plan, err);
 	for (size_t i = 0; rc == 0 && i < plan.n; i++) {
 		const struct push_item *it = &plan.v[i];
-		if (cancelled(p))
+		if (image_progress_cancelled(&p->pr))
 			rc = berth_error_set(err, ECANCELED, "push %s: the client went away",
 					     p->familiar);
 		else if (it->kind == PUSH_CONFIG)
@@ -472,9 +445,10 @@ static int push_tag(struct push *p, const struct push_tag *t, struct push_result
 		return -1;
 	cleanup_free char *msg =
 	    xasprintf("%s: digest: %s size: %lld", t->tag, res->digest.s, (long long)res->size);
-	emit(p, pull_message(NULL, msg, false, 0, 0));
-	emit(p, json_pack("{s:{},s:{s:s,s:s,s:I}}", "progressDetail", "aux", "Tag", t->tag,
-			  "Digest", res->digest.s, "Size", (json_int_t)res->size));
+	image_progress_emit(&p->pr, pull_message(NULL, msg, false, 0, 0));
+	image_progress_emit(&p->pr, json_pack("{s:{},s:{s:s,s:s,s:I}}", "progressDetail", "aux",
+					      "Tag", t->tag, "Digest", res->digest.s, "Size",
+					      (json_int_t)res->size));
 	return 0;
 }
 
@@ -482,7 +456,7 @@ int push_run(struct push *p, struct push_result *res, struct berth_error **err)
 {
 	memset(res, 0, sizeof(*res));
 	cleanup_free char *hdr = xasprintf("The push refers to repository [%s]", p->name);
-	emit(p, pull_message(NULL, hdr, false, 0, 0));
+	image_progress_emit(&p->pr, pull_message(NULL, hdr, false, 0, 0));
 	p->lease = md_lease_new_id();
 	json_t *labels = json_pack("{s:s}", PUSH_LEASE_LABEL, p->name);
 	int rc = md_lease_create(p->o->md, p->ns, p->lease, md_now() + LEASE_TTL_NS, labels, err);
