@@ -258,6 +258,7 @@ extern const struct api_route api_images_load_routes[];
 extern const struct api_route api_containers_routes[];
 /* attach, logs, resize, exec (containers-io.c, exec.c) */
 extern const struct api_route api_containers_io_routes[];
+extern const struct api_route api_exec_routes[]; /* exec create/start/inspect/resize (exec.c) */
 /* archive GET/HEAD, export, changes, top, stats (containers-fs.c, containers-info.c) */
 extern const struct api_route api_containers_fs_routes[];
 /* top, stats (containers-info.c) */

@@ -11,6 +11,7 @@ const struct api_route *const api_routes[] = {
     api_images_save_routes,
     api_containers_routes,
     api_containers_io_routes,
+    api_exec_routes,
     api_containers_fs_routes,
     api_containers_info_routes,
     api_events_routes,
