@@ -327,7 +327,8 @@ static int launch_shim(struct engine *e, struct container *c, pid_t *shim_pid,
 	cleanup_json json_t *hc = json_incref(c->host_config);
 	bool tty = json_is_true(json_object_get(c->config, "Tty"));
 	bool open_stdin = json_is_true(json_object_get(c->config, "OpenStdin"));
-	bool stdin_once = json_is_true(json_object_get(c->config, "StdinOnce"));
+	/* docker: with a tty the client's EOF leaves the container's stdin open */
+	bool stdin_once = json_is_true(json_object_get(c->config, "StdinOnce")) && !tty;
 	pthread_mutex_unlock(&c->lock);
 	if (ctr_runtime_resolve(e, c->runtime, &rt, &rt_args, err) < 0 ||
 	    ctr_log_opts(e, hc, &driver, &max_size, &max_file, err) < 0)
