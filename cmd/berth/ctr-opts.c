@@ -185,39 +185,54 @@ static int int_flag(const char *val, char sh, const char *lname, int64_t min, in
 	return 0;
 }
 
-int ctr_parse_ram(const char *s, int64_t *out)
+int ctr_parse_ram(const char *s, int64_t *out, char **why)
 {
-	/* ^(\d+(\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$ */
-	const char *p = s;
-	if (!isdigit((unsigned char)*p))
+	/* go-units parseSize: the number up to the last digit, dot or space,
+	 * then an optional suffix b, k, kb, kib, m, ... (1024-based) */
+	ssize_t sep = -1;
+	for (size_t i = 0; s[i]; i++)
+		if (strchr("0123456789. ", s[i]))
+			sep = (ssize_t)i;
+	if (sep < 0) {
+		*why = xasprintf("invalid size: '%s'", s);
 		return -1;
-	while (isdigit((unsigned char)*p))
-		p++;
-	while (*p == '.' && isdigit((unsigned char)p[1])) {
-		p++;
-		while (isdigit((unsigned char)*p))
-			p++;
 	}
-	cleanup_free char *num = strndup(s, (size_t)(p - s));
-	if (*p == ' ')
-		p++;
-	double mult = 1;
+	cleanup_free char *num = strndup(s, (size_t)(s[sep] == ' ' ? sep : sep + 1));
+	const char *sfx = s + sep + 1;
+	char *end = NULL;
+	errno = 0;
+	double v = strtod(num, &end);
+	if (*num == '\0' || *end != '\0' || isspace((unsigned char)*num) ||
+	    strpbrk(num, "xXpPnN")) {
+		*why = xasprintf("strconv.ParseFloat: parsing \"%s\": invalid syntax", num);
+		return -1;
+	}
+	if (errno == ERANGE) {
+		*why = xasprintf("strconv.ParseFloat: parsing \"%s\": value out of range", num);
+		return -1;
+	}
+	if (v < 0) {
+		*why = xasprintf("invalid size: '%s'", s);
+		return -1;
+	}
+	size_t sl = strlen(sfx);
+	cleanup_free char *low = xstrdup(sfx);
+	for (char *p = low; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
 	const char *units = "kmgtp";
-	const char *u = *p ? strchr(units, tolower((unsigned char)*p)) : NULL;
-	if (u) {
-		for (const char *q = units; q <= u; q++)
-			mult *= 1024;
-		p++;
+	const char *u = sl ? strchr(units, low[0]) : NULL;
+	if (sl > 3 || (sl > 0 && low[0] == 'b' && sl > 1) ||
+	    (sl > 0 && low[0] != 'b' && (u == NULL || low[0] == '\0')) ||
+	    (u && sl == 2 && low[1] != 'b') || (u && sl == 3 && strcmp(low + 1, "ib") != 0)) {
+		*why = xasprintf("invalid suffix: '%s'", sl > 3 ? sfx : low);
+		return -1;
 	}
-	if (*p == 'i' || *p == 'I')
-		p++;
-	if (*p == 'b' || *p == 'B')
-		p++;
-	if (*p != '\0')
+	for (const char *q = units; u && q <= u; q++)
+		v *= 1024;
+	if (v >= 9.2e18) {
+		*why = xasprintf("invalid size: '%s'", s);
 		return -1;
-	double v = strtod(num, NULL) * mult;
-	if (v >= 9.2e18)
-		return -1;
+	}
 	*out = (int64_t)v;
 	return 0;
 }
@@ -229,10 +244,9 @@ static int ram_flag(const char *val, char sh, const char *lname, bool allow_minu
 		*out = -1;
 		return 0;
 	}
-	if (ctr_parse_ram(val, out) < 0) {
-		cleanup_free char *why = xasprintf("invalid size: '%s'", val);
+	cleanup_free char *why = NULL;
+	if (ctr_parse_ram(val, out, &why) < 0)
 		return flag_error(err, sh, lname, val, why);
-	}
 	return 0;
 }
 
@@ -420,7 +434,7 @@ static int build_restart(const struct ctr_opts *o, json_t **out, struct berth_er
 	cleanup_free char *name = colon ? strndup(r, (size_t)(colon - r)) : xstrdup(r);
 	if (o->rm && *name && strcmp(name, "no") != 0)
 		return berth_error_set(
-		    err, EINVAL, "Conflicting options: cannot specify both --restart and --rm");
+		    err, EINVAL, "conflicting options: cannot specify both --restart and --rm");
 	*out = json_pack("{s:s,s:I}", "Name", name, "MaximumRetryCount", (json_int_t)count);
 	return 0;
 }
@@ -832,12 +846,6 @@ int ctr_opts_body(const struct ctr_opts *o, const char *image, char *const *cmd,
 	    build_sysctls(o, &sysctls, err) < 0 || build_security_opts(o, &secopt, err) < 0 ||
 	    build_restart(o, &restart, err) < 0)
 		return -1;
-	for (size_t i = 0; i < o->tmpfs.n; i++)
-		if (o->tmpfs.v[i][0] != '/')
-			return berth_error_set(err, EINVAL,
-					       "invalid mount config for type \"tmpfs\": invalid "
-					       "mount path: '%s' mount path must be absolute",
-					       o->tmpfs.v[i]);
 
 	json_t *b = json_object();
 	json_object_set_new(b, "Hostname", json_string(o->hostname ? o->hostname : ""));

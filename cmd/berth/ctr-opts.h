@@ -51,8 +51,9 @@ int ctr_opts_body(const struct ctr_opts *o, const char *image, char *const *cmd,
 		  const int tty_size[2], const char *api_version, ctr_getenv_fn env, json_t **body,
 		  struct berth_error **err);
 
-/* Sizes as go-units RAMInBytes ("512m", "1.5g", "1024", "2GiB"): 1024-based. */
-int ctr_parse_ram(const char *s, int64_t *out);
+/* Sizes as go-units RAMInBytes ("512m", "1.5g", "1024", "2GiB"): 1024-based.
+ * -1 with go-units' reason in *why (caller frees). */
+int ctr_parse_ram(const char *s, int64_t *out, char **why);
 /* --cpus as a decimal number -> NanoCpus ("1.5" -> 1500000000). -1 with a
  * docker message in *err. */
 int ctr_parse_cpus(const char *s, int64_t *out, struct berth_error **err);

@@ -259,7 +259,13 @@ static void test_bad_values(void **state)
 		const char *msg;
 	} cases[] = {
 	    {"-m", "5x", CTR_OPTS_EFLAG,
-	     "invalid argument \"5x\" for \"-m, --memory\" flag: invalid size: '5x'"},
+	     "invalid argument \"5x\" for \"-m, --memory\" flag: invalid suffix: 'x'"},
+	    {"-m", "lots", CTR_OPTS_EFLAG,
+	     "invalid argument \"lots\" for \"-m, --memory\" flag: invalid size: 'lots'"},
+	    {"-m", "1.5.2m", CTR_OPTS_EFLAG,
+	     "invalid argument \"1.5.2m\" for \"-m, --memory\" flag: strconv.ParseFloat: parsing "
+	     "\"1.5.2\": invalid syntax"},
+	    {"-m", "5KX", CTR_OPTS_EFLAG, "flag: invalid suffix: 'kx'"},
 	    {"--memory-swap", "lots", CTR_OPTS_EFLAG,
 	     "invalid argument \"lots\" for \"--memory-swap\" flag: invalid size: 'lots'"},
 	    {"--shm-size", "-5", CTR_OPTS_EFLAG,
@@ -310,7 +316,6 @@ static void test_bad_values(void **state)
 	     "opening seccomp profile (/nonexistent/p.json) failed: open /nonexistent/p.json: no "
 	     "such file or directory"},
 	    {"--security-opt", "apparmor", EINVAL, "Invalid --security-opt: \"apparmor\""},
-	    {"--tmpfs", "run", EINVAL, "mount path must be absolute"},
 	    {"--pull", "sometimes", EINVAL,
 	     "invalid pull option: 'sometimes': must be one of \"always\", \"missing\" or "
 	     "\"never\""},
@@ -328,7 +333,7 @@ static void test_bad_values(void **state)
 	}
 	struct berth_error *err = NULL;
 	assert_null(parse_run("1.41", &err, "--restart", "always", "--rm", "busybox", NULL));
-	tu_assert_msg(err, "Conflicting options: cannot specify both --restart and --rm");
+	tu_assert_msg(err, "conflicting options: cannot specify both --restart and --rm");
 	berth_error_free(&err);
 	assert_null(parse_run("1.41", &err, "-d", "-a", "stdout", "busybox", NULL));
 	tu_assert_msg(err, "Conflicting options: -a and -d");
@@ -343,17 +348,35 @@ static void test_sizes(void **state)
 		int64_t v;
 	} ok[] = {
 	    {"1024", 1024},	  {"512m", 536870912}, {"512M", 536870912}, {"1.5g", 1610612736},
-	    {"2GiB", 2147483648}, {"1 kb", 1024},      {"3b", 3},	    {"1t", 1099511627776}};
+	    {"2GiB", 2147483648}, {"1 kb", 1024},      {"3b", 3},	    {"1t", 1099511627776},
+	    {"1.m", 1048576},	  {"1e3", 1000},       {"1 ", 1},	    {".5m", 524288},
+	    {"1kib", 1024}};
 	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
 		int64_t v = -7;
-		assert_int_equal(ctr_parse_ram(ok[i].s, &v), 0);
+		char *why = NULL;
+		if (ctr_parse_ram(ok[i].s, &v, &why) < 0)
+			fail_msg("'%s': %s", ok[i].s, why);
 		assert_int_equal(v, ok[i].v);
 	}
-	const char *bad[] = {"", "x", "-1", "1x", "1mm", "1.m", " 1"};
+	/* go-units' reasons, as the docker CLI 28 prints them */
+	struct {
+		const char *s, *why;
+	} bad[] = {{"", "invalid size: ''"},
+		   {"x", "invalid size: 'x'"},
+		   {"-1", "invalid size: '-1'"},
+		   {"1x", "invalid suffix: 'x'"},
+		   {"1mm", "invalid suffix: 'mm'"},
+		   {"5 x", "invalid suffix: 'x'"},
+		   {"1kbbb", "invalid suffix: 'kbbb'"},
+		   {" 1", "strconv.ParseFloat: parsing \" 1\": invalid syntax"},
+		   {"0x10", "strconv.ParseFloat: parsing \"0x10\": invalid syntax"}};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		int64_t v;
-		if (ctr_parse_ram(bad[i], &v) == 0)
-			fail_msg("'%s' parsed as a size", bad[i]);
+		char *why = NULL;
+		if (ctr_parse_ram(bad[i].s, &v, &why) == 0)
+			fail_msg("'%s' parsed as a size", bad[i].s);
+		assert_string_equal(why, bad[i].why);
+		free(why);
 	}
 	struct berth_error *err = NULL;
 	int64_t n;
