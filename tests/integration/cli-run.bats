@@ -507,3 +507,64 @@ cli_path() {
 	[ "$st" -eq 143 ]
 	! reqs | grep -q kill
 }
+
+@test "cli-run: more flags reach the container: --read-only --tmpfs --ulimit --shm-size --group-add --cap-drop --privileged --sysctl --device --pid --uts --network" {
+	for c in $(clis); do
+		run $c run --rm --read-only --tmpfs /run:size=1m busybox sh -c \
+			'touch /x 2>&1; grep " /run " /proc/mounts; touch /run/ok && echo run-writable'
+		echo "$c: $output"
+		[[ ${lines[0]} == *"Read-only file system"* ]]
+		[[ ${lines[1]} == "tmpfs /run tmpfs "*size=1024k* ]]
+		[ "${lines[2]}" = run-writable ]
+		run $c run --rm --ulimit nofile=100:200 --shm-size 16m --group-add 10 busybox sh -c \
+			'ulimit -n; ulimit -Hn; grep " /dev/shm " /proc/mounts; id -G'
+		echo "$c: $output"
+		[ "${lines[0]}" = 100 ]
+		[ "${lines[1]}" = 200 ]
+		[[ ${lines[2]} == *size=16384k* ]]
+		[[ " ${lines[3]} " == *" 10 "* ]]
+		# docker's default set has NET_RAW; --cap-drop takes it out; --privileged has all
+		dflt=$($c run --rm busybox sh -c 'grep CapEff /proc/self/status')
+		drop=$($c run --rm --cap-drop NET_RAW busybox sh -c 'grep CapEff /proc/self/status')
+		priv=$($c run --rm --privileged busybox sh -c 'grep CapEff /proc/self/status')
+		[ "$dflt" != "$drop" ]
+		[ $((0x${dflt##*[[:space:]]} & (1 << 13))) -ne 0 ]
+		[ $((0x${drop##*[[:space:]]} & (1 << 13))) -eq 0 ]
+		[ $((0x${priv##*[[:space:]]} & (1 << 21))) -ne 0 ] # CAP_SYS_ADMIN
+		run $c run --rm --network none --sysctl net.ipv4.ip_forward=1 --device /dev/null:/dev/xnull \
+			busybox sh -c 'cat /proc/sys/net/ipv4/ip_forward; ls /sys/class/net; test -c /dev/xnull && echo dev-ok'
+		echo "$c: $output"
+		[ "${lines[0]}" = 1 ]
+		[ "${lines[1]}" = lo ]
+		[ "${lines[2]}" = dev-ok ]
+		run $c run --rm --pid host --uts host busybox sh -c 'cat /proc/1/comm; hostname'
+		[ "${lines[0]}" != sh ]
+		[ "${lines[1]}" = "$(hostname)" ]
+	done
+}
+
+@test "cli-run: --security-opt seccomp=FILE sends the profile (it is enforced), --stop-signal --stop-timeout -l --log-opt --restart in inspect" {
+	cat >"$D/prof.json" <<'JSON'
+{
+  "defaultAction": "SCMP_ACT_ALLOW",
+  "syscalls": [ { "names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO" } ]
+}
+JSON
+	for c in $(clis); do
+		run $c run --rm --security-opt "seccomp=$D/prof.json" busybox sh -c 'mkdir /tmp/d 2>&1; echo rc=$?'
+		echo "$c: $output"
+		[[ $output == *"Operation not permitted"* ]]
+		[[ $output == *rc=1* ]]
+		run $c run --rm --security-opt seccomp=unconfined busybox sh -c 'mkdir /tmp/d && echo made'
+		[ "$output" = made ]
+	done
+	b create --name insp --stop-signal SIGUSR1 --stop-timeout 3 -l app=demo --log-opt max-size=1m \
+		--restart on-failure:2 --init -m 32m busybox true >/dev/null
+	[ "$(ctr_inspect insp .Config.StopSignal)" = SIGUSR1 ]
+	[ "$(ctr_inspect insp .Config.StopTimeout)" = 3 ]
+	[ "$(ctr_inspect insp .Config.Labels.app)" = demo ]
+	[ "$(ctr_inspect insp '.HostConfig.LogConfig.Config["max-size"]')" = 1m ]
+	[ "$(ctr_inspect insp '.HostConfig.RestartPolicy | "\(.Name):\(.MaximumRetryCount)"')" = on-failure:2 ]
+	[ "$(ctr_inspect insp .HostConfig.Init)" = true ]
+	[ "$(ctr_inspect insp .HostConfig.Memory)" = 33554432 ]
+}
