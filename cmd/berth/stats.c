@@ -16,6 +16,7 @@
 struct worker {
 	struct cli *cli;
 	char *name; /* as typed, or the 12-character id from the list */
+	struct client *client;
 	bool stream;
 	pthread_t thread;
 	bool started;
@@ -42,23 +43,16 @@ static void *run_worker(void *arg)
 {
 	struct worker *w = arg;
 	struct berth_error *err = NULL;
-	struct client *c = NULL;
-	if (client_open(w->cli->host, w->cli->debug, &c, &err) == 0) {
-		if (client_negotiate(c, &err) == 0) {
-			cleanup_free char *e = cli_path_escape(w->name);
-			cleanup_free char *path =
-			    xasprintf("/containers/%s/stats?stream=%d", e, w->stream ? 1 : 0);
-			struct client_req req;
-			client_req_init(&req, "GET", path);
-			req.on_line = on_sample;
-			req.arg = w;
-			req.lines_any_type = true;
-			struct client_resp resp;
-			if (client_call(c, &req, &resp, &err) == 0)
-				client_resp_clear(&resp);
-		}
-	}
-	client_free(c);
+	cleanup_free char *e = cli_path_escape(w->name);
+	cleanup_free char *path = xasprintf("/containers/%s/stats?stream=%d", e, w->stream ? 1 : 0);
+	struct client_req req;
+	client_req_init(&req, "GET", path);
+	req.on_line = on_sample;
+	req.arg = w;
+	req.lines_any_type = true;
+	struct client_resp resp;
+	if (client_call(w->client, &req, &resp, &err) == 0)
+		client_resp_clear(&resp);
 	pthread_mutex_lock(&mu);
 	if (err)
 		w->error = xstrdup(err->msg);
@@ -66,6 +60,21 @@ static void *run_worker(void *arg)
 	pthread_mutex_unlock(&mu);
 	berth_error_free(&err);
 	return NULL;
+}
+
+/* A worker's own connection, opened here before any thread runs (libcurl's
+ * and jansson's lazy global setup is not thread-safe), with the version
+ * the main connection negotiated. */
+static int open_worker_client(struct cli *cli, struct client **out, struct berth_error **err)
+{
+	if (client_open(cli->host, cli->debug, out, err) < 0)
+		return -1;
+	if (client_negotiate(*out, err) < 0) {
+		client_free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 /* Print the current rows; with the lock held. */
@@ -125,8 +134,16 @@ static int watch(struct cli *cli, struct client *c, char **names, size_t n, bool
 	/* the workers' connections use the version this one negotiated (set
 	 * before any thread runs) */
 	setenv("BERTH_API_VERSION", client_api_version(c), 1);
+	json_object_seed(0);
 	for (size_t i = 0; i < n; i++) {
 		w[i] = (struct worker){.cli = cli, .name = names[i], .stream = stream};
+		struct berth_error *err = NULL;
+		if (open_worker_client(cli, &w[i].client, &err) < 0) {
+			w[i].error = xstrdup(err->msg);
+			berth_error_free(&err);
+			w[i].done = true;
+			continue;
+		}
 		w[i].started = pthread_create(&w[i].thread, NULL, run_worker, &w[i]) == 0;
 		if (!w[i].started) {
 			w[i].error = xasprintf("cannot start a thread for %s", names[i]);
@@ -158,6 +175,7 @@ static int watch(struct cli *cli, struct client *c, char **names, size_t n, bool
 	for (size_t i = 0; i < n; i++) {
 		if (w[i].started)
 			pthread_join(w[i].thread, NULL);
+		client_free(w[i].client);
 		if (w[i].error) {
 			fprintf(stderr, "%s\n", w[i].error);
 			rc = 1;
