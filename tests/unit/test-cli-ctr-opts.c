@@ -4,6 +4,7 @@
 #include "test-util.h"
 
 #include "ctr-opts.h"
+#include "stdcopy.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -449,6 +450,65 @@ static void test_detach_keys(void **state)
 	berth_error_free(&err);
 }
 
+static char *slurp(int fd)
+{
+	char *buf = calloc(1, 65536);
+	ssize_t n = read(fd, buf, 65535);
+	assert_true(n >= 0);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Frames (from the exec_ls/logs transcripts' shape) fed in every split. */
+static void test_stdcopy(void **state)
+{
+	(void)state;
+	const unsigned char stream[] = "\x01\0\0\0\0\0\0\x04out\n"
+				       "\x02\0\0\0\0\0\0\x05" "err1\n"
+				       "\x01\0\0\0\0\0\0\0" /* empty frame */
+				       "\x00\0\0\0\0\0\0\x03in\n";
+	size_t len = sizeof(stream) - 1;
+	for (size_t step = 1; step <= len; step++) {
+		int o[2], e[2];
+		assert_int_equal(pipe(o), 0);
+		assert_int_equal(pipe(e), 0);
+		struct stdcopy sc;
+		stdcopy_init(&sc, o[1], e[1]);
+		struct berth_error *err = NULL;
+		for (size_t off = 0; off < len; off += step)
+			assert_int_equal(stdcopy_feed(&sc, stream + off,
+						      off + step > len ? len - off : step, &err),
+					 0);
+		assert_int_equal(stdcopy_end(&sc, &err), 0);
+		stdcopy_free(&sc);
+		close(o[1]);
+		close(e[1]);
+		char *out = slurp(o[0]), *errs = slurp(e[0]);
+		assert_string_equal(out, "out\nin\n");
+		assert_string_equal(errs, "err1\n");
+		free(out);
+		free(errs);
+		close(o[0]);
+		close(e[0]);
+	}
+	/* a daemon error frame, an unknown stream, a stream cut in a header */
+	struct stdcopy sc;
+	struct berth_error *err = NULL;
+	stdcopy_init(&sc, -1, -1);
+	assert_int_equal(stdcopy_feed(&sc, "\x03\0\0\0\0\0\0\x04" "boom", 12, &err), -1);
+	tu_assert_msg(err, "error from daemon in stream: boom");
+	berth_error_free(&err);
+	stdcopy_free(&sc);
+	stdcopy_init(&sc, -1, -1);
+	assert_int_equal(stdcopy_feed(&sc, "\x07\0\0\0\0\0\0\x01x", 9, &err), -1);
+	tu_assert_msg(err, "Unrecognized input header: 7");
+	berth_error_free(&err);
+	stdcopy_init(&sc, -1, -1);
+	assert_int_equal(stdcopy_feed(&sc, "\x01\0\0", 3, &err), 0);
+	assert_int_equal(stdcopy_end(&sc, &err), -1);
+	berth_error_free(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +520,7 @@ int main(void)
 	    cmocka_unit_test(test_sizes),
 	    cmocka_unit_test(test_timestamps),
 	    cmocka_unit_test(test_detach_keys),
+	    cmocka_unit_test(test_stdcopy),
 	};
 	return tu_run("cli-ctr-opts", tests, ARRAY_SIZE(tests));
 }
