@@ -83,9 +83,14 @@ void ctr_record_exit(struct engine *e, struct container *c, int exit_code, int64
 	}
 	c->priv->exit_seen = true;
 	struct ctr_state *st = &c->state;
+	/* the restart policy decides now, as dockerd: a container that restarts
+	 * goes from running to restarting, never through exited */
+	struct ctr_restart_policy p;
+	ctr_restart_policy(c->host_config, &p);
+	bool again = ctr_restart_should(&p, exit_code, st->restart_count, st->manually_stopped);
 	if (st->status == CTR_RUNNING || st->status == CTR_PAUSED || st->status == CTR_CREATED ||
 	    st->status == CTR_RESTARTING)
-		st->status = CTR_EXITED;
+		st->status = again ? CTR_RESTARTING : CTR_EXITED;
 	st->pid = 0;
 	st->paused = false;
 	st->exit_code = exit_code;

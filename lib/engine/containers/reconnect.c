@@ -292,7 +292,7 @@ void ctr_store_close(struct engine *e)
 	if (!s)
 		return;
 	pthread_mutex_lock(&s->lock);
-	s->closing = true;
+	__atomic_store_n(&s->closing, true, __ATOMIC_RELEASE);
 	for (size_t i = 0; i < s->n; i++) {
 		pthread_mutex_lock(&s->v[i]->lock);
 		pthread_cond_broadcast(&s->v[i]->cond);

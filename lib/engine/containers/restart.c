@@ -78,9 +78,8 @@ static bool restart_wait(struct engine *e, struct container *c, int delay_ms)
 	bool go = true;
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
-		pthread_mutex_lock(&s->lock);
-		bool closing = s->closing;
-		pthread_mutex_unlock(&s->lock);
+		/* not s->lock: it comes before c->lock */
+		bool closing = __atomic_load_n(&s->closing, __ATOMIC_ACQUIRE);
 		if (closing || !c->priv->restart_wait || c->priv->removed ||
 		    c->state.manually_stopped) {
 			go = false;
@@ -132,21 +131,22 @@ void ctr_after_exit(struct engine *e, struct container *c)
 	}
 	ctr_task_cleanup(e, c);
 	pthread_mutex_lock(&c->lock);
-	struct ctr_restart_policy p;
-	ctr_restart_policy(c->host_config, &p);
 	bool autorm = json_is_true(json_object_get(c->host_config, "AutoRemove"));
 	int64_t ran_ms = c->state.started_at > 0 && c->state.finished_at > c->state.started_at
 			     ? (c->state.finished_at - c->state.started_at) / 1000000
 			     : 0;
-	bool again = c->state.status == CTR_EXITED &&
-		     ctr_restart_should(&p, c->state.exit_code, c->state.restart_count,
-					c->state.manually_stopped);
+	/* decided when the exit was recorded (ctr_record_exit) */
+	bool again = c->state.status == CTR_RESTARTING && !c->state.manually_stopped;
 	int delay = 0;
 	if (again) {
 		delay = ctr_restart_next_delay(c->priv->restart_delay_ms, ran_ms);
 		c->priv->restart_delay_ms = delay;
 		c->priv->restart_wait = true;
 		c->state.status = CTR_RESTARTING;
+		ctr_persist_locked(e, c, false, NULL);
+		pthread_cond_broadcast(&c->cond);
+	} else if (c->state.status == CTR_RESTARTING) {
+		c->state.status = CTR_EXITED;
 		ctr_persist_locked(e, c, false, NULL);
 		pthread_cond_broadcast(&c->cond);
 	}
