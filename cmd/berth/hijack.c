@@ -166,6 +166,19 @@ int hj_open(struct cli *cli, const struct hj_req *req, struct hj_conn **out,
 	return 0;
 }
 
+int hj_response(int fd, struct hj_conn **out, struct berth_error **err)
+{
+	struct hj_conn *c = xcalloc(1, sizeof(*c));
+	c->fd = fd;
+	if (read_head(c, err) < 0) {
+		c->fd = -1;
+		hj_close(c);
+		return -1;
+	}
+	*out = c;
+	return 0;
+}
+
 void hj_close(struct hj_conn *c)
 {
 	if (c == NULL)

@@ -46,6 +46,9 @@ struct hj_conn {
 int hj_open(struct cli *cli, const struct hj_req *req, struct hj_conn **out,
 	    struct berth_error **err);
 void hj_close(struct hj_conn *c);
+/* Read the response head on fd (a connection whose request was sent); the
+ * conn owns fd on success, on failure fd stays the caller's. */
+int hj_response(int fd, struct hj_conn **out, struct berth_error **err);
 /* The next decoded body bytes: > 0, 0 at the end of the body, -1 with *err. */
 ssize_t hj_read(struct hj_conn *c, void *buf, size_t n, struct berth_error **err);
 /* The rest of the body (NUL-terminated). */

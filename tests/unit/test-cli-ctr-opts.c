@@ -4,12 +4,15 @@
 #include "test-util.h"
 
 #include "ctr-opts.h"
+#include "hijack.h"
 #include "stdcopy.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char *fake_env(const char *name)
@@ -464,7 +467,8 @@ static void test_stdcopy(void **state)
 {
 	(void)state;
 	const unsigned char stream[] = "\x01\0\0\0\0\0\0\x04out\n"
-				       "\x02\0\0\0\0\0\0\x05" "err1\n"
+				       "\x02\0\0\0\0\0\0\x05"
+				       "err1\n"
 				       "\x01\0\0\0\0\0\0\0" /* empty frame */
 				       "\x00\0\0\0\0\0\0\x03in\n";
 	size_t len = sizeof(stream) - 1;
@@ -495,7 +499,11 @@ static void test_stdcopy(void **state)
 	struct stdcopy sc;
 	struct berth_error *err = NULL;
 	stdcopy_init(&sc, -1, -1);
-	assert_int_equal(stdcopy_feed(&sc, "\x03\0\0\0\0\0\0\x04" "boom", 12, &err), -1);
+	assert_int_equal(stdcopy_feed(&sc,
+				      "\x03\0\0\0\0\0\0\x04"
+				      "boom",
+				      12, &err),
+			 -1);
 	tu_assert_msg(err, "error from daemon in stream: boom");
 	berth_error_free(&err);
 	stdcopy_free(&sc);
@@ -507,6 +515,113 @@ static void test_stdcopy(void **state)
 	assert_int_equal(stdcopy_feed(&sc, "\x01\0\0", 3, &err), 0);
 	assert_int_equal(stdcopy_end(&sc, &err), -1);
 	berth_error_free(&err);
+}
+
+/* hijack.c's requests go through the client; the reader is tested alone */
+struct client *cli_client(struct cli *cli, struct berth_error **err)
+{
+	(void)cli;
+	berth_error_set(err, ENOTSUP, "no client in this test");
+	return NULL;
+}
+const char *client_api_version(const struct client *c)
+{
+	(void)c;
+	return "1.41";
+}
+int client_daemon_error(long status, const char *body, struct berth_error **err)
+{
+	return berth_error_set(err, EIO, "Error response from daemon: %ld %s", status, body);
+}
+
+/* A reply written into a socketpair in pieces of `step` bytes by a child. */
+static struct hj_conn *reply(const char *bytes, size_t len, size_t step)
+{
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(sv[0]);
+		for (size_t off = 0; off < len; off += step) {
+			size_t n = off + step > len ? len - off : step;
+			if (write(sv[1], bytes + off, n) != (ssize_t)n)
+				_exit(1);
+			usleep(200);
+		}
+		_exit(0);
+	}
+	close(sv[1]);
+	struct hj_conn *c = NULL;
+	struct berth_error *err = NULL;
+	if (hj_response(sv[0], &c, &err) < 0)
+		fail_msg("head: %s", err->msg);
+	waitpid(pid, NULL, 0);
+	return c;
+}
+
+static void test_hijack_reader(void **state)
+{
+	(void)state;
+	/* wait: chunked, the transcript's bytes */
+	const char wait[] =
+	    "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n1e\r\n{\"Error\":null,\"StatusCode\":7}\n\r\n"
+	    "0\r\n\r\n";
+	/* attach: 101 and output right behind the head */
+	const char att[] =
+	    "HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\n"
+	    "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n\x01\0\0\0\0\0\0\x03hi\n";
+	/* an error with Content-Length */
+	const char e404[] =
+	    "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
+	    "Content-Length: 40\r\n\r\n{\"message\":\"No such container: nosuch\"}\n";
+	size_t steps[] = {1, 3, 7, 4096};
+	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
+		struct berth_error *err = NULL;
+		struct hj_conn *c = reply(wait, sizeof(wait) - 1, steps[i]);
+		assert_int_equal(c->status, 200);
+		assert_string_equal(c->content_type, "application/json");
+		char *body = NULL;
+		size_t len = 0;
+		assert_int_equal(hj_read_all(c, &body, &len, &err), 0);
+		assert_string_equal(body, "{\"Error\":null,\"StatusCode\":7}\n");
+		free(body);
+		hj_close(c);
+
+		c = reply(att, sizeof(att) - 1, steps[i]);
+		assert_int_equal(c->status, 101);
+		assert_int_equal(hj_read_all(c, &body, &len, &err), 0);
+		assert_int_equal(len, 11);
+		assert_memory_equal(body, "\x01\0\0\0\0\0\0\x03hi\n", 11);
+		free(body);
+		hj_close(c);
+
+		c = reply(e404, sizeof(e404) - 1, steps[i]);
+		assert_int_equal(c->status, 404);
+		assert_int_equal(hj_daemon_error(c, &err), -1);
+		tu_assert_msg(err, "No such container: nosuch");
+		berth_error_free(&err);
+		hj_close(c);
+	}
+	/* a connection closed before the head, a reply cut inside a chunk */
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(write(sv[1], "HTTP/1.1 200 OK\r\n", 17), 17);
+	close(sv[1]);
+	struct hj_conn *c = NULL;
+	struct berth_error *err = NULL;
+	assert_int_equal(hj_response(sv[0], &c, &err), -1);
+	tu_assert_msg(err, "the daemon closed the connection before replying");
+	berth_error_free(&err);
+	close(sv[0]);
+	const char cut[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc";
+	c = reply(cut, sizeof(cut) - 1, 5);
+	char *body = NULL;
+	assert_int_equal(hj_read_all(c, &body, NULL, &err), -1);
+	tu_assert_msg(err, "ended inside a chunk");
+	berth_error_free(&err);
+	hj_close(c);
 }
 
 int main(void)
@@ -521,6 +636,7 @@ int main(void)
 	    cmocka_unit_test(test_timestamps),
 	    cmocka_unit_test(test_detach_keys),
 	    cmocka_unit_test(test_stdcopy),
+	    cmocka_unit_test(test_hijack_reader),
 	};
 	return tu_run("cli-ctr-opts", tests, ARRAY_SIZE(tests));
 }
