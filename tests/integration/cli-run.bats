@@ -568,3 +568,19 @@ JSON
 	[ "$(ctr_inspect insp .HostConfig.Init)" = true ]
 	[ "$(ctr_inspect insp .HostConfig.Memory)" = 33554432 ]
 }
+
+@test "cli-run: start -ai with piped stdin; attach to a non-tty container streams its output" {
+	for c in $(clis); do
+		$c create -i --name "ci$c" busybox sh -c 'cat; echo done' >/dev/null
+		run sh -c "echo piped-in | $(cli_path "$c") -H unix://$SOCK start -ai ci$c"
+		echo "$c: $output"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$(printf 'piped-in\ndone')" ]
+		$c run -d --name "tk$c" busybox sh -c 'sleep 1; echo late-out; echo late-err >&2; exit 3' >/dev/null
+		run $c attach --no-stdin "tk$c"
+		echo "$c: $output"
+		[ "$status" -eq 3 ]
+		[[ $output == *late-out* ]]
+		[[ $output == *late-err* ]]
+	done
+}
