@@ -95,3 +95,106 @@ events_bounded() {
 	[[ $output == *'"Action":"save"'* ]]
 	[[ $output == *'"Action":"load"'* ]]
 }
+
+@test "events: container events of a created container (create, cp, destroy) and filters" {
+	ct_start_default
+	T0=$(date +%s)
+	local id
+	id=$(dk create --name evc -l team=blue busybox true)
+	dk create --name other -l team=red busybox true >/dev/null
+	echo x >"$D/x"
+	dk cp "$D/x" evc:/tmp/x
+	dk cp evc:/tmp/x "$D/x.back"
+	dk rm evc
+	run events_bounded --filter container=evc
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .Action <<<"$output" | tr '\n' ' ')" = "create extract-to-dir archive-path destroy " ]
+	local l=${lines[0]}
+	[ "$(jq -r .id <<<"$l")" = "$id" ]
+	[ "$(jq -r .from <<<"$l")" = busybox ]
+	[ "$(jq -r .Actor.Attributes.name <<<"$l")" = evc ]
+	[ "$(jq -r .Actor.Attributes.image <<<"$l")" = busybox ]
+	[ "$(jq -r .Actor.Attributes.team <<<"$l")" = blue ]
+	# by ID prefix, by label, by event, and the image filter matching containers
+	run events_bounded --filter "container=${id:0:12}" --filter event=create
+	[ "${#lines[@]}" -eq 1 ]
+	run events_bounded --filter type=container --filter label=team=red
+	echo "$output"
+	[ "${#lines[@]}" -eq 1 ]
+	[ "$(jq -r .Actor.Attributes.name <<<"$output")" = other ]
+	run events_bounded --filter type=container --filter label=team
+	[ "${#lines[@]}" -ge 5 ]
+	run events_bounded --filter type=container --filter image=busybox --filter event=create
+	[ "${#lines[@]}" -eq 2 ]
+	# berth events: the same bounded stream
+	run b events --since "$T0" --until "$(($(date +%s) + 1))" --filter container=other
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"container create"*"name=other"* ]]
+}
+
+@test "events: a container run end to end (create, start, die with exitCode, destroy)" {
+	ct_start_default
+	T0=$(date +%s)
+	timeout 60 "$DOCKER" run --rm --name runev busybox sh -c 'exit 3' || true
+	run events_bounded --filter container=runev
+	echo "$output"
+	[ "$status" -eq 0 ]
+	local acts
+	acts=$(jq -r .Action <<<"$output" | tr '\n' ' ')
+	[[ $acts == "create "*"start "*"die "*"destroy " ]]
+	[ "$(jq -r 'select(.Action == "die") | .Actor.Attributes.exitCode' <<<"$output")" = 3 ]
+}
+
+@test "top and stats: a running container with a memory limit" {
+	ct_start_default
+	timeout 60 "$DOCKER" run -d -m 64m --name top1 busybox sleep 300
+	local pid
+	pid=$(ctr_inspect top1 .State.Pid)
+	run dk top top1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "UID"*"PID"*"PPID"*"C"*"STIME"*"TTY"*"TIME"*"CMD" ]]
+	[[ ${lines[1]} == *"sleep 300" ]]
+	[ "${#lines[@]}" -eq 2 ]
+	run api /containers/top1/top
+	[ "$(jq -r '.Processes[0][1]' <<<"$output")" = "$pid" ]
+	[ "$(jq -r '.Titles | length' <<<"$output")" = 8 ]
+	run api "/containers/top1/top?ps_args=-o%20pid,comm"
+	echo "$output"
+	[ "$(jq -c '.Titles' <<<"$output")" = '["PID","COMMAND"]' ]
+	[ "$(jq -r '.Processes[0][1]' <<<"$output")" = sleep ]
+
+	# one object (stream=0): two samples a second apart
+	run api "/containers/top1/stats?stream=0"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .memory_stats.limit <<<"$output")" = 67108864 ]
+	[ "$(jq -r '.memory_stats.usage > 0' <<<"$output")" = true ]
+	[ "$(jq -r '.pids_stats.current' <<<"$output")" = 1 ]
+	[ "$(jq -r '.cpu_stats.online_cpus >= 1' <<<"$output")" = true ]
+	[ "$(jq -r '.cpu_stats.system_cpu_usage > .precpu_stats.system_cpu_usage' <<<"$output")" = true ]
+	[ "$(jq -r .preread <<<"$output")" != "0001-01-01T00:00:00Z" ]
+	[ "$(jq -r .name <<<"$output")" = /top1 ]
+	[ "$(jq -r 'has("networks")' <<<"$output")" = false ]
+	# one-shot: no previous sample
+	run api "/containers/top1/stats?stream=0&one-shot=1"
+	[ "$(jq -r .preread <<<"$output")" = "0001-01-01T00:00:00Z" ]
+	[ "$(jq -r .precpu_stats.cpu_usage.total_usage <<<"$output")" = 0 ]
+	# stream: an object a second, each with the previous as precpu
+	API_TIMEOUT=2.5 api "/containers/top1/stats?stream=1" >"$D/stream" || true
+	cat "$D/stream"
+	[ "$(wc -l <"$D/stream")" -ge 2 ]
+	[ "$(sed -n 1p "$D/stream" | jq -r .read)" = "$(sed -n 2p "$D/stream" | jq -r .preread)" ]
+	# the docker CLI
+	run dk stats --no-stream --format '{{.Name}} {{.MemUsage}} {{.PIDs}}' top1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == "top1 "*" / 64MiB 1" ]]
+	# not running: top is a 409
+	timeout 60 "$DOCKER" stop -t 1 top1
+	api_status GET /containers/top1/top
+	[ "$STATUS" = 409 ]
+	[[ $BODY == *"is not running"* ]]
+}

@@ -145,25 +145,21 @@ static char *strip_tag(const char *s)
 	return r;
 }
 
+/* docker's matchImage: the actor's ID or its image name (the "image"
+ * attribute, "name" for image events), with or without the tag. */
 static bool image_match(json_t *f, const char *type, const char *id, json_t *attrs)
 {
 	if (!key_has(f, "image"))
 		return true;
-	const char *img = NULL;
-	if (strcmp(type, "image") == 0)
-		img = id;
-	else if (strcmp(type, "container") == 0)
-		img = json_string_value(json_object_get(attrs, "image"));
-	if (img == NULL)
-		return false;
-	cleanup_free char *bare = strip_tag(img);
-	if (key_match(f, "image", img, false) || key_match(f, "image", bare, false))
-		return true;
-	/* an image event names the image by id; its name is in the attributes */
-	const char *name = json_string_value(json_object_get(attrs, "name"));
-	if (strcmp(type, "image") == 0 && name) {
-		cleanup_free char *nb = strip_tag(name);
-		return key_match(f, "image", name, false) || key_match(f, "image", nb, false);
+	const char *name = json_string_value(
+	    json_object_get(attrs, strcmp(type, "image") == 0 ? "name" : "image"));
+	const char *cand[2] = {id, name};
+	for (size_t i = 0; i < 2; i++) {
+		if (cand[i] == NULL)
+			continue;
+		cleanup_free char *bare = strip_tag(cand[i]);
+		if (key_match(f, "image", cand[i], false) || key_match(f, "image", bare, false))
+			return true;
 	}
 	return false;
 }
