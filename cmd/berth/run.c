@@ -114,10 +114,11 @@ static int run_attached(struct cli *cli, const struct ctr_opts *o, json_t *body,
 	}
 	int status = 0;
 	if (ctr_wait_result(wait, &status, &err) < 0) {
+		/* docker: "error waiting for container: unexpected EOF", 125 */
 		hj_close(wait);
-		int rc = run_fail(err->msg, CLI_EXIT_USAGE);
+		fprintf(stderr, "error waiting for container: %s\n", err->msg);
 		berth_error_free(&err);
-		return rc;
+		return CLI_EXIT_USAGE;
 	}
 	hj_close(wait);
 	if (old_rm)
