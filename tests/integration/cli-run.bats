@@ -584,3 +584,24 @@ JSON
 		[[ $output == *late-err* ]]
 	done
 }
+
+@test "cli-run: berthd killed under an attached run: the CLI does not hang (125, docker's message); logs after the restart" {
+	"$BERTH" -H "unix://$SOCK" run --name lived busybox sh -c 'echo before; sleep 3; echo after' \
+		>"$D/run.out" 2>"$D/run.err" &
+	rpid=$!
+	echo "$rpid" >>"$D/.pids"
+	retry 100 0.1 grep -q before "$D/run.out"
+	kill -KILL "$BPID"
+	wait "$BPID" 2>/dev/null || true
+	BPID=
+	st=0
+	timeout 10 tail --pid="$rpid" -f /dev/null || fail "berth run still waits 10 s after berthd died"
+	wait "$rpid" || st=$?
+	cat "$D/run.err"
+	[ "$st" -eq 125 ]
+	grep -q '^error waiting for container: ' "$D/run.err"
+	start_berthd
+	wait_ctr_status lived exited 20
+	run b logs lived
+	[ "$output" = "$(printf 'before\nafter')" ]
+}
