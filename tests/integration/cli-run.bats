@@ -605,3 +605,12 @@ JSON
 	run b logs lived
 	[ "$output" = "$(printf 'before\nafter')" ]
 }
+
+@test "cli-run fake: API 1.24: --rm is the CLI's (AutoRemove false, wait without condition, DELETE after the exit)" {
+	BERTH_API_VERSION=1.24 "$BERTH" -H "unix://$FSOCK" run --rm busybox echo old >"$D/out"
+	[ "$(cat "$D/out")" = old ]
+	grep -q '"AutoRemove":false' "$D/req.log"
+	[ "$(reqs | sed 's/v1.24/vX/')" = "$(printf '%s\n' 'POST /vX/containers/create' \
+		'POST /vX/containers/ID/attach?stderr=1&stdout=1&stream=1' 'POST /vX/containers/ID/wait' \
+		'POST /vX/containers/ID/start' 'DELETE /vX/containers/ID?v=1')" ]
+}
