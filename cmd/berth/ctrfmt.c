@@ -720,3 +720,220 @@ int ctrfmt_timestamp(const char *value, time_t now, char **out, struct berth_err
 	return berth_error_set(err, EINVAL, "failed to parse value as time or duration: \"%s\"",
 			       value);
 }
+
+/* ---- --format templates ---- */
+
+const char *const ctrfmt_ps_headers[] = {
+    "ID",	  "CONTAINER ID", "Image",	  "IMAGE",
+    "Command",	  "COMMAND",	  "CreatedAt",	  "CREATED AT",
+    "RunningFor", "CREATED",	  "Ports",	  "PORTS",
+    "State",	  "STATE",	  "Status",	  "STATUS",
+    "Size",	  "SIZE",	  "Names",	  "NAMES",
+    "Labels",	  "LABELS",	  "Mounts",	  "MOUNTS",
+    "Networks",	  "NETWORKS",	  "LocalVolumes", "LOCAL VOLUMES",
+    "Platform",	  "PLATFORM",	  NULL,		  NULL};
+
+const char *const ctrfmt_stats_headers[] = {
+    "Container", "CONTAINER", "ID",    "CONTAINER ID", "Name",
+    "NAME",	 "CPUPerc",   "CPU %", "MemUsage",     "MEM USAGE / LIMIT",
+    "MemPerc",	 "MEM %",     "NetIO", "NET I/O",      "BlockIO",
+    "BLOCK I/O", "PIDs",      "PIDS",  NULL,	       NULL};
+
+static const char *header_of(const char *const *headers, const char *field)
+{
+	for (size_t i = 0; headers[i]; i += 2)
+		if (strcmp(headers[i], field) == 0)
+			return headers[i + 1];
+	return NULL;
+}
+
+/* The next action of a template: [start, end) of "{{ ... }}" and its
+ * trimmed inside. -1 when there is none. */
+static int next_action(const char *p, const char **start, const char **end, char **inner)
+{
+	const char *a = strstr(p, "{{");
+	if (a == NULL)
+		return -1;
+	const char *b = strstr(a + 2, "}}");
+	if (b == NULL)
+		return -1;
+	const char *i = a + 2, *j = b;
+	while (i < j && (*i == ' ' || *i == '-'))
+		i++;
+	while (j > i && (j[-1] == ' ' || j[-1] == '-'))
+		j--;
+	*start = a;
+	*end = b + 2;
+	*inner = strndup(i, (size_t)(j - i));
+	return 0;
+}
+
+/* "json ." / "json .F" / ".F": 0 with *field ("" for the row itself) and
+ * *json; -1 otherwise. */
+static int parse_action(const char *inner, const char **field, bool *json)
+{
+	*json = false;
+	if (strncmp(inner, "json ", 5) == 0) {
+		*json = true;
+		inner += 5;
+		while (*inner == ' ')
+			inner++;
+	}
+	if (inner[0] != '.')
+		return -1;
+	for (const char *c = inner + 1; *c; c++)
+		if (!isalnum((unsigned char)*c))
+			return -1;
+	if (inner[1] == '\0' && !*json)
+		return -1;
+	*field = inner + 1;
+	return 0;
+}
+
+bool ctrfmt_is_template(const char *format)
+{
+	return format && strstr(format, "{{") && strcmp(format, "{{json .}}") != 0;
+}
+
+int ctrfmt_template_parse(const char *format, const char *const *headers, struct ctrfmt_template *t,
+			  struct berth_error **err)
+{
+	/* docker's messages, for ps's and for stats's contexts */
+	bool ps = headers == ctrfmt_ps_headers;
+	const char *exec_prefix = ps ? "failed to execute template" : "template parsing error";
+	const char *parse_prefix = ps ? "failed to parse template" : "template parsing error";
+	const char *type = ps ? "*formatter.ContainerContext" : "*container.statsContext";
+	*t = (struct ctrfmt_template){0};
+	const char *f = format;
+	if (strncmp(f, "table", 5) == 0 && (f[5] == ' ' || f[5] == '\0')) {
+		t->table = true;
+		f += 5;
+	}
+	while (*f == ' ')
+		f++;
+	size_t prefix = (size_t)(f - format);
+	struct sb b = {0};
+	for (; *f; f++) {
+		if (f[0] == '\\' && f[1] == 't') {
+			sb_str(&b, "\t");
+			f++;
+		} else if (f[0] == '\\' && f[1] == 'n') {
+			sb_str(&b, "\n");
+			f++;
+		} else {
+			sb_add(&b, f, 1);
+		}
+	}
+	t->text = sb_take(&b);
+	size_t n = strlen(t->text);
+	while (n > 0 && t->text[n - 1] == ' ')
+		t->text[--n] = '\0';
+	const char *p = t->text, *s, *e;
+	char *inner;
+	while (next_action(p, &s, &e, &inner) == 0) {
+		const char *field;
+		bool json;
+		int r = parse_action(inner, &field, &json);
+		if (r == 0 && *field && header_of(headers, field) == NULL) {
+			const char *at = strstr(s, field) - 1;
+			berth_error_set(err, EINVAL,
+					"%s: template: :1:%zu: executing \"\" at <.%s>: can't "
+					"evaluate field %s in type %s",
+					exec_prefix, (size_t)(at - t->text) + prefix, field, field,
+					type);
+		} else if (r < 0) {
+			berth_error_set(err, ENOTSUP,
+					"unsupported format \"%s\": berth's templates take "
+					"{{.Field}}, {{json .Field}} and {{json .}}",
+					format);
+		}
+		free(inner);
+		if (r < 0 || *err) {
+			ctrfmt_template_free(t);
+			return -1;
+		}
+		p = e;
+	}
+	if (strstr(p, "{{")) {
+		ctrfmt_template_free(t);
+		return berth_error_set(err, EINVAL, "%s: template: :1: unclosed action",
+				       parse_prefix);
+	}
+	return 0;
+}
+
+bool ctrfmt_template_uses(const struct ctrfmt_template *t, const char *field)
+{
+	const char *p = t->text, *s, *e;
+	char *inner;
+	bool used = false;
+	while (!used && next_action(p, &s, &e, &inner) == 0) {
+		const char *f;
+		bool json;
+		used = parse_action(inner, &f, &json) == 0 && (*f == '\0' || strcmp(f, field) == 0);
+		free(inner);
+		p = e;
+	}
+	return used;
+}
+
+void ctrfmt_template_free(struct ctrfmt_template *t)
+{
+	free(t->text);
+	t->text = NULL;
+}
+
+static char *render(const struct ctrfmt_template *t, json_t *row, const char *const *headers)
+{
+	struct sb b = {0};
+	const char *p = t->text, *s, *e;
+	char *inner;
+	while (next_action(p, &s, &e, &inner) == 0) {
+		sb_add(&b, p, (size_t)(s - p));
+		const char *field = "";
+		bool json = false;
+		parse_action(inner, &field, &json);
+		if (headers) {
+			sb_str(&b, *field ? header_of(headers, field) : "");
+		} else if (json) {
+			json_t *v = *field ? json_object_get(row, field) : row;
+			cleanup_free char *j = v ? ctrfmt_go_json(v) : xstrdup("null");
+			sb_str(&b, j);
+		} else {
+			json_t *v = json_object_get(row, field);
+			sb_str(&b, json_is_string(v) ? json_string_value(v) : "");
+		}
+		free(inner);
+		p = e;
+	}
+	sb_str(&b, p);
+	return sb_take(&b);
+}
+
+char *ctrfmt_template_render(const struct ctrfmt_template *t, json_t *row)
+{
+	return render(t, row, NULL);
+}
+
+char *ctrfmt_template_header(const struct ctrfmt_template *t, const char *const *headers)
+{
+	return render(t, NULL, headers);
+}
+
+void ctrfmt_table_add_line(struct fmt_table *table, const char *line)
+{
+	size_t n = 1;
+	for (const char *c = line; *c; c++)
+		n += *c == '\t';
+	cleanup_free char **cells = xcalloc(n + 1, sizeof(char *));
+	cleanup_free char *copy = xstrdup(line);
+	char *save = copy;
+	for (size_t i = 0; i < n; i++) {
+		char *tab = strchr(save, '\t');
+		if (tab)
+			*tab = '\0';
+		cells[i] = save;
+		save = tab ? tab + 1 : save + strlen(save);
+	}
+	fmt_table_add(table, (const char *const *)cells, n);
+}

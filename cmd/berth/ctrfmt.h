@@ -90,6 +90,35 @@ char *ctrfmt_event_line(json_t *ev);
  * \u0026). Caller frees. */
 char *ctrfmt_go_json(json_t *v);
 
+/* --format Go templates, the subset scripts use: text with {{.Field}},
+ * {{json .Field}} and {{json .}} actions over a row object of strings (ps's,
+ * stats's), "\\t" and "\\n" as tab and newline, and a "table " prefix
+ * for docker's tabwriter table with a header row (headers: the table of
+ * names given, NULL-terminated pairs {field, header}).
+ * ctrfmt_template_check(): -1 with *err for a template berth cannot run
+ * (another action, an unknown field). */
+struct ctrfmt_template {
+	char *text; /* after the "table " prefix, escapes replaced */
+	bool table;
+};
+/* A --format that is a template berth renders (not "", "table", "json"
+ * or "{{json .}}", which cli_format_parse() takes). */
+bool ctrfmt_is_template(const char *format);
+int ctrfmt_template_parse(const char *format, const char *const *headers, struct ctrfmt_template *t,
+			  struct berth_error **err);
+void ctrfmt_template_free(struct ctrfmt_template *t);
+/* Whether the template shows the field (or the whole row with {{json .}}). */
+bool ctrfmt_template_uses(const struct ctrfmt_template *t, const char *field);
+/* One row rendered (fields missing from row are ""). Caller frees. */
+char *ctrfmt_template_render(const struct ctrfmt_template *t, json_t *row);
+/* The header row of a table template. Caller frees. */
+char *ctrfmt_template_header(const struct ctrfmt_template *t, const char *const *headers);
+/* Add a rendered row to a table: its cells split at tabs. */
+void ctrfmt_table_add_line(struct fmt_table *table, const char *line);
+/* The field -> header names of ps and stats. */
+extern const char *const ctrfmt_ps_headers[];
+extern const char *const ctrfmt_stats_headers[];
+
 /* docker diff: Kind 0 C, 1 A, 2 D -> 'C' 'A' 'D', '?' otherwise. */
 char ctrfmt_change_kind(json_int_t kind);
 

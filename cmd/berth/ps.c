@@ -120,11 +120,15 @@ static json_t *row_json(json_t *ctr, bool no_trunc, bool size, time_t now)
 			 jstr(ctr, "State"), "Status", jstr(ctr, "Status"));
 }
 
-static void print_list(json_t *list, bool quiet, bool no_trunc, bool size, enum cli_format fmt)
+static void print_list(json_t *list, bool quiet, bool no_trunc, bool size, enum cli_format fmt,
+		       const struct ctrfmt_template *tpl)
 {
 	time_t now = time(NULL);
 	struct fmt_table t = {0};
-	if (!quiet && fmt == CLI_FORMAT_TABLE) {
+	if (!quiet && tpl && tpl->table) {
+		cleanup_free char *h = ctrfmt_template_header(tpl, ctrfmt_ps_headers);
+		ctrfmt_table_add_line(&t, h);
+	} else if (!quiet && !tpl && fmt == CLI_FORMAT_TABLE) {
 		const char *h[] = {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
 				   "STATUS",	   "PORTS", "NAMES",   "SIZE"};
 		fmt_table_add(&t, h, size ? 8 : 7);
@@ -136,6 +140,15 @@ static void print_list(json_t *list, bool quiet, bool no_trunc, bool size, enum 
 		cleanup_free char *id = fmt_trunc_id(jstr(ctr, "Id"), no_trunc);
 		if (quiet) {
 			printf("%s\n", id);
+			continue;
+		}
+		if (tpl) {
+			cleanup_json json_t *j = row_json(ctr, no_trunc, size, now);
+			cleanup_free char *line = ctrfmt_template_render(tpl, j);
+			if (tpl->table)
+				ctrfmt_table_add_line(&t, line);
+			else
+				printf("%s\n", line);
 			continue;
 		}
 		if (fmt == CLI_FORMAT_JSON) {
@@ -175,7 +188,8 @@ int cmd_ps(struct cli *cli, int argc, char **argv)
 	     "Show all containers (default shows just running)"},
 	    {'f', "filter", CLI_OPT_STRV, &filters, "filter",
 	     "Filter output based on conditions provided"},
-	    {0, "format", CLI_OPT_STRING, &format, "string", "Format output: 'table' or 'json'"},
+	    {0, "format", CLI_OPT_STRING, &format, "string",
+	     "Format output: 'table', 'json', or a template of {{.Field}} (table ... for a table)"},
 	    {'n', "last", CLI_OPT_STRING, &last, "int",
 	     "Show n last created containers (includes all states) (default -1)"},
 	    {'l', "latest", CLI_OPT_BOOL, &latest, NULL,
@@ -199,25 +213,35 @@ int cmd_ps(struct cli *cli, int argc, char **argv)
 	}
 	if (latest && limit == -1)
 		limit = 1;
-	enum cli_format fmt;
-	if (cli_format_parse(format, true, &fmt, &err) < 0)
+	enum cli_format fmt = CLI_FORMAT_TABLE;
+	struct ctrfmt_template tpl = {0};
+	bool use_tpl = ctrfmt_is_template(format);
+	if (use_tpl && ctrfmt_template_parse(format, ctrfmt_ps_headers, &tpl, &err) < 0)
 		return cli_fail(&err);
+	if (!use_tpl && cli_format_parse(format, true, &fmt, &err) < 0)
+		return cli_fail(&err);
+	/* as docker: a template that shows the size asks for it */
+	if (!quiet && ((use_tpl && ctrfmt_template_uses(&tpl, "Size")) ||
+		       (format && strcmp(format, "{{json .}}") == 0)))
+		size = true;
 	cleanup_json json_t *f = NULL;
 	if (ctrfmt_filters_parse(filters.v, filters.n, &f, &err) < 0)
 		return cli_fail(&err);
 	cleanup_free char *q = ctrfmt_ps_query(all, limit, size, f);
 	cleanup_free char *path = xasprintf("/containers/json%s", q);
 	struct client *c = cli_client(cli, &err);
-	if (c == NULL)
-		return cli_fail(&err);
 	cleanup_json json_t *list = NULL;
-	if (client_json(c, "GET", path, NULL, &list, &err) < 0)
+	if (c == NULL || client_json(c, "GET", path, NULL, &list, &err) < 0) {
+		ctrfmt_template_free(&tpl);
 		return cli_fail(&err);
+	}
 	if (!json_is_array(list)) {
+		ctrfmt_template_free(&tpl);
 		fprintf(stderr, "unexpected reply from the daemon to GET %s: not a JSON array\n",
 			path);
 		return 1;
 	}
-	print_list(list, quiet, no_trunc, size, fmt);
+	print_list(list, quiet, no_trunc, size, fmt, use_tpl ? &tpl : NULL);
+	ctrfmt_template_free(&tpl);
 	return 0;
 }

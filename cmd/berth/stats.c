@@ -78,10 +78,14 @@ static int open_worker_client(struct cli *cli, struct client **out, struct berth
 }
 
 /* Print the current rows; with the lock held. */
-static void print_rows(struct worker *w, size_t n, bool no_trunc, enum cli_format fmt)
+static void print_rows(struct worker *w, size_t n, bool no_trunc, enum cli_format fmt,
+		       const struct ctrfmt_template *tpl)
 {
 	struct fmt_table t = {0};
-	if (fmt == CLI_FORMAT_TABLE) {
+	if (tpl && tpl->table) {
+		cleanup_free char *h = ctrfmt_template_header(tpl, ctrfmt_stats_headers);
+		ctrfmt_table_add_line(&t, h);
+	} else if (!tpl && fmt == CLI_FORMAT_TABLE) {
 		const char *h[] = {"CONTAINER ID", "NAME",    "CPU %",	   "MEM USAGE / LIMIT",
 				   "MEM %",	   "NET I/O", "BLOCK I/O", "PIDS"};
 		fmt_table_add(&t, h, 8);
@@ -91,7 +95,14 @@ static void print_rows(struct worker *w, size_t n, bool no_trunc, enum cli_forma
 			continue;
 		struct ctrfmt_stats_row r;
 		ctrfmt_stats_row(w[i].last, w[i].name, no_trunc, &r);
-		if (fmt == CLI_FORMAT_JSON) {
+		if (tpl) {
+			cleanup_json json_t *j = ctrfmt_stats_row_json(&r, w[i].name);
+			cleanup_free char *line = ctrfmt_template_render(tpl, j);
+			if (tpl->table)
+				ctrfmt_table_add_line(&t, line);
+			else
+				printf("%s\n", line);
+		} else if (fmt == CLI_FORMAT_JSON) {
 			cleanup_json json_t *j = ctrfmt_stats_row_json(&r, w[i].name);
 			cleanup_free char *line = ctrfmt_go_json(j);
 			printf("%s\n", line);
@@ -128,7 +139,7 @@ static int list_containers(struct client *c, bool all, char ***names, size_t *n,
 }
 
 static int watch(struct cli *cli, struct client *c, char **names, size_t n, bool stream,
-		 bool no_trunc, enum cli_format fmt)
+		 bool no_trunc, enum cli_format fmt, const struct ctrfmt_template *tpl)
 {
 	cleanup_free struct worker *w = xcalloc(n + 1, sizeof(*w));
 	/* the workers' connections use the version this one negotiated (set
@@ -159,7 +170,7 @@ static int watch(struct cli *cli, struct client *c, char **names, size_t n, bool
 		if (stream) {
 			if (tty && fmt == CLI_FORMAT_TABLE)
 				fputs("\033[2J\033[H", stdout);
-			print_rows(w, n, no_trunc, fmt);
+			print_rows(w, n, no_trunc, fmt, tpl);
 		}
 		pthread_mutex_unlock(&mu);
 		if (all_done)
@@ -170,7 +181,7 @@ static int watch(struct cli *cli, struct client *c, char **names, size_t n, bool
 			usleep(20000);
 	}
 	if (!stream)
-		print_rows(w, n, no_trunc, fmt);
+		print_rows(w, n, no_trunc, fmt, tpl);
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (w[i].started)
@@ -211,24 +222,29 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
 	if (rc)
 		return cli_parse_exit(rc);
 	struct berth_error *err = NULL;
-	enum cli_format fmt;
-	if (cli_format_parse(format, true, &fmt, &err) < 0)
+	enum cli_format fmt = CLI_FORMAT_TABLE;
+	struct ctrfmt_template tpl = {0};
+	bool use_tpl = ctrfmt_is_template(format);
+	if (use_tpl && ctrfmt_template_parse(format, ctrfmt_stats_headers, &tpl, &err) < 0)
+		return cli_fail(&err);
+	if (!use_tpl && cli_format_parse(format, true, &fmt, &err) < 0)
 		return cli_fail(&err);
 	struct client *c = cli_client(cli, &err);
 	if (c == NULL)
-		return cli_fail(&err);
+		return ctrfmt_template_free(&tpl), cli_fail(&err);
 	char **names = NULL;
 	size_t n = 0;
 	bool listed = first >= argc;
 	if (listed) {
 		if (list_containers(c, all, &names, &n, &err) < 0)
-			return cli_fail(&err);
+			return ctrfmt_template_free(&tpl), cli_fail(&err);
 	} else {
 		names = xcalloc((size_t)(argc - first) + 1, sizeof(char *));
 		for (int i = first; i < argc; i++)
 			names[n++] = xstrdup(argv[i]);
 	}
-	rc = watch(cli, c, names, n, !no_stream, no_trunc, fmt);
+	rc = watch(cli, c, names, n, !no_stream, no_trunc, fmt, use_tpl ? &tpl : NULL);
+	ctrfmt_template_free(&tpl);
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);

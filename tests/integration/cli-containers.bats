@@ -104,7 +104,7 @@ requests() { jq -r 'select(.path != "/_ping") | "\(.method) \(.path)"' "$D/reque
 	run fb ps -n x
 	[ "$status" -eq 125 ]
 	[[ ${lines[0]} == 'invalid argument "x" for "-n, --last" flag: strconv.ParseInt: parsing "x": invalid syntax' ]]
-	run fb ps --format '{{.Names}}'
+	run fb ps --format '{{range .Names}}{{.}}{{end}}'
 	[ "$status" -eq 1 ]
 	[[ $output == *"unsupported format"* ]]
 	run fb ps extra
@@ -451,6 +451,29 @@ requests() { jq -r 'select(.path != "/_ping") | "\(.method) \(.path)"' "$D/reque
 		done
 		diff -u "$D/d.out" "$D/b.out" || fail "berth $cmd differs from docker $cmd"
 	done
+}
+
+@test "cli-containers fake: --format templates of ps and stats print what the docker CLI prints" {
+	[[ -x $DOCKER ]] || skip "no docker CLI at $DOCKER"
+	local f args
+	for f in '{{.Names}} {{.Status}}' 'table {{.Names}}\t{{.Status}}\t{{.Size}}' '{{json .Names}}' \
+		'table {{.ID}}\t{{.Image}}\t{{.Ports}}' 'x{{ .ID }}y' '{{json .}}' 'table' \
+		'{{.Nope}}' 'table {{.ID}} {{.Nope}}' '{{.Nope' \
+		'stats:table {{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}' 'stats:{{.Container}}: {{.PIDs}}' \
+		'stats:{{.Nope}}'; do
+		args=(ps -a --format "$f")
+		[[ $f == stats:* ]] && args=(stats --no-stream --format "${f#stats:}")
+		for try in 1 2 3; do
+			fb "${args[@]}" >"$D/b.out" 2>&1 && echo "rc=0" >>"$D/b.out" || echo "rc=$?" >>"$D/b.out"
+			DOCKER_HOST=unix://$FSOCK "$DOCKER" "${args[@]}" >"$D/d.out" 2>&1 && echo "rc=0" >>"$D/d.out" || echo "rc=$?" >>"$D/d.out"
+			cmp -s "$D/d.out" "$D/b.out" && break
+		done
+		diff -u "$D/d.out" "$D/b.out" || fail "berth ${args[*]} differs from docker's"
+	done
+	run fb ps -a --format '{{.Names}}'
+	[ "$output" = $'web\ndead1' ]
+	run requests
+	[[ $output == *"GET /v1.41/containers/json?all=1&size=1"* ]]
 }
 
 @test "cli-containers fake: cp both ways: the same requests, archives, files and messages as the docker CLI" {

@@ -349,6 +349,59 @@ static void test_misc(void **state)
 	free(buf);
 }
 
+static void test_template(void **state)
+{
+	(void)state;
+	struct berth_error *err = NULL;
+	struct ctrfmt_template t;
+	json_t *row = parse("{\"ID\":\"abc\",\"Names\":\"web\",\"Ports\":\"1->2/tcp\"}");
+	assert_int_equal(ctrfmt_template_parse("{{.Names}}: {{ .ID }}\\t{{json .Names}}",
+					       ctrfmt_ps_headers, &t, &err),
+			 0);
+	assert_false(t.table);
+	EXPECT_STR(ctrfmt_template_render(&t, row), "web: abc\t\"web\"");
+	assert_false(ctrfmt_template_uses(&t, "Size"));
+	ctrfmt_template_free(&t);
+	assert_int_equal(ctrfmt_template_parse("table {{.ID}}\\t{{.Ports}}\\t{{.Size}}",
+					       ctrfmt_ps_headers, &t, &err),
+			 0);
+	assert_true(t.table);
+	assert_true(ctrfmt_template_uses(&t, "Size"));
+	EXPECT_STR(ctrfmt_template_header(&t, ctrfmt_ps_headers), "CONTAINER ID\tPORTS\tSIZE");
+	EXPECT_STR(ctrfmt_template_render(&t, row), "abc\t1->2/tcp\t");
+	ctrfmt_template_free(&t);
+	assert_int_equal(ctrfmt_template_parse("{{json .}}x", ctrfmt_stats_headers, &t, &err), 0);
+	assert_true(ctrfmt_template_uses(&t, "Anything"));
+	EXPECT_STR(ctrfmt_template_render(&t, row),
+		   "{\"ID\":\"abc\",\"Names\":\"web\",\"Ports\":\"1-\\u003e2/tcp\"}x");
+	ctrfmt_template_free(&t);
+	/* docker's messages for what cannot be run */
+	assert_int_equal(
+	    ctrfmt_template_parse("table {{.ID}} {{.Nope}}", ctrfmt_ps_headers, &t, &err), -1);
+	assert_string_equal(err->msg, "failed to execute template: template: :1:16: executing \"\" "
+				      "at <.Nope>: can't evaluate field Nope in type "
+				      "*formatter.ContainerContext");
+	berth_error_free(&err);
+	assert_int_equal(ctrfmt_template_parse("{{.Nope", ctrfmt_stats_headers, &t, &err), -1);
+	assert_string_equal(err->msg, "template parsing error: template: :1: unclosed action");
+	berth_error_free(&err);
+	assert_int_equal(ctrfmt_template_parse("{{range .}}", ctrfmt_ps_headers, &t, &err), -1);
+	berth_error_free(&err);
+	assert_true(ctrfmt_is_template("{{.ID}}"));
+	assert_false(ctrfmt_is_template("{{json .}}"));
+	assert_false(ctrfmt_is_template("json"));
+	assert_false(ctrfmt_is_template(NULL));
+	/* cells of a rendered table row */
+	struct fmt_table tb = {0};
+	ctrfmt_table_add_line(&tb, "a\tbb\t");
+	assert_int_equal(tb.nrows, 1);
+	assert_string_equal(tb.rows[0][1], "bb");
+	assert_string_equal(tb.rows[0][2], "");
+	assert_null(tb.rows[0][3]);
+	fmt_table_free(&tb);
+	json_decref(row);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +411,7 @@ int main(void)
 	    cmocka_unit_test(test_mem_io),	cmocka_unit_test(test_filters_query),
 	    cmocka_unit_test(test_flag_values), cmocka_unit_test(test_timestamp),
 	    cmocka_unit_test(test_event_line),	cmocka_unit_test(test_misc),
+	    cmocka_unit_test(test_template),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
