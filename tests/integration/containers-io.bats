@@ -131,6 +131,14 @@ ptyrun() {
 	[[ $output == *to-out* && $output == *to-err* ]]
 	run dk exec ex true
 	[ "$status" -eq 0 ]
+	# exec_create / exec_start / exec_die events, dockerd's actions and attributes
+	output=$(dk events --since 0 --until "$(($(date +%s) + 1))" --filter container=ex \
+		--format '{{.Action}}|{{index .Actor.Attributes "exitCode"}}|{{index .Actor.Attributes "execID"}}' | sed -E 's/\|[0-9a-f]{64}$/|ID/')
+	echo "$output"
+	[[ $output == *"exec_create: sh -c echo to-out; echo to-err >&2; exit 3||ID"* ]]
+	[[ $output == *"exec_start: sh -c echo to-out; echo to-err >&2; exit 3||ID"* ]]
+	[[ $output == *"exec_die|3|ID"* ]]
+	[[ $output == *"exec_die|0|ID"* ]]
 	run dk exec -e FOO=bar -w /tmp -u 1:1 ex sh -c 'echo $FOO $(pwd) $(id -u)'
 	[ "$output" = "bar /tmp 1" ]
 	run sh -c "seq 1 1000 | DOCKER_HOST=unix://$SOCK $DOCKER exec -i ex sh -c 'wc -l'"
@@ -271,6 +279,18 @@ ptyrun() {
 	echo "$output"
 	[ "$output" = late ]
 	[ "$status" -eq 2 ]
+}
+
+@test "containers-io: start -a of a created and of an exited container" {
+	dk create --name sa busybox sh -c 'echo hello-$((40+2))' >/dev/null
+	run timeout 20 env DOCKER_HOST=unix://$SOCK "$DOCKER" start -a sa
+	[ "$status" -eq 0 ]
+	[ "$output" = hello-42 ]
+	run timeout 20 env DOCKER_HOST=unix://$SOCK "$DOCKER" start -a sa
+	[ "$status" -eq 0 ]
+	[ "$output" = hello-42 ]
+	run dk logs sa
+	[ "$output" = $'hello-42\nhello-42' ]
 }
 
 @test "containers-io: resize errors" {
