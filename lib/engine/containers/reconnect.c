@@ -244,6 +244,33 @@ static void reconnect_one(struct engine *e, struct container *c)
 	berth_error_free(&err);
 }
 
+/* Shims of containers berthd no longer knows (removed while the shim lived
+ * on, or a half-done create): their process killed, the shim told to delete. */
+static void drop_orphan_shims(struct engine *e)
+{
+	struct ctr_store *s = e->containers;
+	cleanup_closedir DIR *d = opendir(s->shims_dir);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (!is_id(de->d_name))
+			continue;
+		struct container *c = NULL;
+		if (ctr_find(e, de->d_name, &c, NULL) == 0) {
+			ctr_unref(c);
+			continue;
+		}
+		cleanup_free char *dir = xasprintf("%s/%s", s->shims_dir, de->d_name);
+		log_warn("containers: %s belongs to no container: removing it", dir);
+		struct container *o = ctr_new(de->d_name);
+		o->runtime = xstrdup(ENGINE_DEFAULT_RUNTIME);
+		o->shim_dir = xstrdup(dir);
+		o->rootfs = xasprintf("%s/rootfs", dir);
+		o->priv->engine = e;
+		drop_unstarted(e, o);
+		ctr_unref(o);
+	}
+}
+
 int ctr_store_open(struct engine *e, struct berth_error **err)
 {
 	struct ctr_store *s = xcalloc(1, sizeof(*s));
@@ -282,6 +309,7 @@ int ctr_store_open(struct engine *e, struct berth_error **err)
 		pthread_mutex_unlock(&v[i]->lock);
 	}
 	ctr_list_free(v, n);
+	drop_orphan_shims(e);
 	log_info("containers: %zu loaded, %zu running", n, up);
 	return 0;
 }
