@@ -491,13 +491,19 @@ char *ctrfmt_event_line(json_t *ev)
 		secs = (long long)jnum(ev, "time");
 	}
 	if (secs != 0 || nanos != 0) {
+		/* Go's RFC3339Nano with a fixed fraction, in the local zone */
 		time_t t = (time_t)secs;
 		struct tm tm;
-		gmtime_r(&t, &tm);
+		localtime_r(&t, &tm);
 		char when[64];
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-		char frac[32];
-		snprintf(frac, sizeof(frac), ".%09lldZ ", nanos);
+		char frac[48];
+		long off = tm.tm_gmtoff;
+		if (off == 0)
+			snprintf(frac, sizeof(frac), ".%09lldZ ", nanos);
+		else
+			snprintf(frac, sizeof(frac), ".%09lld%c%02ld:%02ld ", nanos,
+				 off < 0 ? '-' : '+', labs(off) / 3600, labs(off) % 3600 / 60);
 		sb_str(&b, when);
 		sb_str(&b, frac);
 	}

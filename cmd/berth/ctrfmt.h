@@ -82,7 +82,8 @@ int ctrfmt_parse_restart(const char *s, json_t **out, struct berth_error **err);
 int ctrfmt_parse_long(const char *s, const char *flag, long *out, struct berth_error **err);
 
 /* docker's event line: "<time RFC3339Nano fixed> <Type> <Action> <ID> (k=v,
- * ...)" without the newline, the time in UTC. Caller frees. */
+ * ...)" without the newline, the time in the local zone ("Z" for UTC).
+ * Caller frees. */
 char *ctrfmt_event_line(json_t *ev);
 
 /* One --format json row as the docker CLI prints it: compact, keys in the

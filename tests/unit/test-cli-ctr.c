@@ -305,6 +305,8 @@ static void test_timestamp(void **state)
 static void test_event_line(void **state)
 {
 	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
 	/* from transcripts/events.txt */
 	json_t *e =
 	    parse("{\"status\":\"die\",\"id\":\"bab5\",\"from\":\"busybox\",\"Type\":"
@@ -318,6 +320,12 @@ static void test_event_line(void **state)
 	e = parse("{\"Type\":\"image\",\"Action\":\"tag\",\"Actor\":{\"ID\":\"sha256:ff\"},"
 		  "\"time\":1795451860,\"timeNano\":1795451860000000005}");
 	EXPECT_STR(ctrfmt_event_line(e), "2026-11-23T16:37:40.000000005Z image tag sha256:ff");
+	/* another zone: its offset, as Go prints it */
+	setenv("TZ", "XXX-05:30", 1);
+	tzset();
+	EXPECT_STR(ctrfmt_event_line(e), "2026-11-23T22:07:40.000000005+05:30 image tag sha256:ff");
+	setenv("TZ", "UTC", 1);
+	tzset();
 	json_decref(e);
 }
 
