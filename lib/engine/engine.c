@@ -5,6 +5,7 @@
 #include "common/fs.h"
 #include "common/xalloc.h"
 #include "core/events/events.h"
+#include "engine/api/exec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +36,8 @@ void engine_destroy(struct engine *e)
 	pthread_mutex_destroy(&e->images_lock);
 	events_bus_free(e->events);
 	e->events = NULL;
+	exec_table_free(e->execs);
+	e->execs = NULL;
 }
 
 void engine_config_snapshot(struct engine *e, struct engine_config *out)

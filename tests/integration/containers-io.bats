@@ -179,6 +179,10 @@ ptyrun() {
 	api_status POST /containers/stopped/exec '{"Cmd":["true"]}'
 	[ "$STATUS" = 409 ]
 	[[ $BODY == *"is not running"* ]]
+	# inspect's ExecIDs: the execs still running
+	[ "$(ctr_inspect ex .ExecIDs)" = null ]
+	dk exec -d ex sleep 1000
+	retry 50 0.1 sh -c "curl -s --unix-socket $SOCK http://b/containers/ex/json | jq -e '.ExecIDs | length == 1'"
 	# the container's removal takes its execs along
 	dk rm -f ex >/dev/null
 	api_status GET "/exec/$eid/json"

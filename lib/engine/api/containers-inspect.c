@@ -2,6 +2,7 @@
  * the stack under "Berth" (ctr_stack_info); the Mounts, Networks and sizes
  * shared with the list. */
 #include "engine/api/containers-internal.h"
+#include "engine/api/exec.h"
 
 #include "common/cleanup.h"
 #include "common/xalloc.h"
@@ -215,6 +216,7 @@ json_t *ctrapi_inspect_json(struct engine *e, struct container *c, bool size)
 	json_object_set_new(o, "Driver",
 			    json_string(json_is_string(name) ? json_string_value(name) : ""));
 	json_object_set_new(o, "GraphDriver", gd);
+	json_object_set_new(o, "ExecIDs", exec_ids_of(e, c->id));
 	if (size) {
 		int64_t rw, rootfs;
 		ctrapi_sizes(e, c, &rw, &rootfs);

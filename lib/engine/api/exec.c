@@ -126,7 +126,7 @@ json_t *exec_ids_of(struct engine *e, const char *ctr_id)
 	json_t *a = json_array();
 	pthread_mutex_lock(&e->execs->lock);
 	for (struct exec_proc *x = e->execs->head; x; x = x->next)
-		if (strcmp(x->ctr_id, ctr_id) == 0)
+		if (strcmp(x->ctr_id, ctr_id) == 0 && !x->exited)
 			json_array_append_new(a, json_string(x->id));
 	pthread_mutex_unlock(&e->execs->lock);
 	if (json_array_size(a) == 0) {

@@ -14,8 +14,9 @@ struct exec_table;
 
 /* Forget every exec of the container (its removal). */
 void exec_table_remove_container(struct engine *e, const char *ctr_id);
-/* The ids of the container's execs (inspect's ExecIDs): an array, or JSON
- * null when there are none, as dockerd shows it. New reference. */
+/* The ids of the container's execs that have not exited (inspect's
+ * ExecIDs): an array, or JSON null when there are none, as dockerd shows
+ * it. New reference. */
 json_t *exec_ids_of(struct engine *e, const char *ctr_id);
 /* At engine shutdown. */
 void exec_table_free(struct exec_table *t);
