@@ -220,4 +220,33 @@ PY
 	dk cp run1:/etc/passwd "$D/pw"
 	[ "$(tail -1 "$D/pw")" = x ]
 	dk export run1 | tar -t | grep -qx 'newdir/f'
+	# the container's own view: its /etc/hostname, symlinks resolved in it,
+	# its /proc listed empty
+	dk cp run1:/etc/hostname "$D/hn"
+	[ "$(cat "$D/hn")" = "$(dk exec run1 hostname)" ]
+	dk exec run1 ln -s /etc/passwd /pwlink
+	local st
+	st=$(stat_header run1 /pwlink)
+	echo "$st"
+	[ "$(jq -r .linkTarget <<<"$st")" = /etc/passwd ]
+	[ "$(jq -r '.mode >= 134217728' <<<"$st")" = true ]
+	timeout 20 "$DOCKER" cp run1:/proc "$D/proc.out"
+	[ -d "$D/proc.out" ]
+	[ -z "$(ls -A "$D/proc.out")" ]
+	# export has the rootfs only: no /proc contents
+	[ "$(dk export run1 | tar -t | grep -c '^proc/.')" = 0 ]
+}
+
+@test "cp -a (copyUIDGID): files owned by the container's user" {
+	ct_start_default
+	dk create -u berth --name usr1 busybox true >/dev/null
+	echo mine >"$D/mine"
+	chown 4242:4242 "$D/mine"
+	dk cp -a "$D/mine" usr1:/tmp/
+	api "/containers/usr1/archive?path=/tmp/mine" | tar -tv --numeric-owner >"$D/list"
+	cat "$D/list"
+	grep -q ' 1000/1000 ' "$D/list"
+	# without -a: the tar's owner (the CLI sends the file's own)
+	dk cp "$D/mine" usr1:/tmp/mine2
+	api "/containers/usr1/archive?path=/tmp/mine2" | tar -tv --numeric-owner | grep -q ' 4242/4242 '
 }

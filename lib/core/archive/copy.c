@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 /* ---- out ---- */
@@ -73,6 +74,33 @@ static int put_data(struct out *o, struct archive_entry *e, const char *name, in
 
 static int out_walk(struct out *o, int dirfd, const char *prefix, struct berth_error **err);
 
+/* Kernel filesystems (a running container's /proc, /sys, /dev/pts, ...
+ * seen through its mount namespace): their directory is listed, not what
+ * is in them, as docker (whose view of the rootfs has nothing mounted
+ * there) does. */
+static bool pseudo_fs(int fd)
+{
+	static const unsigned long types[] = {
+	    0x9fa0,	/* proc */
+	    0x62656572, /* sysfs */
+	    0x1cd1,	/* devpts */
+	    0x27e0eb,	/* cgroup */
+	    0x63677270, /* cgroup2 */
+	    0x19800202, /* mqueue */
+	    0x73636673, /* securityfs */
+	    0x64626720, /* debugfs */
+	    0x74726163, /* tracefs */
+	    0xcafe4a11, /* bpf */
+	};
+	struct statfs sf;
+	if (fstatfs(fd, &sf) < 0)
+		return false;
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if ((unsigned long)sf.f_type == types[i])
+			return true;
+	return false;
+}
+
 /* dirfd/name as the member `member` (a directory: with a trailing "/"). */
 static int out_one(struct out *o, int dirfd, const char *name, const char *member,
 		   struct berth_error **err)
@@ -125,7 +153,8 @@ static int out_one(struct out *o, int dirfd, const char *name, const char *membe
 		    openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0)
 			return berth_error_errno(err, "open %s", member);
-		r = out_walk(o, sub, member, err);
+		if (!pseudo_fs(sub))
+			r = out_walk(o, sub, member, err);
 	}
 	return r;
 }

@@ -23,7 +23,8 @@ typedef ssize_t (*arc_in_fn)(void *arg, void *buf, size_t len, struct berth_erro
  * members are named `prefix` and, for a directory, prefix/<relative path>
  * (prefix "" or NULL: only the contents, named by their relative paths,
  * as docker export). Hardlinks inside the tree stay hardlinks; sockets are
- * left out. */
+ * left out; directories of kernel filesystems (proc, sysfs, devpts, cgroup,
+ * ...) are listed empty. */
 int arc_copy_out(int dirfd, const char *name, const char *prefix, arc_out_fn out, void *arg,
 		 struct berth_error **err);
 

@@ -148,11 +148,28 @@ static void fs_release(struct fs_ctx *f)
 	*f = (struct fs_ctx){.rootfd = -1};
 }
 
-static int fs_acquire(struct api_request *req, struct fs_ctx *f, struct berth_error **err)
+/* live: a running container is seen through its own mount namespace
+ * (/proc/<pid>/root: /etc/hosts, /etc/hostname, /etc/resolv.conf and later
+ * volumes as the container sees them, as docker cp shows them); otherwise,
+ * and for export and changes, its rootfs (mounted for a stopped one). */
+static int fs_acquire(struct api_request *req, bool live, struct fs_ctx *f,
+		      struct berth_error **err)
 {
 	*f = (struct fs_ctx){.e = req->ctx, .rootfd = -1};
 	if (ctr_find(f->e, api_param(req, "name"), &f->c, err) < 0)
 		return -1;
+	if (live) {
+		struct ctr_state st;
+		ctr_state_get(f->c, &st);
+		pid_t pid = (st.status == CTR_RUNNING || st.status == CTR_PAUSED) ? st.pid : 0;
+		ctr_state_clear(&st);
+		if (pid > 0) {
+			cleanup_free char *p = xasprintf("/proc/%d/root", (int)pid);
+			f->rootfd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (f->rootfd >= 0)
+				return 0;
+		}
+	}
 	if (ctr_rootfs_get(f->c, &f->rootfs, err) < 0) {
 		fs_release(f);
 		return -1;
@@ -274,6 +291,8 @@ static char *link_target(struct fs_ctx *f, struct fs_target *t)
 		ssize_t rn = readlink(rproc, rbuf, sizeof(rbuf) - 1);
 		if (n > 0 && rn > 0) {
 			buf[n] = rbuf[rn] = '\0';
+			if (strcmp(rbuf, "/") == 0 && buf[0] == '/')
+				return xstrdup(buf); /* the container's own root */
 			size_t l = (size_t)rn;
 			if (strncmp(buf, rbuf, l) == 0 && (buf[l] == '/' || buf[l] == '\0'))
 				return xstrdup(buf[l] ? buf + l : "/");
@@ -356,7 +375,7 @@ static int archive_get_head(struct api_request *req, struct api_response *resp, 
 		return berth_error_set(err, EINVAL, "path is required");
 	struct tar_job *j = xcalloc(1, sizeof(*j));
 	j->dirfd = -1;
-	if (fs_acquire(req, &j->f, err) < 0) {
+	if (fs_acquire(req, true, &j->f, err) < 0) {
 		free(j);
 		return -1;
 	}
@@ -398,7 +417,7 @@ static int containers_export(struct api_request *req, struct api_response *resp,
 			     struct berth_error **err)
 {
 	struct tar_job *j = xcalloc(1, sizeof(*j));
-	if (fs_acquire(req, &j->f, err) < 0) {
+	if (fs_acquire(req, false, &j->f, err) < 0) {
 		free(j);
 		return -1;
 	}
@@ -513,7 +532,7 @@ static int archive_put(struct api_request *req, struct api_response *resp, struc
 	if (path == NULL || path[0] == '\0')
 		return berth_error_set(err, EINVAL, "path is required");
 	struct fs_ctx f;
-	if (fs_acquire(req, &f, err) < 0)
+	if (fs_acquire(req, true, &f, err) < 0)
 		return -1;
 	if (json_is_true(json_object_get(f.c->host_config, "ReadonlyRootfs"))) {
 		fs_release(&f);
@@ -681,7 +700,7 @@ static int containers_changes(struct api_request *req, struct api_response *resp
 			      struct berth_error **err)
 {
 	struct fs_ctx f;
-	if (fs_acquire(req, &f, err) < 0)
+	if (fs_acquire(req, false, &f, err) < 0)
 		return -1;
 	cleanup_json json_t *gd = ctr_graph_driver(f.e, f.c);
 	json_t *data = json_object_get(gd, "Data");
