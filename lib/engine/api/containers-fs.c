@@ -148,6 +148,14 @@ static void fs_release(struct fs_ctx *f)
 	*f = (struct fs_ctx){.rootfd = -1};
 }
 
+static int c_rootfs_stat(struct container *c, struct stat *st)
+{
+	pthread_mutex_lock(&c->lock);
+	cleanup_free char *p = c->rootfs ? xstrdup(c->rootfs) : NULL;
+	pthread_mutex_unlock(&c->lock);
+	return p ? stat(p, st) : -1;
+}
+
 /* live: a running container is seen through its own mount namespace
  * (/proc/<pid>/root: /etc/hosts, /etc/hostname, /etc/resolv.conf and later
  * volumes as the container sees them, as docker cp shows them); otherwise,
@@ -166,8 +174,15 @@ static int fs_acquire(struct api_request *req, bool live, struct fs_ctx *f,
 		if (pid > 0) {
 			cleanup_free char *p = xasprintf("/proc/%d/root", (int)pid);
 			f->rootfd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
-			if (f->rootfd >= 0)
+			/* the same directory as the rootfs mount: not a reused pid */
+			struct stat a, b;
+			if (f->rootfd >= 0 && c_rootfs_stat(f->c, &b) == 0 &&
+			    fstat(f->rootfd, &a) == 0 && a.st_dev == b.st_dev &&
+			    a.st_ino == b.st_ino)
 				return 0;
+			if (f->rootfd >= 0)
+				close(f->rootfd);
+			f->rootfd = -1;
 		}
 	}
 	if (ctr_rootfs_get(f->c, &f->rootfs, err) < 0) {
