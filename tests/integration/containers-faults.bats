@@ -24,6 +24,9 @@ start() {
 # the host log file of a container
 logfile() { ctr_inspect "$1" .LogPath; }
 
+# restarts_over REF N: RestartCount > N (for retry: evaluated at each try)
+restarts_over() { (($(ctr_inspect "$1" .RestartCount) > $2)); }
+
 # the sequence numbers a container printed (its json-file log)
 # (stdout only: a shell whose child the stop's SIGKILL hits may print "Killed" on stderr)
 seqs() { jq -j 'select(.stream == "stdout") | .log' "$(logfile "$1")"; }
@@ -214,4 +217,47 @@ seqs() { jq -j 'select(.stream == "stdout") | .log' "$(logfile "$1")"; }
 	api_status GET "/containers/gone/json"
 	assert_eq "$STATUS" 404
 	[[ ! -e $D/root/containers/$id ]] || fail "container dir left"
+}
+
+@test "faults: a live shim of a container berthd no longer knows is removed at start" {
+	ct_start_default
+	id=$(create orphan '{"Cmd":["sleep","1000"]}')
+	start orphan
+	local pid
+	pid=$(ctr_inspect orphan .State.Pid)
+	kill -KILL "$BPID"
+	wait "$BPID" 2>/dev/null || true
+	BPID=
+	# the container's records vanish while its shim lives on
+	sqlite3 "$D/root/metadata.db" "DELETE FROM containers WHERE id = '$id'"
+	rm -rf "${D:?}/root/containers/$id"
+	start_berthd
+	api_status GET "/containers/orphan/json"
+	assert_eq "$STATUS" 404
+	retry 50 0.1 bash -c "! kill -0 $pid 2>/dev/null" || fail "the orphan's process $pid lives"
+	[[ ! -e $D/run/shims/default/$id ]] || fail "the orphan's shim dir is left"
+	[[ -z $(ct_live_shims) ]] || fail "a shim is left"
+	[[ -z $(mounts_under "$D/run") ]] || fail "mounts left: $(mounts_under "$D/run")"
+}
+
+@test "faults: berthd's start: always comes back even after a stop, unless-stopped does not" {
+	ct_start_default
+	create us '{"Cmd":["sleep","1000"],"HostConfig":{"RestartPolicy":{"Name":"unless-stopped"}}}' >/dev/null
+	create al '{"Cmd":["sh","-c","exit 2"],"HostConfig":{"RestartPolicy":{"Name":"always"}}}' >/dev/null
+	start us
+	start al
+	api_status POST "/containers/us/stop?t=1"
+	assert_eq "$STATUS" 204
+	# always keeps coming back (backoff), a stop ends it
+	retry 100 0.1 restarts_over al 1
+	api_status POST "/containers/al/stop?t=1"
+	[[ $STATUS == 204 || $STATUS == 304 ]] || fail "stop al: $STATUS"
+	wait_ctr_status al exited 5
+	local n
+	n=$(ctr_inspect al .RestartCount)
+	restart_berthd_hard
+	# dockerd's restore: "always" starts with the daemon, stopped by the user or not
+	retry 50 0.1 restarts_over al "$n"
+	sleep 1
+	assert_eq "$(ctr_state us)" exited
 }

@@ -271,6 +271,35 @@ static void drop_orphan_shims(struct engine *e)
 	}
 }
 
+/* dockerd's restore: a stopped container whose policy is "always" (even
+ * stopped by the user), or "unless-stopped" not stopped by the user, starts
+ * with the daemon. */
+static void autostart(struct engine *e, struct container *c)
+{
+	pthread_mutex_lock(&c->priv->op);
+	pthread_mutex_lock(&c->lock);
+	bool go = c->state.status == CTR_EXITED && !c->priv->removed;
+	pthread_mutex_unlock(&c->lock);
+	struct berth_error *err = NULL;
+	if (go && ctr_start_locked(e, c, true, &err) < 0) {
+		log_error("start of container %s (restart policy) failed: %s", c->id, err->msg);
+		berth_error_free(&err);
+	}
+	pthread_mutex_unlock(&c->priv->op);
+}
+
+static bool wants_autostart(struct container *c)
+{
+	struct ctr_restart_policy p;
+	pthread_mutex_lock(&c->lock);
+	ctr_restart_policy(c->host_config, &p);
+	bool go = c->state.status == CTR_EXITED && c->priv->has_started && !c->priv->task &&
+		  (p.kind == CTR_RESTART_ALWAYS ||
+		   (p.kind == CTR_RESTART_UNLESS_STOPPED && !c->state.manually_stopped));
+	pthread_mutex_unlock(&c->lock);
+	return go;
+}
+
 int ctr_store_open(struct engine *e, struct berth_error **err)
 {
 	struct ctr_store *s = xcalloc(1, sizeof(*s));
@@ -303,7 +332,10 @@ int ctr_store_open(struct engine *e, struct berth_error **err)
 	ctr_list(e, &v, &n);
 	size_t up = 0;
 	for (size_t i = 0; i < n; i++) {
+		bool again = wants_autostart(v[i]);
 		reconnect_one(e, v[i]);
+		if (again)
+			ctr_spawn(e, v[i], autostart);
 		pthread_mutex_lock(&v[i]->lock);
 		up += was_up(v[i]->state.status);
 		pthread_mutex_unlock(&v[i]->lock);
