@@ -101,6 +101,13 @@ ptyrun() {
 	run timeout 30 env DOCKER_HOST=unix://$SOCK "$DOCKER" logs -f seq
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(seq 1 300 | sed 's/^/line-/'; echo last)" ]
+	# follow with until: ends when until has passed, though the container runs on
+	dk run -d --name forever busybox sh -c 'echo first; sleep 1000' >/dev/null
+	start=$(date +%s)
+	run timeout 20 env DOCKER_HOST=unix://$SOCK "$DOCKER" logs -f --until "$((start + 2))" forever
+	[ "$status" -eq 0 ]
+	[ "$output" = first ]
+	[ "$(($(date +%s) - start))" -le 5 ]
 	# follow of an exited container ends at once with everything
 	run timeout 10 env DOCKER_HOST=unix://$SOCK "$DOCKER" logs -f --tail 2 seq
 	[ "$status" -eq 0 ]

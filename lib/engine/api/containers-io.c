@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Config.<key> as a boolean (false when absent). */
@@ -101,6 +102,13 @@ static int logs_live(void *arg)
 	struct logs_job *j = arg;
 	if (j->s != NULL && api_stream_cancelled(j->s))
 		return -1;
+	if (j->o.until_ns != 0) {
+		/* docker's follow with until ends when until has passed */
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		if ((int64_t)now.tv_sec * 1000000000 + now.tv_nsec > j->o.until_ns)
+			return 0;
+	}
 	struct ctr_state st;
 	ctr_state_get(j->c, &st);
 	bool live = st.status == CTR_RUNNING || st.status == CTR_PAUSED;
