@@ -192,6 +192,16 @@ events_bounded() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output == "top1 "*" / 64MiB 1" ]]
+	# the berth CLI
+	run b top top1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ ${lines[1]} == *"sleep 300" ]]
+	run b stats --no-stream top1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "CONTAINER ID"*"MEM USAGE / LIMIT"* ]]
+	[[ ${lines[1]} == *" / 64MiB "* ]]
 	# not running: top is a 409
 	timeout 60 "$DOCKER" stop -t 1 top1
 	api_status GET /containers/top1/top
