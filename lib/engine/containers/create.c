@@ -346,7 +346,9 @@ int ctr_create(struct engine *e, const char *name, json_t *body, const char *pla
 	struct container *c = ctr_new(id);
 	c->priv->engine = e;
 	struct img im = {0};
+	int64_t t0 = ctr_now();
 	int rc = prepare_config(e, c, body, &im, warnings, err);
+	int64_t t1 = ctr_now();
 	if (rc == 0)
 		rc = reserve_name(e, c, name && name[0] ? name : NULL, err);
 	bool reserved = rc == 0;
@@ -372,11 +374,15 @@ int ctr_create(struct engine *e, const char *name, json_t *body, const char *pla
 		rc = prepare_storage(e, c, &im, err);
 		storage = rc == 0;
 	}
+	int64_t t2 = ctr_now();
 	if (rc == 0) {
 		pthread_mutex_lock(&c->lock);
 		rc = ctr_persist_locked(e, c, true, err);
 		pthread_mutex_unlock(&c->lock);
 	}
+	log_debug(
+	    "container %s: create: config %.1f ms, files and storage %.1f ms, persist %.1f ms",
+	    c->id, (t1 - t0) / 1e6, (t2 - t1) / 1e6, (ctr_now() - t2) / 1e6);
 	img_free(&im);
 	if (rc < 0) {
 		if (storage)
