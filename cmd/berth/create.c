@@ -166,8 +166,9 @@ int cmd_create(struct cli *cli, int argc, char **argv)
 			  client_api_version(c), getenv, &body, &err) < 0)
 		return ctr_opts_fail(&spec, &err);
 	cleanup_free char *id = NULL;
+	/* docker create: the daemon's errors as they are, exit 1 (run: 125) */
 	if (ctr_create(cli, &o, argv[first], body, &id, &err) < 0)
-		return ctr_opts_fail(&spec, &err);
+		return cli_fail(&err);
 	printf("%s\n", id);
 	return 0;
 }

@@ -614,3 +614,21 @@ JSON
 		'POST /vX/containers/ID/attach?stderr=1&stdout=1&stream=1' 'POST /vX/containers/ID/wait' \
 		'POST /vX/containers/ID/start' 'DELETE /vX/containers/ID?v=1')" ]
 }
+
+@test "cli-run: errors from berthd read the same through berth and docker (name conflict, missing image, stopped container, missing container)" {
+	[[ -x $DOCKER ]] || skip "no docker CLI"
+	b create --name taken busybox true >/dev/null
+	b run --name stopped busybox true
+	for args in "run --name taken busybox true" "run --pull never nosuch:1 true" \
+		"create --pull never nosuch:1" "exec stopped true" "exec nosuch true" "logs nosuch" \
+		"wait nosuch" "start nosuch" "attach stopped" "attach nosuch"; do
+		# shellcheck disable=SC2086
+		want=$(dk $args 2>&1) && wst=0 || wst=$?
+		want=${want//docker/berth}
+		# shellcheck disable=SC2086
+		got=$(b $args 2>&1) && gst=0 || gst=$?
+		[[ $got == "$want" ]] || bad+="$args: berth said [$got], docker [$want]"$'\n'
+		[[ $gst == "$wst" ]] || bad+="$args: berth exit $gst, docker $wst"$'\n'
+	done
+	[[ -z ${bad:-} ]] || fail "$bad"
+}
