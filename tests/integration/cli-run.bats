@@ -260,7 +260,7 @@ clis() {
 
 @test "cli-run: limits are visible in the container's cgroup" {
 	b run -d --name lim -m 64m --memory-swap 128m --cpus 0.5 --cpu-shares 512 --pids-limit 42 \
-		busybox sleep 1000 >/dev/null
+		--cpuset-cpus 0 busybox sleep 1000 >/dev/null
 	cg=$(ctr_inspect lim '.HostConfig.Memory')
 	[ "$cg" = 67108864 ]
 	if [[ -e /sys/fs/cgroup/cgroup.controllers ]]; then
@@ -269,6 +269,11 @@ clis() {
 		[ "${lines[0]}" = 67108864 ]
 		[ "${lines[1]}" = 42 ]
 		[ "${lines[2]}" = "50000 100000" ]
+		run b exec lim cat /sys/fs/cgroup/memory.swap.max /sys/fs/cgroup/cpu.weight /sys/fs/cgroup/cpuset.cpus
+		echo "$output"
+		[ "${lines[0]}" = 67108864 ]
+		[ "${lines[1]}" = 20 ] # shares 512 in cgroup v2's weight: 1 + (512-2)*9999/262142
+		[ "${lines[2]}" = 0 ]
 	else
 		run b exec lim cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max
 		echo "$output"
