@@ -182,6 +182,15 @@ ptyrun() {
 	api_status POST /containers/ex/exec '{"Cmd":[]}'
 	[ "$STATUS" = 400 ]
 	[[ $BODY == *"No exec command specified"* ]]
+	api_status POST /containers/ex/exec '{"Cmd":["true"],"Env":"A=1"}'
+	[ "$STATUS" = 400 ]
+	[[ $BODY == *Env* ]]
+	api_status POST /containers/ex/exec '{"Cmd":["true",1]}'
+	[ "$STATUS" = 400 ]
+	api_status POST /containers/ex/exec '{"Cmd":["true"],"Tty":"yes"}'
+	[ "$STATUS" = 400 ]
+	api_status POST /containers/ex/exec 'not json'
+	[ "$STATUS" = 400 ]
 	dk create --name stopped busybox true >/dev/null
 	api_status POST /containers/stopped/exec '{"Cmd":["true"]}'
 	[ "$STATUS" = 409 ]

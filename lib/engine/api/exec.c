@@ -298,6 +298,42 @@ static int normalize_cmd(json_t *body, struct berth_error **err)
 	return 0;
 }
 
+/* the other ExecConfig fields: their JSON types (null is "not set") */
+static int check_fields(json_t *body, struct berth_error **err)
+{
+	static const char *const strings[] = {"User", "WorkingDir", "DetachKeys"};
+	static const char *const bools[] = {"Tty",	    "Privileged",   "AttachStdin",
+					    "AttachStdout", "AttachStderr", "Detach"};
+	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+		json_t *v = json_object_get(body, strings[i]);
+		if (v != NULL && !json_is_null(v) && !json_is_string(v))
+			return berth_error_set(
+			    err, EINVAL, "invalid exec config: %s must be a string", strings[i]);
+	}
+	for (size_t i = 0; i < sizeof(bools) / sizeof(bools[0]); i++) {
+		json_t *v = json_object_get(body, bools[i]);
+		if (v != NULL && !json_is_null(v) && !json_is_boolean(v))
+			return berth_error_set(
+			    err, EINVAL, "invalid exec config: %s must be a boolean", bools[i]);
+	}
+	json_t *env = json_object_get(body, "Env");
+	if (env != NULL && !json_is_null(env)) {
+		if (!json_is_array(env))
+			return berth_error_set(
+			    err, EINVAL, "invalid exec config: Env must be an array of strings");
+		size_t i;
+		json_t *v;
+		json_array_foreach(env, i, v)
+		{
+			if (!json_is_string(v))
+				return berth_error_set(
+				    err, EINVAL, "invalid exec config: Env[%zu] is not a string",
+				    i);
+		}
+	}
+	return 0;
+}
+
 /* drop exited execs beyond EXEC_KEEP_EXITED (t->lock held) */
 static void trim_locked(struct exec_table *t)
 {
@@ -329,7 +365,8 @@ static int exec_create(struct api_request *req, struct api_response *resp, struc
 	cleanup_ctr struct container *c = NULL;
 	if (ctr_find(e, api_param(req, "name"), &c, err) < 0)
 		return -1;
-	if (normalize_cmd(body, err) < 0 || check_running(c, err) < 0)
+	if (normalize_cmd(body, err) < 0 || check_fields(body, err) < 0 ||
+	    check_running(c, err) < 0)
 		return -1;
 	json_t *dk = json_object_get(body, "DetachKeys");
 	cleanup_free unsigned char *keys = NULL;
