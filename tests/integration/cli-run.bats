@@ -341,6 +341,15 @@ clis() {
 	[[ $output == *"Pull complete"* || $output == *"Already exists"* ]]
 	[[ $output == *"Status: Downloaded newer image for $REG/bb:1"* ]]
 	[ "${lines[-1]}" = pulled-and-ran ]
+	if [[ -x $DOCKER ]]; then
+		b rmi "$REG/bb:1" >/dev/null
+		run dk run --rm "$REG/bb:1" echo pulled-by-docker
+		echo "dk: $output"
+		[ "$status" -eq 0 ]
+		[ "${lines[0]}" = "Unable to find image '$REG/bb:1' locally" ]
+		[[ $output == *"Status: Downloaded newer image for $REG/bb:1"* ]]
+		[ "${lines[-1]}" = pulled-by-docker ]
+	fi
 	# a manifest that is not there: the pull's error, exit 125
 	run b run --rm "$REG/nosuch:1" true
 	echo "$output"
