@@ -250,3 +250,20 @@ PY
 	dk cp "$D/mine" usr1:/tmp/mine2
 	api "/containers/usr1/archive?path=/tmp/mine2" | tar -tv --numeric-owner | grep -q ' 4242/4242 '
 }
+
+@test "diff with the native snapshotter (the tree against its parent's)" {
+	CT_STORAGE=native
+	ct_write_daemon_json
+	ct_start_default
+	[ "$(api /info | jq -r .Driver)" != overlay2 ] || skip "berthd chose overlay"
+	dk create --name nat busybox true >/dev/null
+	run dk diff nat
+	[ -z "$output" ]
+	echo n >"$D/n.txt"
+	dk cp "$D/n.txt" nat:/etc/n.txt
+	run dk diff nat
+	echo "$output"
+	[ "${lines[0]}" = "C /etc" ]
+	[ "${lines[1]}" = "A /etc/n.txt" ]
+	[ "${#lines[@]}" -eq 2 ]
+}

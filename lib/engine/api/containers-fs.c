@@ -23,6 +23,7 @@
 #include "common/xalloc.h"
 #include "core/archive/copy.h"
 #include "core/events/events.h"
+#include "core/snapshots/snapshots.h"
 #include "engine/api/containers-internal.h"
 #include "engine/containers/container.h"
 #include "engine/engine.h"
@@ -711,6 +712,122 @@ static size_t diff_walk(struct diff *d, int dirfd, const char *abs)
 	return added;
 }
 
+/* ---- changes of a full-tree snapshot (native): the container's tree
+ * against its parent's, as docker's naive diff (dirs: mode and owner only;
+ * files: also size, mtime, device and link target) ---- */
+
+static bool stat_differs(const struct stat *a, const struct stat *b)
+{
+	if (a->st_mode != b->st_mode || a->st_uid != b->st_uid || a->st_gid != b->st_gid ||
+	    a->st_rdev != b->st_rdev)
+		return true;
+	if (S_ISDIR(a->st_mode))
+		return false;
+	return a->st_size != b->st_size || a->st_mtim.tv_sec != b->st_mtim.tv_sec ||
+	       a->st_mtim.tv_nsec != b->st_mtim.tv_nsec;
+}
+
+static char **dir_names(int dirfd, size_t *n)
+{
+	*n = 0;
+	if (dirfd < 0)
+		return NULL;
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	if (dir == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	char **v = NULL;
+	struct dirent *de;
+	while ((de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		v = xrealloc(v, (*n + 2) * sizeof(char *));
+		v[(*n)++] = xstrdup(de->d_name);
+		v[*n] = NULL;
+	}
+	closedir(dir);
+	if (*n)
+		qsort(v, *n, sizeof(char *), cmp_str);
+	return v;
+}
+
+static bool links_differ(int cfd, int pfd, const char *name)
+{
+	char a[4096], b[4096];
+	ssize_t la = readlinkat(cfd, name, a, sizeof(a));
+	ssize_t lb = readlinkat(pfd, name, b, sizeof(b));
+	return la != lb || (la > 0 && memcmp(a, b, (size_t)la) != 0);
+}
+
+static size_t tree_diff(json_t *out, int cfd, int pfd, const char *abs)
+{
+	size_t nc = 0, np = 0, added = 0, i = 0, j = 0;
+	cleanup_strv char **cn = dir_names(cfd, &nc);
+	cleanup_strv char **pn = dir_names(pfd, &np);
+	while (i < nc || j < np) {
+		int c = i == nc ? 1 : j == np ? -1 : strcmp(cn[i], pn[j]);
+		const char *name = c <= 0 ? cn[i] : pn[j];
+		cleanup_free char *path = xasprintf("%s/%s", abs[1] ? abs : "", name);
+		struct stat cs, ps;
+		bool hc = c <= 0 && fstatat(cfd, name, &cs, AT_SYMLINK_NOFOLLOW) == 0;
+		bool hp = c >= 0 && fstatat(pfd, name, &ps, AT_SYMLINK_NOFOLLOW) == 0;
+		i += c <= 0;
+		j += c >= 0;
+		if (!hc) {
+			if (hp) {
+				json_array_append_new(
+				    out, json_pack("{s:s,s:i}", "Path", path, "Kind", 2));
+				added++;
+			}
+			continue;
+		}
+		int kind = hp ? 0 : 1;
+		bool dir = S_ISDIR(cs.st_mode);
+		if (kind == 1 && !dir && init_path(path))
+			continue;
+		bool changed = !hp || stat_differs(&cs, &ps) ||
+			       (S_ISLNK(cs.st_mode) && links_differ(cfd, pfd, name));
+		size_t at = json_array_size(out), sub = 0;
+		if (dir) {
+			cleanup_close int csub =
+			    openat(cfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			cleanup_close int psub =
+			    hp && S_ISDIR(ps.st_mode)
+				? openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+				: -1;
+			if (csub >= 0)
+				sub = tree_diff(out, csub, psub, path);
+		}
+		if ((!changed && sub == 0) || (kind == 1 && dir && init_path(path) && sub == 0))
+			continue;
+		json_array_insert_new(out, at, json_pack("{s:s,s:i}", "Path", path, "Kind", kind));
+		added += sub + 1;
+	}
+	return added;
+}
+
+static int changes_native(struct fs_ctx *f, const char *dir, json_t *out, struct berth_error **err)
+{
+	struct snap_info info = {0};
+	cleanup_free char *pdir = NULL;
+	if (snap_stat(f->e->snap, f->c->snapshot_key, &info, err) < 0)
+		return -1;
+	int rc = info.parent ? snap_layer_dir(f->e->snap, info.parent, &pdir, err) : 0;
+	snap_info_free(&info);
+	if (rc < 0)
+		return -1;
+	cleanup_close int cfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int pfd = pdir ? open(pdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (cfd < 0)
+		return berth_error_errno(err, "open the snapshot %s of container %s", dir,
+					 f->c->id);
+	tree_diff(out, cfd, pfd, "/");
+	return 0;
+}
+
 static int containers_changes(struct api_request *req, struct api_response *resp,
 			      struct berth_error **err)
 {
@@ -721,14 +838,28 @@ static int containers_changes(struct api_request *req, struct api_response *resp
 	json_t *data = json_object_get(gd, "Data");
 	const char *upper = json_string_value(json_object_get(data, "UpperDir"));
 	const char *lowers = json_string_value(json_object_get(data, "LowerDir"));
+	const char *tree = json_string_value(json_object_get(data, "Dir"));
+	if (upper == NULL && tree && f.e->snap && f.c->snapshot_key) {
+		json_t *out = json_array();
+		int rc = changes_native(&f, tree, out, err);
+		fs_release(&f);
+		if (rc < 0) {
+			json_decref(out);
+			return -1;
+		}
+		if (json_array_size(out) == 0) {
+			json_decref(out);
+			out = json_null();
+		}
+		api_reply_json(resp, 200, out);
+		return 0;
+	}
 	if (upper == NULL) {
 		const char *drv = json_string_value(json_object_get(gd, "Name"));
 		fs_release(&f);
-		return berth_error_set(
-		    err, ENOTSUP,
-		    "changes of a container need the overlay storage driver (this "
-		    "one is %s)",
-		    drv ? drv : "unknown");
+		return berth_error_set(err, ENOTSUP,
+				       "changes of a container are not supported by %s",
+				       drv ? drv : "this storage driver");
 	}
 	struct diff d = {.out = json_array()};
 	cleanup_free char *ls = xstrdup(lowers ? lowers : "");
