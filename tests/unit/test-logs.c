@@ -10,6 +10,7 @@
 #include <ftw.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -430,6 +431,60 @@ static void test_follow_rotation(void **state)
 	free(path);
 }
 
+struct slow_writer {
+	int fd;
+	struct collect *c;
+};
+
+static void *slow_writer_main(void *arg)
+{
+	struct slow_writer *w = arg;
+	sleep_ms(300);
+	for (int i = 3; i < 6; i++) {
+		char *l = mkline(i, i % 2 ? "stderr" : "stdout");
+		assert_int_equal(write(w->fd, l, strlen(l)), (ssize_t)strlen(l));
+		free(l);
+	}
+	sleep_ms(600);
+	atomic_store(&w->c->live, 0);
+	return NULL;
+}
+
+/* no inotify instance to be had (here: no fd left for it): follow polls */
+static void test_follow_without_inotify(void **state)
+{
+	(void)state;
+	char *path = xasprintf("%s/noinotify.log", tmpdir);
+	append_range(path, 0, 3);
+	int wfd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	assert_true(wfd >= 0);
+	struct collect c = {0};
+	atomic_store(&c.live, 1);
+	struct slow_writer w = {.fd = wfd, .c = &c};
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, slow_writer_main, &w), 0);
+	/* room for exactly one more fd: the log's */
+	struct rlimit old;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	int probe = dup(0);
+	assert_true(probe >= 0);
+	close(probe);
+	struct rlimit lim = {.rlim_cur = (rlim_t)probe + 1, .rlim_max = old.rlim_max};
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &lim), 0);
+	struct logs_options o = all_opts();
+	o.follow = true;
+	struct berth_error *err = NULL;
+	int rc = logs_read(path, &o, collect_emit, collect_live, &c, NULL, &err);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	pthread_join(t, NULL);
+	close(wfd);
+	if (rc < 0)
+		fail_msg("logs_read: %s", err->msg);
+	assert_ids(&c, 0, 6, 1);
+	free(c.ids);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -440,6 +495,7 @@ int main(void)
 	    cmocka_unit_test(test_tail),
 	    cmocka_unit_test(test_rotated_files),
 	    cmocka_unit_test(test_follow_rotation),
+	    cmocka_unit_test(test_follow_without_inotify),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -206,13 +206,15 @@ static int follow(const char *path, struct reader *r, struct ctx *c, logs_live_f
 {
 	cleanup_free char *dir_buf = xstrdup(path);
 	const char *dir = dirname(dir_buf);
+	/* without inotify (fs.inotify.max_user_instances reached, say) the
+	 * follow polls every FOLLOW_POLL_MS instead */
 	cleanup_close int ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (ino < 0)
-		return berth_error_errno(err, "inotify for following the log %s", path);
-	if (inotify_add_watch(ino, dir,
-			      IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
-				  IN_CLOSE_WRITE) < 0)
-		return berth_error_errno(err, "inotify watch of %s", dir);
+	if (ino >= 0 && inotify_add_watch(ino, dir,
+					  IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM |
+					      IN_DELETE | IN_CLOSE_WRITE) < 0) {
+		close(ino);
+		ino = -1;
+	}
 	bool final = false;
 	for (;;) {
 		if (r->fd >= 0 && reader_drain(r, c, err) < 0)
@@ -242,7 +244,7 @@ static int follow(const char *path, struct reader *r, struct ctx *c, logs_live_f
 			continue;
 		}
 		struct pollfd pfd = {.fd = ino, .events = POLLIN};
-		int pr = poll(&pfd, 1, FOLLOW_POLL_MS);
+		int pr = poll(&pfd, ino >= 0 ? 1 : 0, FOLLOW_POLL_MS);
 		if (pr < 0 && errno != EINTR)
 			return berth_error_errno(err, "poll of the log's inotify");
 		if (pr > 0) {
