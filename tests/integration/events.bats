@@ -84,16 +84,23 @@ events_bounded() {
 	[ "$STATUS" = 400 ]
 }
 
-@test "events: save and load of an image" {
+@test "events: save, load and prune of images; --until alone replays" {
 	ct_start_default
 	T0=$(date +%s)
 	dk save -o "$D/bb.tar" busybox:latest
 	dk load -i "$D/bb.tar"
+	dk image prune -f
 	run events_bounded --filter type=image
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output == *'"Action":"save"'* ]]
 	[[ $output == *'"Action":"load"'* ]]
+	[[ $output == *'"Action":"prune"'*'"reclaimed":'* ]]
+	# only --until: what the daemon still holds from before, then the end
+	run api "/events?until=$(($(date +%s) + 1))&filters=%7B%22event%22%3A%5B%22save%22%5D%7D"
+	echo "$output"
+	[ "${#lines[@]}" -eq 1 ]
+	[ "$(jq -r .Action <<<"$output")" = save ]
 }
 
 @test "events: container events of a created container (create, cp, destroy) and filters" {

@@ -301,8 +301,10 @@ static int events_get(struct api_request *req, struct api_response *resp, struct
 	struct events_job *j = xcalloc(1, sizeof(*j));
 	j->filters = filters;
 	j->until_ns = until;
-	/* since 0 (the epoch) still means "from the start of the ring" */
-	j->sub = events_subscribe(e->events, s && *s ? (since ? since : 1) : 0);
+	/* since 0 (the epoch) still means "from the start of the ring"; until
+	 * alone replays the ring too (dockerd's loadBufferedEvents) */
+	bool replay = (s && *s) || until;
+	j->sub = events_subscribe(e->events, replay ? (since ? since : 1) : 0);
 	api_reply_stream(resp, 200, "application/json", events_stream, j, events_job_free);
 	return 0;
 }

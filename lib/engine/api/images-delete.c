@@ -6,6 +6,7 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "core/events/events.h"
 #include "core/images/pull.h"
 #include "core/images/records.h"
 #include "core/images/reference.h"
@@ -301,6 +302,12 @@ int images_prune(struct api_request *req, struct api_response *resp, struct bert
 	img_list_free(v, n);
 	int64_t bytes = images_gc(e);
 	pthread_mutex_unlock(&e->images_lock);
+	if (e->events) { /* docker's: {"Type":"image","Action":"prune","Actor":{"ID":"",
+			  * "Attributes":{"reclaimed":"<bytes>"}}} */
+		json_t *attrs = json_pack("{s:I}", "reclaimed", (json_int_t)bytes);
+		events_publish(e->events, "image", "prune", "", attrs);
+		json_decref(attrs);
+	}
 	json_t *r =
 	    json_pack("{s:o,s:I}", "ImagesDeleted", json_array_size(out) ? out : json_null(),
 		      "SpaceReclaimed", (json_int_t)bytes);
