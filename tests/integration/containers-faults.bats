@@ -67,7 +67,7 @@ seqs() { jq -j 'select(.stream == "stdout") | .log' "$(logfile "$1")"; }
 	assert_eq "$(ctr_inspect stubborn .State.ExitCode)" 137
 }
 
-@test "faults: restart policy on-failure:2 with backoff, then stays exited" {
+@test "faults: restart policies: on-failure:2 then exited; always with docker's backoff; stop ends it" {
 	ct_start_default
 	create flaky '{"Cmd":["sh","-c","exit 1"],"HostConfig":{"RestartPolicy":{"Name":"on-failure","MaximumRetryCount":2}}}' >/dev/null
 	start flaky
@@ -79,6 +79,19 @@ seqs() { jq -j 'select(.stream == "stdout") | .log' "$(logfile "$1")"; }
 	assert_eq "$(ctr_inspect flaky .RestartCount)" 2
 	assert_eq "$(ctr_state flaky)" exited
 	assert_eq "$(ctr_inspect flaky .State.ExitCode)" 1
+	# the backoff: restarts after 100, 200, 400, 800, 1600 ms: 4 within 2 s, not hundreds
+	create loop '{"Cmd":["false"],"HostConfig":{"RestartPolicy":{"Name":"always"}}}' >/dev/null
+	start loop
+	sleep 2
+	local n
+	n=$(ctr_inspect loop .RestartCount)
+	((n >= 3 && n <= 5)) || fail "restarts within 2 s: $n"
+	api_status POST "/containers/loop/stop?t=1"
+	[[ $STATUS == 204 || $STATUS == 304 ]] || fail "stop loop: $STATUS"
+	n=$(ctr_inspect loop .RestartCount)
+	assert_eq "$(ctr_state loop)" exited
+	sleep 1
+	assert_eq "$(ctr_inspect loop .RestartCount)" "$n"
 }
 
 @test "faults: kill -9 of a shim: exited with a reason, no API call hangs" {
