@@ -572,8 +572,11 @@ JSON
 		run $c run --rm --security-opt seccomp=unconfined busybox sh -c 'mkdir /tmp/d && echo made'
 		[ "$output" = made ]
 	done
+	printf 'tier=web\n# not=this\n' >"$D/labels"
 	b create --name insp --stop-signal SIGUSR1 --stop-timeout 3 -l app=demo --log-opt max-size=1m \
-		--restart on-failure:2 --init -m 32m busybox true >/dev/null
+		--label-file "$D/labels" --restart on-failure:2 --init -m 32m busybox true >/dev/null
+	[ "$(ctr_inspect insp .Config.Labels.tier)" = web ]
+	[ "$(ctr_inspect insp '.Config.Labels | length')" = 2 ]
 	[ "$(ctr_inspect insp .Config.StopSignal)" = SIGUSR1 ]
 	[ "$(ctr_inspect insp .Config.StopTimeout)" = 3 ]
 	[ "$(ctr_inspect insp .Config.Labels.app)" = demo ]
@@ -581,6 +584,15 @@ JSON
 	[ "$(ctr_inspect insp '.HostConfig.RestartPolicy | "\(.Name):\(.MaximumRetryCount)"')" = on-failure:2 ]
 	[ "$(ctr_inspect insp .HostConfig.Init)" = true ]
 	[ "$(ctr_inspect insp .HostConfig.Memory)" = 33554432 ]
+	# --runtime: runc when the host has it (docker's runtimes map)
+	if command -v runc >/dev/null; then
+		run b run --rm --runtime runc busybox echo by-runc
+		echo "$output"
+		[ "$output" = by-runc ]
+	fi
+	run b run --rm --runtime nosuch busybox true
+	[ "$status" -eq 125 ]
+	[[ $output == "berth: Error response from daemon: "* ]]
 }
 
 @test "cli-run: start -ai with piped stdin; attach to a non-tty container streams its output" {
