@@ -588,3 +588,31 @@ run_ctr() {
 	api_status DELETE "/v1.41/containers/$pid?v=False&link=False&force=False"
 	[ "$STATUS" = 204 ]
 }
+
+@test "containers-api: a wait whose client goes away ends (no thread left); concurrent creates of one name: one 201, the rest 409" {
+	run_ctr wt >/dev/null
+	threads() { ls "/proc/$BPID/task" | wc -l; }
+	before=$(threads)
+	# (never a bare `wait`: berthd is a child of the test too)
+	pids=()
+	for i in 1 2 3 4 5; do
+		curl -s --max-time 0.5 --unix-socket "$SOCK" -X POST "http://berth/containers/wt/wait" >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	wait "${pids[@]}" || true
+	few_threads() { [ "$(threads)" -le "$((before + 1))" ]; }
+	retry 50 0.1 few_threads || fail "berthd threads: $before before, $(threads) after the waits went away"
+	# ten creates of one name at once
+	pids=()
+	for i in $(seq 10); do
+		curl -s -o /dev/null -w '%{http_code}\n' --unix-socket "$SOCK" -X POST \
+			-H 'Content-Type: application/json' -d '{"Image":"busybox","Cmd":["true"]}' \
+			"http://berth/containers/create?name=same" >>"$D/codes" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	sort "$D/codes" | uniq -c >&2
+	[ "$(grep -c '^201$' "$D/codes")" = 1 ]
+	[ "$(grep -c '^409$' "$D/codes")" = 9 ]
+	[ "$(api '/containers/json?all=1' | jq '[.[] | select(.Names[0] == "/same")] | length')" = 1 ]
+}

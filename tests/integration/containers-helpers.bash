@@ -20,7 +20,8 @@
 #            $D/root (--data-root), $D/run (--exec-root), $D/b.sock, $D/berthd.pid,
 #            $D/daemon.json, $D/berthd.log
 #   SOCK     the API socket;  CGPARENT  "/berth-test-<suffix>" (daemon.json cgroup-parent)
-#   BPID     berthd's pid once started
+#   BPID     berthd's pid once started (a child of the test shell: never use a
+#            bare `wait`, wait for the pids you started)
 # Functions:
 #   start_berthd [ARGS...]   start berthd (extra daemon flags), wait for /_ping
 #   stop_berthd              SIGTERM, wait, SIGKILL after 10 s
