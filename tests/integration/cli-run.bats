@@ -658,3 +658,23 @@ JSON
 	done
 	[[ -z ${bad:-} ]] || fail "$bad"
 }
+
+@test "cli-run: --stop-signal and --stop-timeout are what stop uses" {
+	b run -d --name ss --stop-signal SIGUSR1 busybox sh -c \
+		'trap "echo got-usr1; exit 0" USR1; echo ready; while :; do sleep 0.1; done' >/dev/null
+	retry 50 0.1 bash -c "'$BERTH' -H unix://$SOCK logs ss | grep -q ready"
+	api_status POST /containers/ss/stop
+	[ "$STATUS" = 204 ]
+	[ "$(b logs ss | tail -1)" = got-usr1 ]
+	[ "$(ctr_inspect ss .State.ExitCode)" = 0 ]
+	# SIGTERM ignored: killed after --stop-timeout 1, not docker's 10 s
+	b run -d --name st --stop-timeout 1 busybox sh -c 'trap "" TERM; while :; do sleep 0.1; done' >/dev/null
+	start=$(date +%s%N)
+	api_status POST /containers/st/stop
+	[ "$STATUS" = 204 ]
+	ms=$((($(date +%s%N) - start) / 1000000))
+	echo "stop took ${ms} ms"
+	[ "$ms" -ge 900 ]
+	[ "$ms" -lt 5000 ]
+	[ "$(ctr_inspect st .State.ExitCode)" = 137 ]
+}
