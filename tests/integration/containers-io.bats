@@ -327,3 +327,27 @@ ptyrun() {
 	api_status POST "/exec/$(printf '%064d' 0)/resize?h=10&w=10"
 	[ "$STATUS" = 404 ]
 }
+
+@test "containers-io: the berth CLI: logs -t --tail, exec (code, stdin, -it), attach with detach keys, run -it" {
+	b run -d --name bt busybox sh -c 'for i in 1 2 3; do echo out$i; done; sleep 1000' >/dev/null
+	retry 50 0.1 sh -c "$BERTH -H unix://$SOCK logs bt | grep -q out3"
+	run b logs --tail 2 -t bt
+	[[ ${lines[0]} =~ ^20[0-9-]{8}T[0-9:]{8}\.[0-9]{9}Z\ out2$ ]]
+	[[ ${lines[1]} =~ \ out3$ ]]
+	run b exec bt sh -c 'echo exec-out; exit 3'
+	[ "$status" -eq 3 ]
+	[ "$output" = exec-out ]
+	run sh -c "echo piped | $BERTH -H unix://$SOCK exec -i bt cat"
+	[ "$output" = piped ]
+	run $PTY '[["expect","# "],["send","stty size\r"],["expect","24 80"],["send","exit 4\r"]]' -- "$BERTH" -H "unix://$SOCK" exec -it bt sh
+	echo "$output"
+	[ "$status" -eq 4 ]
+	b run -dit --name ba busybox sh >/dev/null
+	run $PTY '[["sleep",0.5],["send","echo at-$((1+1))\r"],["expect","at-2"],["send","\u0010\u0011"]]' -- "$BERTH" -H "unix://$SOCK" attach ba
+	echo "$output"
+	sleep 0.3
+	[ "$(ctr_state ba)" = running ]
+	run $PTY '[["expect","# "],["send","echo rr-$((2+2))\r"],["expect","rr-4"],["send","exit 5\r"]]' -- "$BERTH" -H "unix://$SOCK" run -it --rm busybox sh
+	echo "$output"
+	[ "$status" -eq 5 ]
+}
