@@ -6,6 +6,7 @@
 # (../shared/docker-api/transcripts). The harness: containers-helpers.bash.
 
 load containers-helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
 	ct_setup
@@ -615,4 +616,19 @@ run_ctr() {
 	[ "$(grep -c '^201$' "$D/codes")" = 1 ]
 	[ "$(grep -c '^409$' "$D/codes")" = 9 ]
 	[ "$(api '/containers/json?all=1' | jq '[.[] | select(.Names[0] == "/same")] | length')" = 1 ]
+}
+
+@test "containers-api: start of a missing executable: 400 naming it, nothing left running; docker run exits 127" {
+	mk noexec '["/nosuch-binary"]' >/dev/null
+	api_status POST /containers/noexec/start
+	[ "$STATUS" = 400 ]
+	[[ $(jq -r .message <<<"$BODY") == *nosuch-binary* ]]
+	j=$(api /containers/noexec/json)
+	jq -e '.State.Running | not' <<<"$j"
+	[ -z "$(ct_live_shims)" ]
+	api_status DELETE /containers/noexec
+	[ "$STATUS" = 204 ]
+	run -127 dk run --name noexec2 busybox /nosuch-binary
+	echo "$output"
+	[ "$status" -eq 127 ]
 }

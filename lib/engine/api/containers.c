@@ -30,7 +30,7 @@ static int reply_err(struct api_response *resp, struct berth_error **err, int al
 	unsigned st = api_status_for_code(code);
 	if (code == EALREADY)
 		st = already == ALREADY_304 ? 304 : 409;
-	else if (code == ENOTCONN || code == EPERM || code == ECHILD)
+	else if (code == ENOTCONN)
 		st = 409;
 	else if (code == ETIMEDOUT)
 		st = 500;
@@ -91,6 +91,19 @@ static int containers_create(struct api_request *req, struct api_response *resp,
 
 /* ---- start, stop, kill, restart, pause, unpause ---- */
 
+/* dockerd's translateContainerdStartErr: a command that cannot be run is
+ * the caller's error (400), whatever code the runtime's failure came with */
+static bool start_error_is_callers(const char *msg)
+{
+	static const char *const words[] = {"executable file not found",
+					    "no such file or directory", "permission denied",
+					    "exec format error", NULL};
+	for (size_t i = 0; msg && words[i]; i++)
+		if (strstr(msg, words[i]))
+			return true;
+	return false;
+}
+
 static int containers_start(struct api_request *req, struct api_response *resp,
 			    struct berth_error **err)
 {
@@ -107,6 +120,8 @@ static int containers_start(struct api_request *req, struct api_response *resp,
 		return -1;
 	int rc = ctr_start(req->ctx, c, err);
 	ctr_unref(c);
+	if (rc < 0 && start_error_is_callers((*err)->msg))
+		(*err)->code = EINVAL;
 	if (rc < 0)
 		return reply_err(resp, err, ALREADY_304);
 	api_reply_empty(resp, 204);
