@@ -71,6 +71,9 @@ run_ctr() {
 	jq -e '.NetworkSettings.Networks | type == "object"' <<<"$j"
 	jq -e '.Mounts == [] and .ExecIDs == null and .MountLabel == "" and .AppArmorProfile == ""' <<<"$j"
 	jq -e '.Berth | type == "object"' <<<"$j"
+	# docker's keys in docker's order, berth's stack view last
+	[ "$(jq -c keys_unsorted <<<"$j")" = '["Id","Created","Path","Args","State","Image","ResolvConfPath","HostnamePath","HostsPath","LogPath","Name","RestartCount","Driver","Platform","MountLabel","ProcessLabel","AppArmorProfile","ExecIDs","HostConfig","GraphDriver","Mounts","Config","NetworkSettings","Berth"]' ]
+	[ "$(jq -c '.NetworkSettings | keys_unsorted' <<<"$j")" = '["Bridge","SandboxID","HairpinMode","LinkLocalIPv6Address","LinkLocalIPv6PrefixLen","Ports","SandboxKey","SecondaryIPAddresses","SecondaryIPv6Addresses","EndpointID","Gateway","GlobalIPv6Address","GlobalIPv6PrefixLen","IPAddress","IPPrefixLen","IPv6Gateway","MacAddress","Networks"]' ]
 	# by id prefix
 	[ "$(api "/containers/${id:0:12}/json" | jq -r .Id)" = "$id" ]
 	# ?size=1
