@@ -224,6 +224,23 @@ static void test_exec(void **state)
 		berth_error_free(&err);
 		json_decref(x);
 	}
+	/* a tty container: TERM only for tty execs */
+	json_t *tspec = build_in(rootfs, "{'Tty':true}", "{}", &err);
+	assert_non_null(tspec);
+	x = tu_json("{'Cmd':['env']}");
+	assert_int_equal(specgen_exec_process(tspec, x, rootfs, &p, &err), 0);
+	sgt_expect(p, "env",
+		   "['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',"
+		   "'HOSTNAME=001122334455','HOME=/root']");
+	json_decref(p);
+	json_decref(x);
+	x = tu_json("{'Cmd':['env'],'Tty':true}");
+	assert_int_equal(specgen_exec_process(tspec, x, rootfs, &p, &err), 0);
+	sgt_expect(p, "env[2]", "'TERM=xterm'");
+	json_decref(p);
+	json_decref(x);
+	json_decref(tspec);
+
 	json_t *nospec = json_object();
 	x = tu_json("{'Cmd':['ls']}");
 	assert_int_equal(specgen_exec_process(nospec, x, rootfs, &p, &err), -1);

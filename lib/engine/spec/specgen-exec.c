@@ -83,6 +83,12 @@ int specgen_exec_process(json_t *spec, json_t *exec_config, const char *rootfs, 
 		env = json_array();
 		json_object_set_new(p, "env", env);
 	}
+	/* dockerd's exec environment has TERM=xterm for a tty exec only: the
+	 * one the container's tty put after HOSTNAME goes for a non-tty exec */
+	json_t *third = json_array_get(env, 2);
+	if (!tty && json_is_true(json_object_get(base, "terminal")) && third &&
+	    strcmp(json_string_value(third), "TERM=xterm") == 0)
+		json_array_remove(env, 2);
 	if (tty)
 		env_replace(env, "TERM=xterm");
 	size_t i;
