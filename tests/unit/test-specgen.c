@@ -811,6 +811,117 @@ static void test_build_device_dir(void **state)
 	sgt_rm_rf(dir);
 }
 
+/* every field of the create body set to every JSON type: an error with a
+ * message or a spec, never a crash (run under valgrind too) */
+static void test_type_confusion(void **state)
+{
+	(void)state;
+	static const char *const hc_keys[] = {"Binds",
+					      "NetworkMode",
+					      "PortBindings",
+					      "RestartPolicy",
+					      "AutoRemove",
+					      "CapAdd",
+					      "CapDrop",
+					      "CgroupnsMode",
+					      "GroupAdd",
+					      "IpcMode",
+					      "OomScoreAdj",
+					      "PidMode",
+					      "Privileged",
+					      "ReadonlyRootfs",
+					      "SecurityOpt",
+					      "Tmpfs",
+					      "UTSMode",
+					      "UsernsMode",
+					      "ShmSize",
+					      "Sysctls",
+					      "CpuShares",
+					      "Memory",
+					      "NanoCpus",
+					      "CgroupParent",
+					      "BlkioWeight",
+					      "CpuPeriod",
+					      "CpuQuota",
+					      "CpusetCpus",
+					      "CpusetMems",
+					      "Devices",
+					      "DeviceCgroupRules",
+					      "MemoryReservation",
+					      "MemorySwap",
+					      "MemorySwappiness",
+					      "OomKillDisable",
+					      "PidsLimit",
+					      "Ulimits",
+					      "Init",
+					      "MaskedPaths",
+					      "ReadonlyPaths",
+					      "Mounts",
+					      "KernelMemory",
+					      "VolumesFrom",
+					      "VolumeDriver",
+					      "DeviceRequests",
+					      "CpuRealtimePeriod",
+					      "BlkioDeviceReadBps",
+					      NULL};
+	static const char *const cfg_keys[] = {
+	    "User",	   "Env",	   "Cmd",	 "Entrypoint", "WorkingDir",
+	    "Tty",	   "Hostname",	   "Domainname", "StopSignal", "Labels",
+	    "Healthcheck", "ExposedPorts", "Volumes",	 NULL};
+	static const char *const values[] = {"'x'",	     "1",	  "-1",
+					     "true",	     "[]",	  "{}",
+					     "null",	     "[1]",	  "['x']",
+					     "{'a':1}",	     "{'a':'b'}", "[{}]",
+					     "[{'Name':1}]", "1.5",	  "9223372036854775807",
+					     "[null]",	     "''",	  NULL};
+	for (int pass = 0; pass < 2; pass++) {
+		const char *const *keys = pass ? cfg_keys : hc_keys;
+		for (size_t k = 0; keys[k]; k++) {
+			for (size_t v = 0; values[v]; v++) {
+				json_t *hc = tu_json("{}");
+				json_t *c = tu_json("{'Cmd':['sh']}");
+				json_t *img = tu_json("{'Cmd':['sh'],'Env':['PATH=/bin']}");
+				json_object_set_new(pass ? c : hc, keys[k], tu_json(values[v]));
+				struct berth_error *err = NULL;
+				char **warnings = NULL;
+				json_t *spec = NULL;
+				struct specgen_input in = {.id = ID,
+							   .config = c,
+							   .host_config = hc,
+							   .rootfs = rootfs,
+							   .init_path = "/init",
+							   .container_pid = fake_container_pid};
+				int r = specgen_check_hostconfig(hc, &warnings, &err);
+				if (r == 0)
+					r = specgen_merge_image_config(c, img, &err);
+				if (r == 0)
+					r = specgen_build(&in, &spec, &err);
+				if (r < 0 && (err == NULL || err->msg == NULL || !*err->msg))
+					fail_msg("%s=%s: failed without a message", keys[k],
+						 values[v]);
+				if (r == 0) {
+					assert_null(err);
+					assert_non_null(spec);
+					json_t *x = tu_json("{'Cmd':['ls']}");
+					json_t *p = NULL;
+					json_object_set_new(x, keys[k], tu_json(values[v]));
+					if (specgen_exec_process(spec, x, rootfs, &p, &err) == 0)
+						json_decref(p);
+					else
+						assert_non_null(err);
+					json_decref(x);
+				}
+				berth_error_free(&err);
+				strv_free(warnings);
+				json_decref(spec);
+				json_decref(hc);
+				json_decref(c);
+				json_decref(img);
+			}
+		}
+	}
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -833,7 +944,7 @@ int main(void)
 	    cmocka_unit_test(test_check_warnings),   cmocka_unit_test(test_merge),
 	    cmocka_unit_test(test_merge_bad),	     cmocka_unit_test(test_build_table),
 	    cmocka_unit_test(test_build_mounts),     cmocka_unit_test(test_build_bad),
-	    cmocka_unit_test(test_build_device_dir),
+	    cmocka_unit_test(test_build_device_dir), cmocka_unit_test(test_type_confusion),
 	};
 	return _cmocka_run_group_tests("specgen", tests, ARRAY_SIZE(tests), setup, teardown);
 }
