@@ -45,6 +45,15 @@ events_bounded() {
 	[ "$(jq -r '(.timeNano / 1000000000 | floor) == .time' <<<"$l")" = true ]
 	[ "$(jq -r '.time >= '"$T0" <<<"$l")" = true ]
 	[ "$(jq -r 'has("from")' <<<"$l")" = false ]
+	# since in the future: what happens before it is not sent
+	local now
+	now=$(date +%s)
+	api "/events?since=$((now + 2))&until=$((now + 3))" >"$D/future" &
+	sleep 0.5
+	dk tag busybox:latest busybox:early
+	wait $!
+	cat "$D/future"
+	[ ! -s "$D/future" ]
 }
 
 @test "events: live stream sees events as they happen; filters by type, event and image" {

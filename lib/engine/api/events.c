@@ -226,6 +226,7 @@ static bool events_match(json_t *f, json_t *ev)
 struct events_job {
 	struct events_sub *sub;
 	json_t *filters;
+	int64_t since_ns; /* 0: none; live events before it are skipped too */
 	int64_t until_ns; /* 0: none */
 };
 
@@ -272,7 +273,7 @@ static void events_stream(struct api_stream *s, void *arg)
 			return;
 		}
 		int rc = 0;
-		if (events_match(j->filters, ev))
+		if (t >= j->since_ns && events_match(j->filters, ev))
 			rc = api_stream_json(s, ev, "\n");
 		json_decref(ev);
 		if (rc < 0)
@@ -301,6 +302,7 @@ static int events_get(struct api_request *req, struct api_response *resp, struct
 	struct events_job *j = xcalloc(1, sizeof(*j));
 	j->filters = filters;
 	j->until_ns = until;
+	j->since_ns = since;
 	/* since 0 (the epoch) still means "from the start of the ring"; until
 	 * alone replays the ring too (dockerd's loadBufferedEvents) */
 	bool replay = (s && *s) || until;
