@@ -69,9 +69,7 @@ ct_setup() {
 # ct_write_daemon_json: $D/daemon.json from the defaults + CT_DAEMON_JSON
 ct_write_daemon_json() {
 	jq -n --arg cg "$CGPARENT" --arg sd "$CT_STORAGE" --argjson extra "${CT_DAEMON_JSON:-{\}}" \
-		--arg nocg "${CT_NO_CGPARENT:-}" \
-		'{"cgroup-parent": $cg, "storage-driver": $sd} + $extra |
-		if $nocg == "1" then del(."cgroup-parent") else . end' >"$D/daemon.json"
+		'{"cgroup-parent": $cg, "storage-driver": $sd} + $extra' >"$D/daemon.json"
 }
 
 b() { "$BERTH" -H "unix://$SOCK" "$@"; }
@@ -111,16 +109,6 @@ start_berthd() {
 		kill -0 "$BPID" 2>/dev/null || break
 		sleep 0.05
 	done
-	# until berthd knows daemon.json's cgroup-parent (issue 5, lifecycle):
-	# without it, once
-	if grep -q 'not supported by berthd: cgroup-parent' "$D/berthd.log" && [[ -z ${CT_NO_CGPARENT:-} ]]; then
-		echo "# berthd does not take cgroup-parent yet: started without it" >&2
-		CT_NO_CGPARENT=1
-		ct_write_daemon_json
-		: >"$D/berthd.log"
-		start_berthd "$@"
-		return
-	fi
 	echo "berthd did not come up; its log:" >&2
 	tail -50 "$D/berthd.log" >&2
 	return 1
