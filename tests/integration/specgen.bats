@@ -170,3 +170,17 @@ echo zombies=$z; exit 3')"
 	[[ $status -eq 1 ]]
 	[[ $output == *'error gathering device information while adding custom device "/dev/nonexistent"'* ]]
 }
+
+@test "specgen: blkio weight and per-device throttles reach the cgroup" {
+	[[ -b /dev/loop0 ]] || skip "no /dev/loop0"
+	[[ -d /sys/fs/cgroup/blkio ]] || skip "cgroup v1 blkio only"
+	local mm
+	mm=$(printf '%d:%d' "0x$(stat -c %t /dev/loop0)" "0x$(stat -c %T /dev/loop0)")
+	gen '{"BlkioDeviceReadBps":[{"Path":"/dev/loop0","Rate":1048576}],"BlkioDeviceWriteIOps":[{"Path":"/dev/loop0","Rate":100}]}' \
+		"$(sh_config 'cat /sys/fs/cgroup/blkio/blkio.throttle.read_bps_device /sys/fs/cgroup/blkio/blkio.throttle.write_iops_device')"
+	[[ $status -eq 0 ]]
+	run_ct
+	[[ $status -eq 0 ]]
+	[[ $output == *"$mm 1048576"* ]]
+	[[ $output == *"$mm 100"* ]]
+}

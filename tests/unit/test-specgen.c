@@ -125,6 +125,12 @@ static const struct bad_case bad_hostconfigs[] = {
     {"{'Mounts':{'Type':'bind'}}", EINVAL, "Mounts: expected an array"},
     {"{'MaskedPaths':'/proc'}", EINVAL, "MaskedPaths: expected an array"},
     {"{'ReadonlyPaths':{}}", EINVAL, "ReadonlyPaths: expected an array"},
+    {"{'BlkioDeviceReadBps':[{'Path':'/dev/nonexistent','Rate':1}]}", EINVAL,
+     "BlkioDeviceReadBps[0]: /dev/nonexistent: No such file or directory"},
+    {"{'BlkioWeightDevice':[{'Path':'/dev/null','Weight':100}]}", EINVAL,
+     "BlkioWeightDevice[0]: /dev/null is not a block device"},
+    {"{'BlkioDeviceWriteIOps':{}}", EINVAL, "BlkioDeviceWriteIOps: expected an array"},
+    {"{'BlkioDeviceWriteBps':[{'Rate':1}]}", EINVAL, "BlkioDeviceWriteBps[0]: Path: required"},
     {"[]", EINVAL, "HostConfig: expected an object"},
 };
 
@@ -221,20 +227,20 @@ static void test_check_warnings(void **state)
 	(void)state;
 	json_t *hc = tu_json("{'KernelMemory':8388608,'SecurityOpt':['apparmor=docker-default'],"
 			     "'PortBindings':{'80/tcp':[{'HostPort':'8080'}]},"
-			     "'BlkioDeviceReadBps':[{'Path':'/dev/sda','Rate':1}]}");
+			     "'NetworkMode':'bridge'}");
 	struct berth_error *err = NULL;
 	char **warnings = NULL;
 	assert_int_equal(specgen_check_hostconfig(hc, &warnings, &err), 0);
 	assert_non_null(warnings);
 	assert_int_equal(strv_len(warnings), 4);
-	bool kmem = false, aa = false, ports = false, blkio = false;
+	bool kmem = false, aa = false, ports = false, bridge = false;
 	for (char **w = warnings; *w; w++) {
 		kmem |= strstr(*w, "kernel memory limit is deprecated") != NULL;
 		aa |= strstr(*w, "AppArmor") != NULL;
 		ports |= strstr(*w, "PortBindings") != NULL;
-		blkio |= strstr(*w, "BlkioDeviceReadBps") != NULL;
+		bridge |= strstr(*w, "NetworkMode bridge") != NULL;
 	}
-	assert_true(kmem && aa && ports && blkio);
+	assert_true(kmem && aa && ports && bridge);
 	strv_free(warnings);
 	json_decref(hc);
 }
@@ -811,6 +817,34 @@ static void test_build_device_dir(void **state)
 	sgt_rm_rf(dir);
 }
 
+/* per-device blkio weights and throttles (needs a block device) */
+static void test_build_blkio(void **state)
+{
+	(void)state;
+	struct stat st;
+	if (stat("/dev/loop0", &st) < 0 || !S_ISBLK(st.st_mode))
+		skip();
+	struct berth_error *err = NULL;
+	json_t *spec =
+	    build("{}",
+		  "{'BlkioWeight':300,'BlkioWeightDevice':[{'Path':'/dev/loop0','Weight':"
+		  "200}],'BlkioDeviceReadBps':[{'Path':'/dev/loop0','Rate':1048576}],"
+		  "'BlkioDeviceWriteIOps':[{'Path':'/dev/loop0','Rate':100}],"
+		  "'BlkioDeviceWriteBps':[]}",
+		  &err);
+	if (spec == NULL)
+		fail_msg("%s", err->msg);
+	char want[512];
+	snprintf(want, sizeof(want),
+		 "{'weight':300,'weightDevice':[{'major':%u,'minor':%u,'weight':200}],"
+		 "'throttleReadBpsDevice':[{'major':%u,'minor':%u,'rate':1048576}],"
+		 "'throttleWriteIOPSDevice':[{'major':%u,'minor':%u,'rate':100}]}",
+		 major(st.st_rdev), minor(st.st_rdev), major(st.st_rdev), minor(st.st_rdev),
+		 major(st.st_rdev), minor(st.st_rdev));
+	sgt_expect(spec, "linux.resources.blockIO", want);
+	json_decref(spec);
+}
+
 /* every field of the create body set to every JSON type: an error with a
  * message or a spec, never a crash (run under valgrind too) */
 static void test_type_confusion(void **state)
@@ -945,6 +979,7 @@ int main(void)
 	    cmocka_unit_test(test_merge_bad),	     cmocka_unit_test(test_build_table),
 	    cmocka_unit_test(test_build_mounts),     cmocka_unit_test(test_build_bad),
 	    cmocka_unit_test(test_build_device_dir), cmocka_unit_test(test_type_confusion),
+	    cmocka_unit_test(test_build_blkio),
 	};
 	return _cmocka_run_group_tests("specgen", tests, ARRAY_SIZE(tests), setup, teardown);
 }

@@ -459,14 +459,8 @@ static int check_unsupported(json_t *hc, char ***warnings, struct berth_error **
 			return berth_error_set(err, ENOTSUP, "%s is not supported by berth",
 					       refused[i]);
 	}
-	static const char *const warned[] = {"BlkioWeightDevice",    "BlkioDeviceReadBps",
-					     "BlkioDeviceWriteBps",  "BlkioDeviceReadIOps",
-					     "BlkioDeviceWriteIOps", NULL};
-	for (size_t i = 0; warned[i]; i++) {
-		json_t *v = json_object_get(hc, warned[i]);
-		if (json_is_array(v) && json_array_size(v) > 0)
-			sg_warn(warnings, "%s is not supported by berth yet: ignored", warned[i]);
-	}
+	if (sg_check_blkio(hc, err) < 0)
+		return -1;
 	const char *vd;
 	if (sg_str(hc, "VolumeDriver", &vd, err) < 0)
 		return -1;

@@ -66,6 +66,7 @@ int sg_check_mounts(json_t *host_config, struct berth_error **err);
 int sg_check_ulimits(json_t *ulimits, json_t **rlimits, struct berth_error **err);
 int sg_check_cpuset(const char *what, const char *list, struct berth_error **err);
 int sg_check_tmpfs(json_t *tmpfs, struct berth_error **err);
+int sg_check_blkio(json_t *host_config, struct berth_error **err);
 
 /* spec parts */
 int sg_build_mounts(const struct specgen_input *in, json_t *spec, struct berth_error **err);

@@ -64,6 +64,76 @@ static void set_int(json_t *obj, const char *key, int64_t v)
 	json_object_set_new(obj, key, json_integer((json_int_t)v));
 }
 
+/* BlkioWeightDevice and the BlkioDevice* throttles: [{Path, Weight|Rate}]
+ * -> blockIO.<key> [{major, minor, weight|rate}] (the device by stat) */
+static int blkio_devices(json_t *hc, const char *hkey, const char *vkey, json_t *bio,
+			 const char *okey, const char *oval, struct berth_error **err)
+{
+	json_t *list = json_object_get(hc, hkey);
+	if (list == NULL || json_is_null(list))
+		return 0;
+	if (!json_is_array(list))
+		return berth_error_set(err, EINVAL, "%s: expected an array", hkey);
+	json_t *out = json_array();
+	json_object_set_new(bio, okey, out);
+	size_t i;
+	json_t *d;
+	json_array_foreach(list, i, d)
+	{
+		const char *path;
+		int64_t v;
+		if (!json_is_object(d))
+			return berth_error_set(err, EINVAL, "%s[%zu]: expected an object", hkey, i);
+		if (sg_str(d, "Path", &path, err) < 0 || sg_int(d, vkey, &v, err) < 0)
+			return berth_error_wrap(err, "%s[%zu]", hkey, i);
+		struct stat st;
+		if (path == NULL || stat(path, &st) < 0)
+			return berth_error_set(err, EINVAL, "%s[%zu]: %s: %s", hkey, i,
+					       path ? path : "Path",
+					       path ? strerror(errno) : "required");
+		if (!S_ISBLK(st.st_mode))
+			return berth_error_set(err, EINVAL, "%s[%zu]: %s is not a block device",
+					       hkey, i, path);
+		if (v < 0 || (strcmp(oval, "weight") == 0 && (v < 10 || v > 1000)))
+			return berth_error_set(err, EINVAL, "%s[%zu]: invalid %s %lld", hkey, i,
+					       oval, (long long)v);
+		json_array_append_new(
+		    out, json_pack("{s:I,s:I,s:I}", "major", (json_int_t)major(st.st_rdev), "minor",
+				   (json_int_t)minor(st.st_rdev), oval, (json_int_t)v));
+	}
+	if (json_array_size(out) == 0)
+		json_object_del(bio, okey);
+	return 0;
+}
+
+/* blockIO: BlkioWeight and the per-device lists */
+static int build_blkio(json_t *hc, int64_t weight, json_t **out, struct berth_error **err)
+{
+	static const char *const map[][4] = {
+	    {"BlkioWeightDevice", "Weight", "weightDevice", "weight"},
+	    {"BlkioDeviceReadBps", "Rate", "throttleReadBpsDevice", "rate"},
+	    {"BlkioDeviceWriteBps", "Rate", "throttleWriteBpsDevice", "rate"},
+	    {"BlkioDeviceReadIOps", "Rate", "throttleReadIOPSDevice", "rate"},
+	    {"BlkioDeviceWriteIOps", "Rate", "throttleWriteIOPSDevice", "rate"}};
+	cleanup_json json_t *bio = json_object();
+	if (weight > 0)
+		json_object_set_new(bio, "weight", json_integer((json_int_t)weight));
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (blkio_devices(hc, map[i][0], map[i][1], bio, map[i][2], map[i][3], err) < 0)
+			return -1;
+	*out = json_object_size(bio) ? steal_ptr(bio) : NULL;
+	return 0;
+}
+
+int sg_check_blkio(json_t *host_config, struct berth_error **err)
+{
+	json_t *bio = NULL;
+	if (build_blkio(host_config, 0, &bio, err) < 0)
+		return -1;
+	json_decref(bio);
+	return 0;
+}
+
 int sg_build_resources(const struct specgen_input *in, json_t *linux_, bool privileged,
 		       struct berth_error **err)
 {
@@ -129,9 +199,11 @@ int sg_build_resources(const struct specgen_input *in, json_t *linux_, bool priv
 		json_decref(c);
 	if (pids > 0)
 		json_object_set_new(res, "pids", json_pack("{s:I}", "limit", (json_int_t)pids));
-	if (blkio > 0)
-		json_object_set_new(res, "blockIO",
-				    json_pack("{s:I}", "weight", (json_int_t)blkio));
+	json_t *bio = NULL;
+	if (build_blkio(hc, blkio, &bio, err) < 0)
+		return -1;
+	if (bio)
+		json_object_set_new(res, "blockIO", bio);
 	return 0;
 }
 
