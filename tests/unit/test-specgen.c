@@ -227,20 +227,21 @@ static void test_check_warnings(void **state)
 	(void)state;
 	json_t *hc = tu_json("{'KernelMemory':8388608,'SecurityOpt':['apparmor=docker-default'],"
 			     "'PortBindings':{'80/tcp':[{'HostPort':'8080'}]},"
-			     "'NetworkMode':'bridge'}");
+			     "'NetworkMode':'bridge','Memory':0,'OomKillDisable':true}");
 	struct berth_error *err = NULL;
 	char **warnings = NULL;
 	assert_int_equal(specgen_check_hostconfig(hc, &warnings, &err), 0);
 	assert_non_null(warnings);
-	assert_int_equal(strv_len(warnings), 4);
-	bool kmem = false, aa = false, ports = false, bridge = false;
+	assert_int_equal(strv_len(warnings), 5);
+	bool kmem = false, aa = false, ports = false, bridge = false, oom = false;
 	for (char **w = warnings; *w; w++) {
 		kmem |= strstr(*w, "kernel memory limit is deprecated") != NULL;
 		aa |= strstr(*w, "AppArmor") != NULL;
 		ports |= strstr(*w, "PortBindings") != NULL;
 		bridge |= strstr(*w, "NetworkMode bridge") != NULL;
+		oom |= strstr(*w, "OOM killer is disabled") != NULL;
 	}
-	assert_true(kmem && aa && ports && bridge);
+	assert_true(kmem && aa && ports && bridge && oom);
 	strv_free(warnings);
 	json_decref(hc);
 }

@@ -467,7 +467,10 @@ static int check_unsupported(json_t *hc, char ***warnings, struct berth_error **
 	if (vd && *vd && strcmp(vd, "local") != 0)
 		return berth_error_set(err, ENOTSUP, "volume driver %s is not supported by berth",
 				       vd);
-	if (sg_bool(hc, "OomKillDisable") && !json_object_get(hc, "Memory"))
+	int64_t mem;
+	if (sg_int(hc, "Memory", &mem, err) < 0)
+		return -1;
+	if (sg_bool(hc, "OomKillDisable") && mem == 0)
 		sg_warn(warnings,
 			"OOM killer is disabled for the container, but no memory limit is "
 			"set, this can result in the system running out of resources.");
