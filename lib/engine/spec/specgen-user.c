@@ -153,7 +153,9 @@ static int find_group(const char *rootfs, const char *group, const char *member,
 			*gid = g;
 		}
 		if (member && fl[3]) {
-			for (char *tok = strtok(fl[3], ","); tok; tok = strtok(NULL, ","))
+			char *save = NULL;
+			for (char *tok = strtok_r(fl[3], ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save))
 				if (strcmp(tok, member) == 0) {
 					json_array_append_new(gids, json_integer((json_int_t)g));
 					break;
