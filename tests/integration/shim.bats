@@ -120,6 +120,12 @@ shim_gone() { ! kill -0 "$SHIM_PID" 2>/dev/null; }
 	[[ $xpid -gt 1 ]]
 	run ctl exec "$proc"
 	[[ $status -ne 0 && $output == *"exists already"* ]]
+	# the runtime's message when the exec fails; nothing is kept of it
+	run ctl exec '{"exec_id":"bad","process":{"args":["/no/such/binary"],"cwd":"/",
+		"env":["PATH=/bin"],"user":{"uid":0,"gid":0}}}'
+	[[ $status -ne 0 && $output == *"runtime exec: "*"/no/such/binary"* ]]
+	[[ $(ctl state | jq '[.execs[] | select(.exec_id == "bad")] | length') == 0 ]]
+	[[ -z $(find "$BUNDLE" -maxdepth 1 -name 'exec-bad*') ]]
 	wait_file "$TESTDIR/events"
 	jq -e '.exec_id == "e1" and .exit_code == 5 and .pid == '"$xpid" "$TESTDIR/events"
 	# output made before the attach is kept for the first attach
