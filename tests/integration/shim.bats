@@ -195,13 +195,24 @@ shim_gone() { ! kill -0 "$SHIM_PID" 2>/dev/null; }
 
 @test "shim: detached from its starter; the container survives its clients" {
 	set_sh 'i=0; while true; do i=$((i+1)); echo "n $i"; sleep 0.02; done'
-	shim_start
-	# not our child, not the starter's: a session of its own below init/a subreaper
-	local ppid sid
-	ppid=$(awk '/^PPid:/{print $2}' "/proc/$SHIM_PID/status")
-	[[ $ppid -ne $$ ]]
-	sid=$(ps -o sid= -p "$SHIM_PID" | tr -d ' ')
-	[[ $sid -ne $(ps -o sid= -p $$ | tr -d ' ') ]]
+	shim_json
+	# the starter (berthd's stand-in) runs in its own session and process
+	# group, then dies with its whole group by SIGKILL
+	setsid bash -c "'$SHIM' start --dir '$BUNDLE' >'$TESTDIR/start.out'; sleep 1000" &
+	local bash_pid=$!
+	track_pid "$bash_pid"
+	wait_file "$TESTDIR/start.out"
+	SHIM_PID=$(jq -r .shim_pid "$TESTDIR/start.out")
+	local starter_sid
+	starter_sid=$(ps -o sid= -p "$bash_pid" | tr -d ' ')
+	[[ $starter_sid -gt 1 && $starter_sid -ne $(ps -o sid= -p $$ | tr -d ' ') ]]
+	kill -KILL -- "-$starter_sid"
+	sleep 0.2
+	# not the starter's child nor in its session: still there and serving
+	kill -0 "$SHIM_PID"
+	[[ $(ps -o sid= -p "$SHIM_PID" | tr -d ' ') -ne $starter_sid ]]
+	[[ $(awk '/^PPid:/{print $2}' "/proc/$SHIM_PID/status") -ne $bash_pid ]]
+	[[ $(ctl state | jq -r .status) == created ]]
 	ctl start
 	# an attach client killed with -9: the container sees no EPIPE
 	"$SHIMCTL" "$BUNDLE" attach '{"stdout":true}' >/dev/null 2>&1 &
