@@ -153,6 +153,13 @@ static int setup(struct shim *s, struct berth_error **err)
 {
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		return berth_error_errno(err, "PR_SET_CHILD_SUBREAPER");
+	/* a restart reuses the shim dir: nothing of the previous run may be
+	 * taken for this one's */
+	const char *stale[] = {"exit.json", "shim.pid", "init.pid"};
+	for (size_t i = 0; i < sizeof(stale) / sizeof(stale[0]); i++) {
+		cleanup_free char *path = shim_path(s, stale[i]);
+		unlink(path);
+	}
 	if (setup_loop(s, err) < 0 || open_log(s, err) < 0) {
 		undo(s, false);
 		return -1;

@@ -392,3 +392,26 @@ shim_gone() { ! kill -0 "$SHIM_PID" 2>/dev/null; }
 	[[ ! -e $BUNDLE/shim.sock && ! -e $BUNDLE/shim.pid && ! -e $BUNDLE/init.pid ]]
 	[[ -z $(pgrep -f "berth-shim start --dir $BUNDLE" || true) ]]
 }
+
+@test "shim: a second run in the same shim dir (restart): no stale exit.json, the log goes on" {
+	set_sh 'echo run; exit 7'
+	shim_start
+	ctl start
+	wait_file "$BUNDLE/exit.json"
+	ctl delete
+	retry 50 0.1 shim_gone
+	set_sh 'echo again; sleep 1000'
+	shim_start
+	[[ ! -e $BUNDLE/exit.json ]]
+	ctl start
+	wait_for_line "$LOG" again
+	[[ $(jq -j .log "$LOG") == $'run\nagain' ]]
+	# no exit of the first run replayed by the second shim
+	run timeout 1 "$SHIMCTL" "$BUNDLE" subscribe 1
+	[[ $status -eq 124 && -z $output ]]
+	[[ $(ctl state | jq -r .status) == running ]]
+	ctl kill '{"signal": 9}'
+	wait_file "$BUNDLE/exit.json"
+	jq -e '.exit_code == 137' "$BUNDLE/exit.json"
+	ctl delete
+}
