@@ -47,11 +47,54 @@ void engine_config_snapshot(struct engine *e, struct engine_config *out)
 	pthread_mutex_unlock(&e->lock);
 }
 
+/* Go's %v of a []string: "[a b]". */
+static char *go_list(char **v)
+{
+	size_t n = 3;
+	for (size_t i = 0; v && v[i]; i++)
+		n += strlen(v[i]) + 1;
+	char *s = xcalloc(1, n);
+	strcat(s, "[");
+	for (size_t i = 0; v && v[i]; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, v[i]);
+	}
+	strcat(s, "]");
+	return s;
+}
+
+/* dockerd's "daemon reload" event: the daemon's ID and its settings. */
+static void reload_event(struct engine *e)
+{
+	if (e->events == NULL)
+		return;
+	char host[256] = "";
+	gethostname(host, sizeof(host) - 1);
+	pthread_mutex_lock(&e->lock);
+	const struct engine_config *c = &e->cfg;
+	cleanup_free char *insecure = go_list(c->insecure_registries);
+	cleanup_free char *mirrors = go_list(c->registry_mirrors);
+	cleanup_free char *labels = go_list(c->labels);
+	json_t *a = json_pack(
+	    "{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:s,s:s,s:I}", "debug", c->debug ? "true" : "false",
+	    "default-runtime", c->default_runtime ? c->default_runtime : "", "insecure-registries",
+	    insecure, "labels", labels, "max-concurrent-downloads",
+	    (json_int_t)c->max_concurrent_downloads, "max-concurrent-uploads",
+	    (json_int_t)c->max_concurrent_uploads, "max-download-attempts",
+	    (json_int_t)c->max_download_attempts, "name", host, "registry-mirrors", mirrors,
+	    "shutdown-timeout", (json_int_t)c->shutdown_timeout);
+	pthread_mutex_unlock(&e->lock);
+	events_publish(e->events, "daemon", "reload", e->id, a);
+	json_decref(a);
+}
+
 char *engine_reload(struct engine *e, const struct engine_config *next, char **ignored)
 {
 	pthread_mutex_lock(&e->lock);
 	char *r = engine_config_reload(&e->cfg, next, ignored);
 	pthread_mutex_unlock(&e->lock);
+	reload_event(e);
 	return r;
 }
 

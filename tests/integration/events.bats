@@ -224,3 +224,25 @@ events_bounded() {
 	[ "$STATUS" = 409 ]
 	[[ $BODY == *"is not running"* ]]
 }
+
+@test "events: a reload (SIGHUP) is a daemon event" {
+	start_berthd
+	T0=$(date +%s)
+	local id
+	id=$(api /info | jq -r .ID)
+	kill -HUP "$BPID"
+	retry 50 0.1 grep -q 'reload' "$D/berthd.log"
+	sleep 0.2
+	run events_bounded --filter type=daemon
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[ "$(jq -r .Action <<<"$output")" = reload ]
+	[ "$(jq -r .Actor.ID <<<"$output")" = "$id" ]
+	[ "$(jq -r .Actor.Attributes.name <<<"$output")" = "$(hostname)" ]
+	[ "$(jq -r 'has("status")' <<<"$output")" = false ]
+	run events_bounded --filter "daemon=$id"
+	[ "${#lines[@]}" -eq 1 ]
+	run events_bounded --filter type=container
+	[ -z "$output" ]
+}
