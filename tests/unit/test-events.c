@@ -196,6 +196,111 @@ static void test_slow_subscriber_dropped(void **state)
 	events_bus_free(b);
 }
 
+static json_t *ev_of(const char *type, const char *action, const char *id, const char *attrs)
+{
+	struct events_bus *b = events_bus_new(1);
+	struct events_sub *s = events_subscribe(b, 0);
+	json_t *a = attrs ? tu_json(attrs) : NULL;
+	events_publish(b, type, action, id, a);
+	json_decref(a);
+	json_t *ev = NULL;
+	assert_int_equal(events_next(s, 100, &ev), 0);
+	assert_non_null(ev);
+	events_unsubscribe(s);
+	events_bus_free(b);
+	return ev;
+}
+
+static bool passes(const char *filters, json_t *ev)
+{
+	char *q = tu_jq(filters);
+	struct berth_error *err = NULL;
+	json_t *f = events_filter_parse(q, &err);
+	free(q);
+	if (f == NULL)
+		fail_msg("parse %s: %s", filters, err->msg);
+	bool r = events_filter_match(f, ev);
+	json_decref(f);
+	return r;
+}
+
+static void test_filters(void **state)
+{
+	(void)state;
+	json_t *start = ev_of("container", "start", "abcdef0123",
+			      "{'image': 'busybox:1.36', 'name': 'web', 'team': 'blue'}");
+	json_t *exec = ev_of("container", "exec_start: sh -c ls", "abcdef0123",
+			     "{'image': 'busybox', 'name': 'web'}");
+	json_t *tag =
+	    ev_of("image", "tag", "sha256:ff41", "{'name': 'registry:5000/x/busybox:evt'}");
+	json_t *vol = ev_of("volume", "create", "evvol", "{'driver': 'local'}");
+	json_t *rel = ev_of("daemon", "reload", "d-id", "{'name': 'host'}");
+
+	assert_true(passes("", start));
+	assert_true(passes("{}", start));
+	/* type, map and list forms; a false value in the map form is not a value */
+	assert_true(passes("{'type': {'container': true}}", start));
+	assert_false(passes("{'type': ['image']}", start));
+	assert_true(passes("{'type': ['image', 'container']}", start));
+	assert_true(passes("{'type': {'volume': true, 'container': false}}", vol));
+	assert_true(passes("{'type': {'container': false}}", vol)); /* no value: no filter */
+	/* event, with exec's "exec_start: cmd" */
+	assert_true(passes("{'event': ['start']}", start));
+	assert_false(passes("{'event': ['stop']}", start));
+	assert_true(passes("{'event': ['exec_start']}", exec));
+	assert_true(passes("{'event': ['exec_start: sh -c ls']}", exec));
+	/* container: name or ID prefix, only container events */
+	assert_true(passes("{'container': ['web']}", start));
+	assert_true(passes("{'container': ['abcd']}", start));
+	assert_false(passes("{'container': ['bcd']}", start));
+	assert_false(passes("{'container': ['web']}", tag));
+	assert_false(passes("{'container': ['other']}", start));
+	/* image: with or without the tag, the container's image, an image's name */
+	assert_true(passes("{'image': ['busybox']}", start));
+	assert_true(passes("{'image': ['busybox:1.36']}", start));
+	assert_false(passes("{'image': ['busybox:latest']}", start));
+	assert_true(passes("{'image': ['sha256:ff41']}", tag));
+	assert_true(passes("{'image': ['registry:5000/x/busybox']}", tag));
+	assert_true(passes("{'image': ['registry:5000/x/busybox:evt']}", tag));
+	assert_false(passes("{'image': ['registry']}", tag));
+	assert_false(passes("{'image': ['busybox']}", vol));
+	/* label: k or k=v, all must hold */
+	assert_true(passes("{'label': ['team']}", start));
+	assert_true(passes("{'label': ['team=blue']}", start));
+	assert_false(passes("{'label': ['team=red']}", start));
+	assert_false(passes("{'label': ['team=blue', 'tier']}", start));
+	/* keys combine; values of one key are alternatives */
+	assert_true(passes("{'type': ['container'], 'event': ['stop', 'start']}", start));
+	assert_false(passes("{'type': ['container'], 'event': ['stop']}", start));
+	/* volume, daemon, scope */
+	assert_true(passes("{'volume': ['evvol']}", vol));
+	assert_false(passes("{'volume': ['evvol']}", start));
+	assert_true(passes("{'daemon': ['d-id']}", rel));
+	assert_true(passes("{'daemon': ['host']}", rel));
+	assert_true(passes("{'scope': ['local']}", rel));
+	assert_false(passes("{'scope': ['swarm']}", rel));
+
+	/* bad input */
+	struct berth_error *err = NULL;
+	char *q = tu_jq("{'bogus': ['x']}");
+	assert_null(events_filter_parse(q, &err));
+	free(q);
+	assert_int_equal(err->code, EINVAL);
+	assert_string_equal(err->msg, "Invalid filter 'bogus'");
+	berth_error_free(&err);
+	assert_null(events_filter_parse("[1,2]", &err));
+	assert_int_equal(err->code, EINVAL);
+	berth_error_free(&err);
+	assert_null(events_filter_parse("{not json", &err));
+	berth_error_free(&err);
+
+	json_decref(start);
+	json_decref(exec);
+	json_decref(tag);
+	json_decref(vol);
+	json_decref(rel);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +308,7 @@ int main(void)
 	    cmocka_unit_test(test_since_ring),
 	    cmocka_unit_test(test_blocking_wait_and_threads),
 	    cmocka_unit_test(test_slow_subscriber_dropped),
+	    cmocka_unit_test(test_filters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

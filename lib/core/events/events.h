@@ -34,4 +34,19 @@ struct events_sub *events_subscribe(struct events_bus *b, int64_t since_ns);
 int events_next(struct events_sub *s, int timeout_ms, json_t **ev);
 void events_unsubscribe(struct events_sub *s);
 
+/* docker's filters of GET /events (?filters=, map form {"k":{"v":true}} or
+ * list form {"k":["v"]}) as {"k":["v",...]}; NULL or "" -> {}. Keys:
+ * container, daemon, event, image, label, network, type, volume, plugin,
+ * scope, node, service, secret, config; another is EINVAL "Invalid filter
+ * 'k'". */
+json_t *events_filter_parse(const char *filters, struct berth_error **err);
+/* Whether the event passes: every key must match one of its values (label:
+ * all of them). type: Type; event: Action ("exec_start" also matches
+ * "exec_start: sh"); container/volume/network/plugin/daemon: events of that
+ * type whose Actor ID starts with the value or whose name attribute does;
+ * image: the Actor ID or its image name (the "image" attribute, "name" for
+ * image events), with or without the tag; label: "k" or "k=v" in the
+ * attributes; scope: "local". */
+bool events_filter_match(json_t *filters, json_t *ev);
+
 #endif
