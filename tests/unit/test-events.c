@@ -263,6 +263,7 @@ static void test_filters(void **state)
 	assert_true(passes("{'image': ['registry:5000/x/busybox']}", tag));
 	assert_true(passes("{'image': ['registry:5000/x/busybox:evt']}", tag));
 	assert_false(passes("{'image': ['registry']}", tag));
+	assert_false(passes("{'image': ['sha256']}", tag));
 	assert_false(passes("{'image': ['busybox']}", vol));
 	/* label: k or k=v, all must hold */
 	assert_true(passes("{'label': ['team']}", start));

@@ -94,6 +94,8 @@ static bool key_match(json_t *f, const char *key, const char *s, bool fuzzy)
 static char *strip_tag(const char *s)
 {
 	char *r = xstrdup(s);
+	if (strncmp(r, "sha256:", 7) == 0)
+		return r; /* an image ID, not a name with a tag */
 	char *at = strchr(r, '@');
 	if (at)
 		*at = '\0';
