@@ -406,8 +406,8 @@ static int containers_top(struct api_request *req, struct api_response *resp,
 		if (rc < 0)
 			berth_error_set(err, EIO, "Error running ps: %s", strerror(ps_errno));
 		else
-			berth_error_set(err, EIO, "Error running ps: exit status %d: %s", rc,
-					eout ? eout : "");
+			berth_error_set(err, EIO, "Error running ps: exit status %d: %.*s", rc,
+					eout ? (int)strcspn(eout, "\n") : 0, eout ? eout : "");
 		free(out);
 		free(eout);
 		return -1;
