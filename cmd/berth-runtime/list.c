@@ -1,15 +1,71 @@
 /* list [--format table|json] [-q] */
 #include "cmd.h"
+#include "common/cleanup.h"
 #include "common/xalloc.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *field(json_t *s, const char *k)
 {
 	const char *v = json_string_value(json_object_get(s, k));
 	return v ? v : "";
+}
+
+/* The name of uid in /etc/passwd (read by hand: the binary is static, no
+ * NSS), NULL if it is not there. */
+static char *passwd_name(uid_t uid)
+{
+	cleanup_fclose FILE *f = fopen("/etc/passwd", "re");
+	if (!f)
+		return NULL;
+	char *line = NULL, *name = NULL;
+	size_t cap = 0;
+	while (!name && getline(&line, &cap, f) > 0) {
+		/* name:password:uid:... */
+		char *c1 = strchr(line, ':');
+		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2 || c1 == line)
+			continue;
+		char *end;
+		unsigned long v = strtoul(c2 + 1, &end, 10);
+		if (end == c2 + 1 || *end != ':' || v != (unsigned long)uid)
+			continue;
+		name = xasprintf("%.*s", (int)(c1 - line), line);
+	}
+	free(line);
+	return name;
+}
+
+/* runc's OWNER: the user owning the container's state directory, by name,
+ * or "#<uid>" when it has none. Entries whose directory went away keep "". */
+static void set_owners(const char *root, json_t *arr)
+{
+	cleanup_close int rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		return;
+	uid_t last_uid = (uid_t)-1;
+	cleanup_free char *last = NULL;
+	size_t i;
+	json_t *s;
+	json_array_foreach(arr, i, s)
+	{
+		const char *id = json_string_value(json_object_get(s, "id"));
+		struct stat st;
+		if (!id || fstatat(rfd, id, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (!last || st.st_uid != last_uid) {
+			free(last);
+			last = passwd_name(st.st_uid);
+			if (!last)
+				last = xasprintf("#%u", (unsigned)st.st_uid);
+			last_uid = st.st_uid;
+		}
+		json_object_set_new(s, "owner", json_string(last));
+	}
 }
 
 static void print_table(json_t *arr)
@@ -74,6 +130,7 @@ int cmd_list(struct cmd_ctx *c, int argc, char **argv, struct berth_error **err)
 	json_t *arr = NULL;
 	if (rt_list(&c->g, &arr, err) < 0)
 		return -1;
+	set_owners(c->g.root, arr);
 	if (quiet) {
 		size_t i;
 		json_t *s;

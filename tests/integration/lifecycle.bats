@@ -91,6 +91,26 @@ load helpers
 	assert_eq "$(printf '%s\n' "${lines[@]}" | sort | tr '\n' ' ')" "$(printf '%s\n' "$CT" "$id2" | sort | tr '\n' ' ')" "list -q"
 }
 
+@test "lifecycle: list's OWNER is the state directory's owner by name, else #uid (as runc)" {
+	set_args /bin/sleep 1000
+	create_ct
+	rt_ok list
+	printf '%s\n' "${lines[@]}" | grep -E "^$CT[[:space:]].*[[:space:]]root\$" ||
+		fail "no owner root: ${lines[*]}"
+	rt_ok list --format json
+	assert_eq "$(jq -r '.[0].owner' <<<"$output")" root owner
+	# a uid without a passwd entry (runc: "#<uid>")
+	local uid=54321
+	! grep -q "^[^:]*:[^:]*:$uid:" /etc/passwd || skip "uid $uid has a passwd entry here"
+	chown "$uid" "$ROOT/$CT"
+	rt_ok list --format json
+	assert_eq "$(jq -r '.[0].owner' <<<"$output")" "#$uid" owner
+	rt_ok list
+	printf '%s\n' "${lines[@]}" | grep -E "^$CT[[:space:]].*[[:space:]]#$uid\$" ||
+		fail "no owner #$uid: ${lines[*]}"
+	chown 0 "$ROOT/$CT"
+}
+
 @test "lifecycle: list of an empty root" {
 	rt_ok list -q
 	[[ -z $output ]]
