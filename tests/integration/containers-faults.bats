@@ -274,3 +274,16 @@ seqs() { jq -j 'select(.stream == "stdout") | .log' "$(logfile "$1")"; }
 	sleep 1
 	assert_eq "$(ctr_state us)" exited
 }
+
+@test "faults: an OOM kill: State.OOMKilled, exit 137, oom then die events" {
+	ct_start_default
+	create oom '{"Cmd":["dd","if=/dev/zero","of=/dev/null","bs=64M","count=1"],"HostConfig":{"Memory":16777216,"MemorySwap":16777216}}' >/dev/null
+	start oom
+	api_status POST "/containers/oom/wait"
+	assert_eq "$(jq -r .StatusCode <<<"$BODY")" 137
+	assert_eq "$(ctr_inspect oom .State.OOMKilled)" true
+	local ev
+	ev=$(api "/events?since=0&until=$(($(date +%s) + 1))&filters=%7B%22container%22%3A%5B%22oom%22%5D%7D" |
+		jq -r .Action | tr '\n' ' ')
+	assert_eq "$ev" "create start oom die "
+}
