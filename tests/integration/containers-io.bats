@@ -119,6 +119,7 @@ ptyrun() {
 		sh -c 'sleep 1; for i in $(seq 1 400); do echo line-$i; done; sleep 1' >/dev/null
 	run timeout 30 env DOCKER_HOST=unix://$SOCK "$DOCKER" logs -f rot
 	[ "$status" -eq 0 ]
+	diff <(echo "$output") <(seq 1 400 | sed 's/^/line-/') >&2 || true
 	[ "$output" = "$(seq 1 400 | sed 's/^/line-/')" ]
 	log=$(ctr_inspect rot .LogPath)
 	ls -l "$log"* >&2

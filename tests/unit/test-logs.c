@@ -364,24 +364,35 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* appends, rotates twice (path -> path.1 -> path.2), appends, ends */
+#define ROT_ROUNDS 40
+#define ROT_LINES 20
+
+/* appends and rotates ROT_ROUNDS - 1 times (path -> path.1 -> path.2 ...,
+ * every file kept), often faster than the reader follows, then ends */
 static void *writer_main(void *arg)
 {
 	struct writer *w = arg;
-	char *p1 = xasprintf("%s.1", w->path);
-	char *p2 = xasprintf("%s.2", w->path);
 	int id = 5;
-	for (int round = 0; round < 3; round++) {
-		for (int k = 0; k < 50; k++, id++) {
+	for (int round = 0; round < ROT_ROUNDS; round++) {
+		for (int k = 0; k < ROT_LINES; k++, id++) {
 			append_range(w->path, id, id + 1);
-			if (k % 10 == 0)
+			if (round % 8 == 0 && k % 10 == 0)
 				sleep_ms(2);
 		}
-		if (round < 2) {
-			rename(p1, p2);
-			rename(w->path, p1);
+		if (round + 1 < ROT_ROUNDS) {
+			for (int r = round; r >= 1; r--) {
+				char *from = xasprintf("%s.%d", w->path, r);
+				char *to = xasprintf("%s.%d", w->path, r + 1);
+				assert_int_equal(rename(from, to), 0);
+				free(from);
+				free(to);
+			}
+			char *p1 = xasprintf("%s.1", w->path);
+			assert_int_equal(rename(w->path, p1), 0);
+			free(p1);
 			/* the new file appears a moment later, as with a real writer */
-			sleep_ms(5);
+			if (round % 4 == 0)
+				sleep_ms(1);
 		}
 	}
 	/* a line in two writes: the reader must wait for its end */
@@ -395,8 +406,6 @@ static void *writer_main(void *arg)
 	close(fd);
 	free(l);
 	atomic_store(&w->c->live, 0);
-	free(p1);
-	free(p2);
 	return NULL;
 }
 
@@ -411,12 +420,11 @@ static void test_follow_rotation(void **state)
 	pthread_t t;
 	assert_int_equal(pthread_create(&t, NULL, writer_main, &w), 0);
 	struct logs_options o = all_opts();
-	o.follow = true;
-	o.tail = 2;
+	o.follow = true; /* from the start: the writer is already rotating */
 	struct logs_stats st = {0};
 	read_all(path, &o, &c, &st);
 	pthread_join(t, NULL);
-	assert_ids(&c, 3, 5 + 150 + 1, 1);
+	assert_ids(&c, 0, 5 + ROT_ROUNDS * ROT_LINES + 1, 1);
 	assert_int_equal(st.bad_lines, 0);
 	free(c.ids);
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* how long a follow sleeps between checks of the writer when nothing moves */
@@ -172,32 +173,78 @@ static int tail_start(char **files, size_t nfiles, long long tail, size_t *fi, o
 	return 0;
 }
 
-/* After a rotation: when the file read so far is now <path>.k with k > 1
- * (rotated more than once while it was read), <path>.(k-1) ... <path>.1 come
- * before the new <path>. */
-static int catch_up(const char *path, struct reader *r, struct ctx *c, struct berth_error **err)
+static bool same_file(const char *p, dev_t dev, ino_t ino)
 {
-	cleanup_strv char **files = logs_files(path);
-	size_t n = 0;
-	while (files[n])
-		n++;
-	size_t mine = n;
-	for (size_t i = 0; i + 1 < n; i++) {
-		struct stat st;
-		if (stat(files[i], &st) == 0 && st.st_ino == r->ino && st.st_dev == r->dev)
-			mine = i;
-	}
-	for (size_t i = mine + 1; i + 1 < n && !c->done; i++) {
-		int rc = reader_open(r, files[i], 0, err);
-		if (rc < 0)
-			return -1;
-		if (rc > 0)
+	struct stat st;
+	return stat(p, &st) == 0 && st.st_ino == ino && st.st_dev == dev;
+}
+
+/* index of the file (dev, ino) in files, n when absent */
+static size_t chain_index(char **files, size_t n, dev_t dev, ino_t ino)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same_file(files[i], dev, ino))
+			return i;
+	return n;
+}
+
+/* r was read to its end: move it to the file after it in the chain
+ * (<path>.N ... <path>.1, <path>), found by r's inode whatever its number is
+ * now. A rotation while the next file is opened is seen in a second listing
+ * (the opened file must come right after r's there) and the choice is made
+ * again. 1: r's file is <path> (the end for now), or what comes next does not
+ * exist yet. */
+static int advance(const char *path, struct reader *r, struct ctx *c, struct berth_error **err)
+{
+	int missing = 0;
+	for (int tries = 0; tries < 100; tries++) {
+		cleanup_strv char **files = logs_files(path);
+		size_t n = 0;
+		while (files[n])
+			n++;
+		size_t mine = chain_index(files, n, r->dev, r->ino);
+		if (mine == n - 1)
+			return 1;
+		/* not seen: a listing taken during a rename can miss it; gone
+		 * only when several listings agree */
+		if (mine == n && ++missing < 5) {
+			struct timespec ts = {0, 1000000};
+			nanosleep(&ts, NULL);
 			continue;
-		if (reader_drain(r, c, err) < 0)
-			return -1;
+		}
+		/* r's file is gone (past max-file): the oldest one left */
+		size_t next = mine == n ? 0 : mine + 1;
+		int fd = open(files[next], O_RDONLY | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT && next == n - 1)
+			return 1; /* <path> not created yet */
+		if (fd < 0 && errno == ENOENT)
+			continue;
+		if (fd < 0)
+			return berth_error_errno(err, "open of the log %s", files[next]);
+		struct stat st;
+		if (fstat(fd, &st) < 0) {
+			close(fd);
+			return berth_error_errno(err, "fstat of the log %s", files[next]);
+		}
+		if (mine < n) {
+			cleanup_strv char **again = logs_files(path);
+			size_t m = 0;
+			while (again[m])
+				m++;
+			size_t i = chain_index(again, m, r->dev, r->ino);
+			if (i + 1 >= m || !same_file(again[i + 1], st.st_dev, st.st_ino)) {
+				close(fd);
+				continue;
+			}
+		}
 		reader_finish(r, c);
+		close(r->fd);
+		r->fd = fd;
+		r->ino = st.st_ino;
+		r->dev = st.st_dev;
+		return 0;
 	}
-	return 0;
+	return 1;
 }
 
 /* follow: watch the directory, read what comes, switch files on rotation */
@@ -223,12 +270,15 @@ static int follow(const char *path, struct reader *r, struct ctx *c, logs_live_f
 			return 0;
 		/* rotated (or created): read the new file from its start */
 		struct stat st;
-		if (stat(path, &st) == 0 &&
-		    (r->fd < 0 || st.st_ino != r->ino || st.st_dev != r->dev)) {
-			reader_finish(r, c);
-			if (r->fd >= 0 && catch_up(path, r, c, err) < 0)
-				return -1;
+		if (r->fd < 0 && stat(path, &st) == 0) {
 			int rc = reader_open(r, path, 0, err);
+			if (rc < 0)
+				return -1;
+			if (rc == 0)
+				continue;
+		} else if (r->fd >= 0 && stat(path, &st) == 0 &&
+			   (st.st_ino != r->ino || st.st_dev != r->dev)) {
+			int rc = advance(path, r, c, err);
 			if (rc < 0)
 				return -1;
 			if (rc == 0)
@@ -272,20 +322,26 @@ int logs_read(const char *path, const struct logs_options *o, logs_emit_fn emit,
 		return -1;
 	struct reader r = {.fd = -1};
 	int rc = 0;
-	for (size_t i = fi; i < nfiles && !c.done; i++) {
-		int orc = reader_open(&r, files[i], i == fi ? off : 0, err);
-		if (orc < 0) {
-			rc = -1;
+	/* the first file that exists from where tail begins, then the chain by
+	 * inode (files rotated meanwhile are neither skipped nor read twice) */
+	for (size_t i = fi; i < nfiles; i++) {
+		rc = reader_open(&r, files[i], i == fi ? off : 0, err);
+		if (rc <= 0)
 			break;
-		}
-		if (orc > 0)
-			continue;
+		rc = 0;
+	}
+	while (rc == 0 && r.fd >= 0 && !c.done) {
 		if (reader_drain(&r, &c, err) < 0) {
 			rc = -1;
 			break;
 		}
-		if (i + 1 < nfiles)
-			reader_finish(&r, &c);
+		if (c.done)
+			break;
+		int arc = advance(path, &r, &c, err);
+		if (arc < 0)
+			rc = -1;
+		if (arc != 0)
+			break;
 	}
 	if (rc == 0 && !c.done && o->follow && live != NULL)
 		rc = follow(path, &r, &c, live, err);
@@ -293,5 +349,5 @@ int logs_read(const char *path, const struct logs_options *o, logs_emit_fn emit,
 		reader_finish(&r, &c);
 	reader_close(&r);
 	free(r.buf);
-	return rc;
+	return rc < 0 ? -1 : 0;
 }

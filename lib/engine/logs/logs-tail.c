@@ -6,30 +6,58 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* More rotated files than this are not looked for (docker's max-file is
+/* Rotated files numbered above this are not read (docker's max-file is
  * small; the shim keeps max-file - 1 rotations). */
 #define LOGS_MAX_ROTATIONS 1000
 #define TAIL_BLOCK 65536
 
+static int cmp_desc(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
 char **logs_files(const char *path)
 {
-	size_t n = 0;
-	while (n < LOGS_MAX_ROTATIONS) {
-		cleanup_free char *p = xasprintf("%s.%zu", path, n + 1);
-		struct stat st;
-		if (stat(p, &st) < 0)
-			break;
-		n++;
+	/* every <base>.<N> in the directory (a rotation in progress leaves a
+	 * hole in the numbers for a moment), highest N first */
+	cleanup_free char *copy = xstrdup(path);
+	char *slash = strrchr(copy, '/');
+	const char *base = slash ? slash + 1 : copy;
+	const char *dir = slash ? (slash == copy ? "/" : copy) : ".";
+	if (slash)
+		*slash = '\0';
+	size_t blen = strlen(base), n = 0, cap = 0;
+	cleanup_free unsigned long *nums = NULL;
+	cleanup_closedir DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		const char *name = de->d_name;
+		if (strncmp(name, base, blen) != 0 || name[blen] != '.' || name[blen + 1] < '1' ||
+		    name[blen + 1] > '9')
+			continue;
+		char *end = NULL;
+		unsigned long k = strtoul(name + blen + 1, &end, 10);
+		if (*end != '\0' || k == 0 || k > LOGS_MAX_ROTATIONS)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			nums = xrealloc(nums, cap * sizeof(*nums));
+		}
+		nums[n++] = k;
 	}
+	if (n > 0)
+		qsort(nums, n, sizeof(*nums), cmp_desc);
 	char **v = xcalloc(n + 2, sizeof(*v));
 	for (size_t i = 0; i < n; i++)
-		v[i] = xasprintf("%s.%zu", path, n - i);
+		v[i] = xasprintf("%s.%lu", path, nums[i]);
 	v[n] = xstrdup(path);
 	return v;
 }
