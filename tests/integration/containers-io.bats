@@ -352,3 +352,15 @@ ptyrun() {
 	echo "$output"
 	[ "$status" -eq 5 ]
 }
+
+@test "containers-io: an exec ends with its container: the stream closes, ExitCode 137" {
+	dk run -d --name ke busybox sleep 1000 >/dev/null
+	dk exec ke sh -c 'echo x' >/dev/null
+	( sleep 1; DOCKER_HOST=unix://$SOCK "$DOCKER" kill ke >/dev/null ) &
+	echo $! >>"$D/.pids"
+	run timeout 20 env DOCKER_HOST=unix://$SOCK "$DOCKER" exec ke sh -c 'echo started; sleep 1000'
+	echo "status $status: $output"
+	[ "$status" -eq 137 ]
+	[[ $output == *started* ]]
+	[ "$(ctr_state ke)" = exited ]
+}

@@ -467,6 +467,10 @@ static void await_exit(struct engine *e, struct container *c, const char *id)
 	if (ctr_shim_call(c, rq, 5000, &reply, &err) < 0) {
 		log_warn("exec %s: no exit reported and no state from the shim: %s", id, err->msg);
 		berth_error_free(&err);
+		/* the container (and its pid namespace) is gone: the exec was
+		 * killed with it, as dockerd reports it */
+		if (check_running(c, NULL) < 0)
+			exit_hook(e, c, id, 137);
 		return;
 	}
 	size_t i;
@@ -594,6 +598,7 @@ static int exec_inspect(struct api_request *req, struct api_response *resp,
 	cleanup_ctr struct container *c = NULL;
 	if (lookup(e, api_param(req, "id"), &c, err) < 0)
 		return -1;
+	bool ctr_running = check_running(c, NULL) == 0;
 	struct exec_table *t = e->execs;
 	struct exec_proc *x = relock(t, api_param(req, "id"), err);
 	if (x == NULL)
@@ -609,7 +614,7 @@ static int exec_inspect(struct api_request *req, struct api_response *resp,
 	if (user != NULL && *user != '\0')
 		json_object_set_new(pc, "user", json_string(user));
 	json_t *o = json_pack("{s:s, s:b, s:o, s:o, s:b, s:b, s:b, s:b, s:s, s:s, s:i}", "ID",
-			      x->id, "Running", x->running, "ExitCode",
+			      x->id, "Running", x->running && ctr_running, "ExitCode",
 			      x->exited ? json_integer(x->exit_code) : json_null(), "ProcessConfig",
 			      pc, "OpenStdin", x->open_stdin, "OpenStderr", x->open_stderr,
 			      "OpenStdout", x->open_stdout, "CanRemove", false, "ContainerID",
