@@ -364,3 +364,31 @@ ptyrun() {
 	[[ $output == *started* ]]
 	[ "$(ctr_state ke)" = exited ]
 }
+
+@test "containers-io: the Python SDK: run output, logs, exec_run (codes, demux), attach with logs" {
+	python3 -c 'import docker' 2>/dev/null || skip "python3 docker SDK not installed"
+	run python3 - "$SOCK" <<'PY'
+import sys, time, docker
+c = docker.DockerClient(base_url="unix://" + sys.argv[1], version="auto")
+print(repr(c.containers.run("busybox", "echo hi", remove=True)))
+ct = c.containers.run("busybox", ["sh", "-c", "echo a; sleep 0.3; echo b >&2; sleep 100"], detach=True)
+for _ in range(100):
+    if ct.logs(stdout=False):
+        break
+    time.sleep(0.05)
+print(repr(ct.logs()), repr(ct.logs(stdout=False)))
+r = ct.exec_run(["sh", "-c", "echo ex; exit 3"])
+print(r.exit_code, repr(r.output))
+r = ct.exec_run(["sh", "-c", "echo o; echo e >&2"], demux=True)
+print(r.exit_code, repr(r.output))
+print(repr(ct.attach(stdout=True, stderr=True, logs=True, stream=False)))
+ct.remove(force=True)
+PY
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "b'hi\n'
+b'a\nb\n' b'b\n'
+3 b'ex\n'
+0 (b'o\n', b'e\n')
+b'a\nb\n'" ]
+}
