@@ -78,7 +78,7 @@ static int out_walk(struct out *o, int dirfd, const char *prefix, struct berth_e
  * seen through its mount namespace): their directory is listed, not what
  * is in them, as docker (whose view of the rootfs has nothing mounted
  * there) does. */
-static bool pseudo_fs(int fd)
+bool arc_kernel_fs(int fd)
 {
 	static const unsigned long types[] = {
 	    0x9fa0,	/* proc */
@@ -153,7 +153,7 @@ static int out_one(struct out *o, int dirfd, const char *name, const char *membe
 		    openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0)
 			return berth_error_errno(err, "open %s", member);
-		if (!pseudo_fs(sub))
+		if (!arc_kernel_fs(sub))
 			r = out_walk(o, sub, member, err);
 	}
 	return r;

@@ -28,6 +28,9 @@ typedef ssize_t (*arc_in_fn)(void *arg, void *buf, size_t len, struct berth_erro
 int arc_copy_out(int dirfd, const char *name, const char *prefix, arc_out_fn out, void *arg,
 		 struct berth_error **err);
 
+/* fd is on a kernel filesystem (proc, sysfs, devpts, cgroup, mqueue, ...). */
+bool arc_kernel_fs(int fd);
+
 struct arc_copy_in_opts {
 	/* docker's noOverwriteDirNonDir: an existing directory is not replaced
 	 * by a non-directory nor an existing non-directory by a directory (the

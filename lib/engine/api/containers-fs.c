@@ -276,6 +276,13 @@ static int resolve_target(struct fs_ctx *f, const char *name, const char *path, 
 		t->base = xstrdup(last ? last + 1 : rel);
 		t->member = xstrdup(t->base);
 	}
+	/* inside a kernel filesystem (a running container's /proc/...): not
+	 * there, as in dockerd's view of the rootfs */
+	if (t->dirfd >= 0 && strcmp(t->base, ".") != 0 && arc_kernel_fs(t->dirfd)) {
+		close(t->dirfd);
+		t->dirfd = -1;
+		errno = ENOENT;
+	}
 	if (t->dirfd < 0 || fstatat(t->dirfd, t->base, &t->st, AT_SYMLINK_NOFOLLOW) < 0) {
 		int e = errno;
 		target_free(t);
@@ -548,7 +555,9 @@ static int archive_put(struct api_request *req, struct api_response *resp, struc
 	if (path == NULL || path[0] == '\0')
 		return berth_error_set(err, EINVAL, "path is required");
 	struct fs_ctx f;
-	if (fs_acquire(req, true, &f, err) < 0)
+	/* writes go to the rootfs, as dockerd's: never through the container's
+	 * own mounts (its /proc, /sys, cgroupfs) */
+	if (fs_acquire(req, false, &f, err) < 0)
 		return -1;
 	if (json_is_true(json_object_get(f.c->host_config, "ReadonlyRootfs"))) {
 		fs_release(&f);
