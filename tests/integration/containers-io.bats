@@ -54,6 +54,9 @@ ptyrun() {
 	run dk logs -t --tail 1 talker
 	echo "$output"
 	[[ $output =~ ^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z\ err10$ ]]
+	# --details: the (empty) attributes and a space before the line
+	run dk logs --details -t --tail 1 talker
+	[[ $output =~ Z\ \ err10$ ]]
 	# since: in the future -> nothing; an hour ago -> everything
 	run dk logs --since "$(($(date +%s) + 3600))" talker
 	[ -z "$output" ]

@@ -57,6 +57,7 @@ struct logs_job {
 	char *path;
 	bool tty;
 	bool timestamps;
+	bool details;
 	struct logs_options o;
 	/* one of the two sinks */
 	struct api_stream *s;
@@ -75,7 +76,9 @@ static void logs_job_free(void *arg)
 static int logs_emit(const struct logs_entry *e, void *arg)
 {
 	struct logs_job *j = arg;
-	size_t ts = j->timestamps ? LOGS_TIME_LEN + 1 : 0;
+	/* docker's order: time, the details (the entry's attributes; berth's
+	 * entries have none, so just the separating space), the line */
+	size_t ts = (j->timestamps ? LOGS_TIME_LEN + 1 : 0) + (j->details ? 1 : 0);
 	size_t hdr = j->tty ? 0 : 8;
 	size_t len = ts + e->len;
 	cleanup_free unsigned char *buf = xmalloc(hdr + len + 1);
@@ -91,6 +94,8 @@ static int logs_emit(const struct logs_entry *e, void *arg)
 		logs_format_time(e->time_ns, (char *)buf + hdr);
 		buf[hdr + LOGS_TIME_LEN] = ' ';
 	}
+	if (j->details)
+		buf[hdr + ts - 1] = ' ';
 	memcpy(buf + hdr + ts, e->data, e->len);
 	if (j->s != NULL)
 		return api_stream_write(j->s, buf, hdr + len);
@@ -167,6 +172,7 @@ static int containers_logs(struct api_request *req, struct api_response *resp,
 	j->path = path;
 	j->tty = config_bool(j->c, "Tty");
 	j->timestamps = api_query_bool(req, "timestamps", false);
+	j->details = api_query_bool(req, "details", false);
 	j->o = o;
 	j->fd = -1;
 	api_reply_stream(resp, 200, NULL, logs_run, j, logs_job_free);
