@@ -411,3 +411,24 @@ registry_digest() {
 	[ "$status" -eq 0 ]
 	[ "${lines[-1]}" = "1: digest: sha256:$MAN size: $(size "$D/layout/manifest.json")" ]
 }
+
+@test "push: pull and push are image events (docker's IDs and names)" {
+	start_registry reg
+	seed src/busybox
+	start_berthd
+	local t0
+	t0=$(date +%s)
+	b pull -q "$REG/src/busybox"
+	b tag "$REG/src/busybox" "$REG/dst/busybox:v2"
+	b push "$REG/dst/busybox:v2" >/dev/null
+	run curl -s --max-time 10 --unix-socket "$SOCK" \
+		"http://berth/events?since=$t0&until=$(($(date +%s) + 1))"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.Action' <<<"$output" | tr '\n' ' ')" = "pull tag push " ]
+	[ "$(jq -r 'select(.Action == "pull") | .id' <<<"$output")" = "$REG/src/busybox:latest" ]
+	[ "$(jq -r 'select(.Action == "pull") | .Actor.Attributes.name' <<<"$output")" = "$REG/src/busybox" ]
+	[ "$(jq -r 'select(.Action == "push") | .id' <<<"$output")" = "$REG/dst/busybox:v2" ]
+	[ "$(jq -r 'select(.Action == "push") | .Actor.Attributes.name' <<<"$output")" = "$REG/dst/busybox" ]
+	[ "$(jq -r 'select(.Action == "tag") | .id' <<<"$output")" = "sha256:$CONFIG" ]
+}
