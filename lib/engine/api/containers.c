@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- errors ---- */
@@ -235,7 +236,9 @@ struct wait_job {
 	struct container *c;
 	enum ctr_wait_cond cond;
 	volatile bool cancel;
-	volatile bool done;
+	bool done; /* under mu; cv wakes the watcher at once */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
 	struct api_stream *s;
 };
 
@@ -243,20 +246,32 @@ static void wait_job_free(void *arg)
 {
 	struct wait_job *j = arg;
 	ctr_unref(j->c);
+	pthread_mutex_destroy(&j->mu);
+	pthread_cond_destroy(&j->cv);
 	free(j);
 }
 
-/* polls the stream for a client that went away and tells ctr_wait */
+/* polls the stream every 100 ms for a client that went away and tells
+ * ctr_wait; wait_stream's end wakes it at once (no 100 ms on the reply) */
 static void *wait_watch(void *arg)
 {
 	struct wait_job *j = arg;
+	pthread_mutex_lock(&j->mu);
 	while (!j->done) {
 		if (api_stream_cancelled(j->s)) {
 			j->cancel = true;
 			break;
 		}
-		usleep(100 * 1000);
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += 100 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&j->cv, &j->mu, &ts);
 	}
+	pthread_mutex_unlock(&j->mu);
 	return NULL;
 }
 
@@ -269,7 +284,10 @@ static void wait_stream(struct api_stream *s, void *arg)
 	int code = -1;
 	struct berth_error *err = NULL;
 	int rc = ctr_wait(j->c, j->cond, -1, &j->cancel, &code, &err);
+	pthread_mutex_lock(&j->mu);
 	j->done = true;
+	pthread_cond_signal(&j->cv);
+	pthread_mutex_unlock(&j->mu);
 	if (watching)
 		pthread_join(watcher, NULL);
 	json_t *o = json_object();
@@ -306,6 +324,12 @@ static int containers_wait(struct api_request *req, struct api_response *resp,
 		return -1;
 	struct wait_job *j = xmalloc(sizeof(*j));
 	*j = (struct wait_job){.c = c, .cond = cond};
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&j->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	api_reply_stream(resp, 200, "application/json", wait_stream, j, wait_job_free);
 	return 0;
 }
