@@ -223,6 +223,13 @@ events_bounded() {
 	api_status GET /containers/top1/top
 	[ "$STATUS" = 409 ]
 	[[ $BODY == *"is not running"* ]]
+	# stats of a stopped container: dockerd's zero object, at once
+	run api "/containers/top1/stats?stream=0"
+	echo "$output"
+	[ "$(jq -r .read <<<"$output")" = "0001-01-01T00:00:00Z" ]
+	[ "$(jq -c .memory_stats <<<"$output")" = "{}" ]
+	[ "$(jq -r .blkio_stats.io_service_bytes_recursive <<<"$output")" = null ]
+	[ "$(jq -r .id <<<"$output")" = "$(ctr_id top1)" ]
 }
 
 @test "events: a reload (SIGHUP) is a daemon event" {

@@ -634,9 +634,13 @@ static void take_sample(pid_t pid, struct sample *s)
 {
 	*s = (struct sample){0};
 	if (pid <= 0) {
+		/* dockerd's zero StatsJSON: null lists, empty objects */
 		s->cpu = empty_cpu();
 		s->mem = json_object();
 		s->blkio = empty_blkio();
+		const char *k;
+		json_t *v;
+		json_object_foreach(s->blkio, k, v) json_object_set_new(s->blkio, k, json_null());
 		s->pids = json_object();
 		return;
 	}
