@@ -11,6 +11,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "core/images/records.h"
 #include "core/snapshots/snapshots.h"
 #include "engine/api/images-internal.h"
 #include "engine/spec/specgen.h"
@@ -297,7 +298,15 @@ static int prepare_storage(struct engine *e, struct container *c, struct img *im
 	    im->cfg && im->cfg->n_diff_ids ? im->chain[im->cfg->n_diff_ids - 1].s : NULL;
 	c->snapshot_key = xstrdup(c->id);
 	pthread_mutex_lock(&e->images_lock);
-	int rc = snap_prepare(e->snap, c->snapshot_key, parent, NULL, err);
+	/* the image may have been deleted since the lookup (deletes hold this lock) */
+	struct md_image *recs = NULL;
+	size_t nrecs = 0;
+	int rc = img_list_by_id(e->md, CTR_NS, im->id, &recs, &nrecs, err);
+	md_image_list_free(recs, nrecs);
+	if (rc == 0 && nrecs == 0)
+		rc = berth_error_set(err, ENOENT, "No such image: %s", c->image);
+	if (rc == 0)
+		rc = snap_prepare(e->snap, c->snapshot_key, parent, NULL, err);
 	if (rc == 0) {
 		struct md_container m;
 		ctr_md_fill(c, &m);
