@@ -27,6 +27,9 @@ logfile() { ctr_inspect "$1" .LogPath; }
 # restarts_over REF N: RestartCount > N (for retry: evaluated at each try)
 restarts_over() { (($(ctr_inspect "$1" .RestartCount) > $2)); }
 
+# log_lines_over FILE N: FILE has more than N lines (for retry)
+log_lines_over() { [[ -s $1 ]] && (($(wc -l <"$1") > $2)); }
+
 # the sequence numbers a container printed (its json-file log)
 # (stdout only: a shell whose child the stop's SIGKILL hits may print "Killed" on stderr)
 seqs() { jq -j 'select(.stream == "stdout") | .log' "$(logfile "$1")"; }
@@ -62,7 +65,8 @@ seqs() { jq -j 'select(.stream == "stdout") | .log' "$(logfile "$1")"; }
 	api_status POST "/containers/stubborn/stop?t=2"
 	assert_eq "$STATUS" 204
 	local took=$((SECONDS - t0))
-	((took >= 2 && took <= 6)) || fail "stop took ${took}s"
+	# at least the timeout; well below docker's default 10 s (slack for a loaded machine)
+	((took >= 2 && took <= 9)) || fail "stop took ${took}s"
 	assert_eq "$(ctr_state stubborn)" exited
 	assert_eq "$(ctr_inspect stubborn .State.ExitCode)" 137
 }
@@ -80,12 +84,14 @@ seqs() { jq -j 'select(.stream == "stdout") | .log' "$(logfile "$1")"; }
 	assert_eq "$(ctr_state flaky)" exited
 	assert_eq "$(ctr_inspect flaky .State.ExitCode)" 1
 	# the backoff: restarts after 100, 200, 400, 800, 1600 ms: 4 within 2 s, not hundreds
+	# (at most 5 after 2 s; at least 3 once the starts are done, however slow the machine)
 	create loop '{"Cmd":["false"],"HostConfig":{"RestartPolicy":{"Name":"always"}}}' >/dev/null
 	start loop
 	sleep 2
 	local n
 	n=$(ctr_inspect loop .RestartCount)
-	((n >= 3 && n <= 5)) || fail "restarts within 2 s: $n"
+	((n <= 5)) || fail "restarts within 2 s: $n"
+	retry 100 0.1 restarts_over loop 2 || fail "restarts: $(ctr_inspect loop .RestartCount), not 3"
 	api_status POST "/containers/loop/stop?t=1"
 	[[ $STATUS == 204 || $STATUS == 304 ]] || fail "stop loop: $STATUS"
 	n=$(ctr_inspect loop .RestartCount)
@@ -127,7 +133,10 @@ seqs() { jq -j 'select(.stream == "stdout") | .log' "$(logfile "$1")"; }
 		fi
 		start "p$i"
 	done
-	sleep 1
+	# every one has printed a while (not a fixed sleep: a loaded machine runs them slowly)
+	for i in $(seq 1 $n); do
+		retry 100 0.1 log_lines_over "$(logfile "p$i")" 40 || fail "p$i printed too little"
+	done
 	kill -KILL "$BPID"
 	wait "$BPID" 2>/dev/null || true
 	BPID=
@@ -220,10 +229,11 @@ seqs() { jq -j 'select(.stream == "stdout") | .log' "$(logfile "$1")"; }
 @test "faults: AutoRemove: the container goes after its exit; wait?condition=removed" {
 	ct_start_default
 	id=$(create gone '{"Cmd":["sh","-c","exit 5"],"HostConfig":{"AutoRemove":true}}')
-	API_TIMEOUT=20 api -X POST "/containers/gone/wait?condition=removed" >"$D/wait.out" &
+	API_TIMEOUT=60 api -v -X POST "/containers/gone/wait?condition=removed" >"$D/wait.out" 2>"$D/wait.err" &
 	local w=$!
 	echo "$w" >>"$D/.pids"
-	sleep 0.3
+	# the head is sent once the wait is registered (not a fixed sleep: it may be slow)
+	retry 100 0.1 grep -q '^< HTTP/1.1 200' "$D/wait.err" || fail "no head for the wait"
 	start gone
 	wait "$w"
 	assert_eq "$(jq -r .StatusCode "$D/wait.out")" 5
