@@ -149,7 +149,7 @@ static void test_frames_and_half_close(void **state)
 {
 	(void)state;
 	int cl[2], sh[2];
-	struct relay_run r = {.extra = "early", .extra_len = 5};
+	struct relay_run r = {.extra = "early", .extra_len = 5, .o.stdin_once = true};
 	start(&r, cl, sh, false, true, NULL);
 	char buf[64];
 	read_n(sh[1], buf, 5);
@@ -181,6 +181,28 @@ static void test_frames_and_half_close(void **state)
 	close(sh[1]);
 	sh[1] = -1;
 	finish(&r, cl, sh, IO_RELAY_ENDED);
+}
+
+/* stdin attached without stdin_once: the client's EOF ends the relay (the
+ * process's stdin stays open: the shim's side is not half-closed) */
+static void test_stdin_eof_ends(void **state)
+{
+	(void)state;
+	int cl[2], sh[2];
+	struct relay_run r = {0};
+	start(&r, cl, sh, true, true, NULL);
+	wr(cl[1], "x", 1);
+	char buf[4];
+	read_n(sh[1], buf, 1);
+	shutdown(cl[1], SHUT_WR);
+	pthread_join(r.t, NULL);
+	assert_int_equal(r.end, IO_RELAY_STDIN_CLOSED);
+	struct pollfd p = {.fd = sh[1], .events = POLLIN};
+	assert_int_equal(poll(&p, 1, 50), 0);
+	close(cl[0]);
+	close(sh[0]);
+	close(cl[1]);
+	close(sh[1]);
 }
 
 static void test_tty_unframe(void **state)
@@ -284,9 +306,13 @@ static void test_attach_open_cancel(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_detach_keys), cmocka_unit_test(test_frames_and_half_close),
-	    cmocka_unit_test(test_tty_unframe), cmocka_unit_test(test_detach),
-	    cmocka_unit_test(test_client_gone), cmocka_unit_test(test_attach_open_cancel),
+	    cmocka_unit_test(test_detach_keys),
+	    cmocka_unit_test(test_frames_and_half_close),
+	    cmocka_unit_test(test_stdin_eof_ends),
+	    cmocka_unit_test(test_tty_unframe),
+	    cmocka_unit_test(test_detach),
+	    cmocka_unit_test(test_client_gone),
+	    cmocka_unit_test(test_attach_open_cancel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

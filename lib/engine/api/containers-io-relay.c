@@ -17,7 +17,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/eventfd.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define RELAY_BUF 65536
@@ -161,6 +164,17 @@ int io_attach_open(int client_fd, struct container *c, const char *exec_id, bool
 }
 
 /* ---- the relay ---- */
+
+void io_wait_head_read(int fd)
+{
+	for (int i = 0; i < 100; i++) {
+		int queued = 0;
+		if (ioctl(fd, SIOCOUTQ, &queued) < 0 || queued <= 0)
+			return;
+		struct timespec ts = {0, 1000000};
+		nanosleep(&ts, NULL);
+	}
+}
 
 int io_send_all(int fd, const void *buf, size_t len)
 {
@@ -318,6 +332,8 @@ enum io_relay_end io_relay(int client_fd, const char *extra, size_t extra_len, i
 				client_eof = true;
 				/* docker: the client's EOF closes stdin (StdinOnce), not the stream
 				 */
+				if (o->stdin_attached && !o->stdin_once)
+					return IO_RELAY_STDIN_CLOSED;
 				if (o->stdin_attached)
 					shutdown(shim_fd, SHUT_WR);
 				continue;

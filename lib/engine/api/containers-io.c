@@ -217,6 +217,7 @@ static void attach_run(int fd, const char *extra, size_t extra_len, void *arg)
 {
 	struct attach_job *j = arg;
 	cleanup_close int sfd = -1;
+	io_wait_head_read(fd);
 	if (j->stream) {
 		struct berth_error *err = NULL;
 		if (io_attach_open(fd, j->c, NULL, j->in, j->out, j->err_, j->stdin_once, &sfd,
@@ -236,6 +237,7 @@ static void attach_run(int fd, const char *extra, size_t extra_len, void *arg)
 		return;
 	struct io_relay_opts o = {.tty = j->tty,
 				  .stdin_attached = j->in,
+				  .stdin_once = j->stdin_once,
 				  .detach_keys = j->keys,
 				  .n_detach_keys = j->nkeys};
 	enum io_relay_end end = io_relay(fd, extra, extra_len, sfd, &o);

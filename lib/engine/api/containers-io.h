@@ -28,6 +28,9 @@ int io_attach_open(int client_fd, struct container *c, const char *exec_id, bool
 struct io_relay_opts {
 	bool tty;	     /* the shim's frames are unwrapped to raw bytes */
 	bool stdin_attached; /* the client's bytes go to the process */
+	/* the client's EOF closes the process's stdin and output keeps flowing
+	 * (docker's StdinOnce without a tty); else that EOF ends the relay */
+	bool stdin_once;
 	const unsigned char *detach_keys;
 	size_t n_detach_keys; /* 0: no detaching */
 };
@@ -36,15 +39,22 @@ enum io_relay_end {
 	IO_RELAY_ENDED = 0, /* the shim closed: the process ended, its output is delivered */
 	IO_RELAY_CLIENT_GONE,
 	IO_RELAY_DETACHED,
+	IO_RELAY_STDIN_CLOSED, /* the client's EOF without stdin_once */
 	IO_RELAY_ERROR,
 };
 
 /* Relay until one side ends. extra: bytes the client sent after its request
- * head (stdin). The client's EOF half-closes the shim stream (the shim then
- * closes the process's stdin when stdin_once) and output keeps flowing. */
+ * head (stdin). With stdin attached, the client's EOF half-closes the shim
+ * stream (the shim closes the process's stdin) and output keeps flowing when
+ * stdin_once, else it ends the relay (IO_RELAY_STDIN_CLOSED), as dockerd's
+ * attach; without stdin it is ignored. */
 enum io_relay_end io_relay(int client_fd, const char *extra, size_t extra_len, int shim_fd,
 			   const struct io_relay_opts *o);
 
+/* Wait (up to 100 ms) until the client has read what was sent (the 101
+ * head): a client that reads the head through a buffered reader and then
+ * takes the raw socket (docker-py) would lose bytes that came with it. */
+void io_wait_head_read(int fd);
 /* Write all of buf to a socket (MSG_NOSIGNAL); -1 when the peer is gone. */
 int io_send_all(int fd, const void *buf, size_t len);
 /* One stream frame (docker's 8-byte header + payload) or, with tty, the raw

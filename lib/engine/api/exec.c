@@ -510,8 +510,9 @@ static void start_run(int fd, const char *extra, size_t extra_len, void *arg)
 	struct start_job *j = arg;
 	struct berth_error *err = NULL;
 	cleanup_close int sfd = -1;
+	io_wait_head_read(fd);
 	if (launch(j->e, j->c, j->id, j->config, j->tty, j->in, &err) < 0 ||
-	    io_attach_open(fd, j->c, j->id, j->in, j->out, j->err_, true, &sfd, &err) < 0) {
+	    io_attach_open(fd, j->c, j->id, j->in, j->out, j->err_, !j->tty, &sfd, &err) < 0) {
 		if (err->code != ECANCELED) {
 			cleanup_free char *msg = xasprintf("%s\r\n", err->msg);
 			io_send_frame(fd, j->tty, 1, msg, strlen(msg));
@@ -521,8 +522,10 @@ static void start_run(int fd, const char *extra, size_t extra_len, void *arg)
 		launch_failed(j->e, j->c, j->id);
 		return;
 	}
+	/* dockerd closes an exec's stdin at the client's EOF (without a tty) */
 	struct io_relay_opts o = {.tty = j->tty,
 				  .stdin_attached = j->in,
+				  .stdin_once = !j->tty,
 				  .detach_keys = j->keys,
 				  .n_detach_keys = j->nkeys};
 	enum io_relay_end end = io_relay(fd, extra, extra_len, sfd, &o);
