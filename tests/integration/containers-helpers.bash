@@ -9,7 +9,11 @@
 # Environment:
 #   BERTH_BUILD     meson build dir (default <repo>/build)
 #   BERTHD BERTH    the daemon and the CLI (default: from BERTH_BUILD)
-#   DOCKER          the docker CLI (default /usr/local/bin/docker)
+#   DOCKER          the docker CLI (default /usr/local/bin/docker, else the
+#                   docker on PATH, e.g. Debian's docker.io)
+#   CT_WAIT_MIN     the least time in seconds any wait (retry, wait_ctr_status)
+#                   gives its condition before it fails (default 30): the counts
+#                   tests pass are tuned for an idle machine, CI's is busy
 #   BERTH_TEST_TMP  where per-test dirs go (default /tmp; keep it short,
 #                   unix socket paths must fit in 108 bytes)
 #   CT_STORAGE      storage-driver of daemon.json (default overlayfs)
@@ -34,6 +38,7 @@
 #   api_status METHOD PATH [BODY]  sets STATUS and BODY (one request)
 #   ctr_state REF            State.Status of a container (inspect)
 #   wait_ctr_status REF STATUS [SECS]
+#   berthd_log_mark, wait_berthd_log REGEX   wait for a request to reach berthd
 #   ct_teardown              the default teardown
 # From helpers.bash: retry, fail, assert_eq, assert_contains, mounts_under ...
 
@@ -42,9 +47,29 @@ source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/helpers.bash"
 
 BERTHD=${BERTHD:-$BERTH_BUILD/cmd/berthd/berthd}
 BERTH=${BERTH:-$BERTH_BUILD/cmd/berth/berth}
-DOCKER=${DOCKER:-/usr/local/bin/docker}
+if [[ -z ${DOCKER:-} ]]; then
+	DOCKER=/usr/local/bin/docker
+	[[ -x $DOCKER ]] || DOCKER=$(command -v docker || echo /usr/local/bin/docker)
+fi
+CT_WAIT_MIN=${CT_WAIT_MIN:-30}
 CT_STORAGE=${CT_STORAGE:-overlayfs}
 BUSYBOX_PATH_ENV=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+# retry N DELAY CMD...: helpers.bash's retry (CMD until it succeeds, N tries
+# DELAY apart) that also keeps trying until CT_WAIT_MIN seconds have passed:
+# a condition met late on a loaded machine is not a failure. Returns at the
+# first success, so a passing test is not slower.
+retry() {
+	local n=$1 delay=$2 i=0 start=$SECONDS
+	shift 2
+	while ((i < n || SECONDS - start < CT_WAIT_MIN)); do
+		"$@" && return 0
+		sleep "$delay"
+		i=$((i + 1))
+	done
+	echo "retry: gave up after $i tries, $((SECONDS - start)) s: $*" >&2
+	return 1
+}
 
 setup() { ct_setup; }
 teardown() { ct_teardown; }
@@ -174,6 +199,7 @@ ctr_id() { ctr_inspect "$1" .Id; }
 # wait_ctr_status REF STATUS [SECS]
 wait_ctr_status() {
 	local ref=$1 want=$2 secs=${3:-20} i st=
+	((secs >= CT_WAIT_MIN)) || secs=$CT_WAIT_MIN
 	for ((i = 0; i < secs * 20; i++)); do
 		st=$(ctr_state "$ref" 2>/dev/null)
 		[[ $st == "$want" ]] && return 0
@@ -181,6 +207,14 @@ wait_ctr_status() {
 	done
 	fail "container $ref: status '$st', expected '$want' within ${secs}s"
 }
+
+# berthd_log_mark: remember where berthd.log ends now (for wait_berthd_log)
+berthd_log_mark() { BLOG_MARK=$(wc -l <"$D/berthd.log"); }
+berthd_log_has() { tail -n +"$((${BLOG_MARK:-0} + 1))" "$D/berthd.log" | grep -qE "$1"; }
+# wait_berthd_log REGEX: a line matching REGEX (grep -E) in berthd.log after
+# the mark. berthd --debug logs "api: METHOD URL" as it routes a request: a
+# client's request is in once that line is (no fixed sleep for slow clients)
+wait_berthd_log() { retry 100 0.1 berthd_log_has "$1" || fail "no '$1' in berthd.log"; }
 
 # the directories named CGNAME in any cgroup hierarchy, deepest first
 ct_cgroup_dirs() {
