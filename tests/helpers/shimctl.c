@@ -3,7 +3,8 @@
  *   shimctl DIR OP [JSON]        send {"op":OP,...JSON}, print the reply; exit 1
  *                                if it is not ok
  *   shimctl DIR subscribe [N]    print the event frames, one per line; stop
- *                                after N of them (default: until EOF)
+ *                                after N of them (default: until EOF); says
+ *                                "subscribed" on stderr once the shim replied
  *   shimctl DIR attach [JSON]    attach, copy stdin to the shim (SHUT_WR at its
  *                                EOF), demultiplex: stream 1 -> stdout, 2 -> stderr
  *   shimctl start JSON           shim_start() with shim_start_opts given as JSON
@@ -156,6 +157,8 @@ int main(int argc, char **argv)
 		return relay(fd);
 	}
 	long n = argc > 3 ? strtol(argv[3], NULL, 10) : -1;
+	/* the shim has the subscription: events from now on reach us (tests wait for this) */
+	fprintf(stderr, "subscribed\n");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (long i = 0; n < 0 || i < n; i++) {
 		json_t *ev = NULL;
