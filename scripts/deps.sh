@@ -12,6 +12,8 @@ packages=(
 	libssl-dev libarchive-dev libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev zlib1g-dev libzstd-dev
 	# tests
 	libcmocka-dev bats busybox-static jq iproute2 python3 util-linux procps file
+	# the container tests: curl on the API socket, sqlite3 to corrupt metadata.db
+	curl sqlite3
 	# systemd-cgroup.bats: a private dbus-daemon and the fake systemd on it
 	dbus-daemon python3-dbus python3-gi
 	# benchmark peers
