@@ -64,7 +64,7 @@ struct cli_spec {
 	const char *summary; /* one line */
 	const char *aliases; /* "berth image ls, berth images", or NULL */
 	int min_args;
-	int max_args; /* -1: any number */
+	int max_args;	       /* -1: any number */
 	bool interspersed_off; /* stop at the first argument (run IMAGE CMD -x...) */
 };
 

@@ -124,7 +124,7 @@ int cli_parse(const struct cli_spec *spec, const struct cli_opt *opts, int argc,
 	size_t sl = 0;
 	if (spec->interspersed_off)
 		so[sl++] = '+'; /* flags end at the first argument */
-	so[sl++] = ':';	    /* report missing arguments as ':' */
+	so[sl++] = ':';		/* report missing arguments as ':' */
 	for (size_t i = 0; i < n; i++) {
 		int val = opts[i].short_name ? opts[i].short_name : LONG_ONLY_BASE + (int)i;
 		lo[i].name = opts[i].long_name;
