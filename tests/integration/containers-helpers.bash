@@ -128,8 +128,8 @@ start_berthd() {
 		</dev/null >>"$D/berthd.log" 2>&1 &
 	BPID=$!
 	echo "$BPID" >>"$D/.pids"
-	local i
-	for i in $(seq 200); do
+	local t0=$SECONDS
+	while ((SECONDS - t0 < CT_WAIT_MIN)); do
 		curl -sf --max-time 2 --unix-socket "$SOCK" http://berth/_ping >/dev/null 2>&1 && return 0
 		kill -0 "$BPID" 2>/dev/null || break
 		sleep 0.05
