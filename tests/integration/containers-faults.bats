@@ -146,6 +146,8 @@ seqs() { jq -j 'select(.stream == "stdout") | .log' "$(logfile "$1")"; }
 		touch "$D/run/shims/default/$id/rootfs/tmp/stop"
 	done
 	sleep 2
+	local t_restart
+	t_restart=$(date +%s)
 	start_berthd
 	# all 20 listed with the right state
 	local list
@@ -158,6 +160,11 @@ seqs() { jq -j 'select(.stream == "stdout") | .log' "$(logfile "$1")"; }
 		wait_ctr_status "p$i" exited 10
 		assert_eq "$(ctr_inspect "p$i" .State.ExitCode)" $((40 + i))
 	done
+	# and reported as die events with their codes
+	local dies
+	dies=$(api "/events?since=$t_restart&until=$(($(date +%s) + 1))&filters=%7B%22event%22%3A%5B%22die%22%5D%7D" |
+		jq -r '"\(.Actor.Attributes.name)=\(.Actor.Attributes.exitCode)"' | sort -V | tr '\n' ' ')
+	assert_eq "$dies" "p17=57 p18=58 p19=59 p20=60 "
 	sleep 0.5
 	# stop the runners, then check their logs: 1..N without a gap or a repeat
 	for i in $(seq 1 $((n - 4))); do
