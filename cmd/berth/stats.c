@@ -1,7 +1,9 @@
-/* berth stats [-a] [--no-stream] [--no-trunc] [--format json] [CONTAINER...]:
+/* berth stats [-a] [--no-stream] [--no-trunc] [--format] [CONTAINER...]:
  * one GET /containers/{id}/stats per container, in parallel as the docker
  * CLI does (a thread and a connection each): stream=0 once, or stream=1
- * redrawn every second until interrupted or every stream ended. */
+ * redrawn every second until interrupted or every named stream ended.
+ * Without names, streaming follows GET /events as docker: containers that
+ * start come in, those that die (without -a) or are destroyed go. */
 #include "cli.h"
 #include "ctrfmt.h"
 #include "format.h"
@@ -24,6 +26,7 @@ struct worker {
 	json_t *last;
 	char *error;
 	bool done;
+	bool hidden; /* died or destroyed (events) */
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -78,7 +81,7 @@ static int open_worker_client(struct cli *cli, struct client **out, struct berth
 }
 
 /* Print the current rows; with the lock held. */
-static void print_rows(struct worker *w, size_t n, bool no_trunc, enum cli_format fmt,
+static void print_rows(struct worker **w, size_t n, bool no_trunc, enum cli_format fmt,
 		       const struct ctrfmt_template *tpl)
 {
 	struct fmt_table t = {0};
@@ -91,19 +94,19 @@ static void print_rows(struct worker *w, size_t n, bool no_trunc, enum cli_forma
 		fmt_table_add(&t, h, 8);
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (w[i].error && w[i].last == NULL)
+		if (w[i]->hidden || (w[i]->error && w[i]->last == NULL))
 			continue;
 		struct ctrfmt_stats_row r;
-		ctrfmt_stats_row(w[i].last, w[i].name, no_trunc, &r);
+		ctrfmt_stats_row(w[i]->last, w[i]->name, no_trunc, &r);
 		if (tpl) {
-			cleanup_json json_t *j = ctrfmt_stats_row_json(&r, w[i].name);
+			cleanup_json json_t *j = ctrfmt_stats_row_json(&r, w[i]->name);
 			cleanup_free char *line = ctrfmt_template_render(tpl, j);
 			if (tpl->table)
 				ctrfmt_table_add_line(&t, line);
 			else
 				printf("%s\n", line);
 		} else if (fmt == CLI_FORMAT_JSON) {
-			cleanup_json json_t *j = ctrfmt_stats_row_json(&r, w[i].name);
+			cleanup_json json_t *j = ctrfmt_stats_row_json(&r, w[i]->name);
 			cleanup_free char *line = ctrfmt_go_json(j);
 			printf("%s\n", line);
 		} else {
@@ -138,42 +141,155 @@ static int list_containers(struct client *c, bool all, char ***names, size_t *n,
 	return 0;
 }
 
-static int watch(struct cli *cli, struct client *c, char **names, size_t n, bool stream,
-		 bool no_trunc, enum cli_format fmt, const struct ctrfmt_template *tpl)
+/* The containers shown: workers appended by the main thread, hidden by the
+ * events follower (under mu). */
+struct wset {
+	struct worker **v;
+	size_t n;
+	char **pending; /* 12-character ids the follower saw start */
+	size_t npending;
+};
+
+struct follower {
+	struct wset *set;
+	struct client *client;
+	bool all;
+	pthread_t thread;
+	bool started;
+	bool done; /* under mu: the events stream ended (the daemon went away) */
+};
+
+static void hide(struct wset *set, const char *id)
 {
-	cleanup_free struct worker *w = xcalloc(n + 1, sizeof(*w));
-	/* the workers' connections use the version this one negotiated (set
+	for (size_t i = 0; i < set->n; i++)
+		if (strncmp(set->v[i]->name, id, 12) == 0)
+			set->v[i]->hidden = true;
+}
+
+/* docker's handlers: start (and create with -a) adds, die (without -a) and
+ * destroy remove. */
+static int on_event(json_t *ev, void *arg, struct berth_error **err)
+{
+	(void)err;
+	struct follower *f = arg;
+	const char *action = json_string_value(json_object_get(ev, "Action"));
+	const char *id = json_string_value(json_object_get(json_object_get(ev, "Actor"), "ID"));
+	if (action == NULL || id == NULL || strlen(id) < 12)
+		return 0;
+	pthread_mutex_lock(&mu);
+	if (strcmp(action, "start") == 0 || (f->all && strcmp(action, "create") == 0)) {
+		f->set->pending =
+		    xrealloc(f->set->pending, (f->set->npending + 1) * sizeof(char *));
+		f->set->pending[f->set->npending++] = strndup(id, 12);
+	} else if ((!f->all && strcmp(action, "die") == 0) || strcmp(action, "destroy") == 0) {
+		hide(f->set, id);
+	}
+	pthread_mutex_unlock(&mu);
+	return 0;
+}
+
+static void *run_follower(void *arg)
+{
+	struct follower *f = arg;
+	struct client_req req;
+	client_req_init(&req, "GET",
+			"/events?filters=%7B%22type%22%3A%7B%22container%22%3Atrue%7D%7D");
+	req.on_line = on_event;
+	req.arg = f;
+	struct client_resp resp;
+	struct berth_error *err = NULL;
+	if (client_call(f->client, &req, &resp, &err) == 0)
+		client_resp_clear(&resp);
+	berth_error_free(&err);
+	pthread_mutex_lock(&mu);
+	f->done = true;
+	pthread_mutex_unlock(&mu);
+	return NULL;
+}
+
+/* A new worker for name, its connection opened here (main thread). */
+static void add_worker(struct wset *set, struct cli *cli, const char *name, bool stream)
+{
+	struct worker *w = xcalloc(1, sizeof(*w));
+	*w = (struct worker){.cli = cli, .name = xstrdup(name), .stream = stream};
+	struct berth_error *err = NULL;
+	if (open_worker_client(cli, &w->client, &err) < 0) {
+		w->error = xstrdup(err->msg);
+		berth_error_free(&err);
+		w->done = true;
+	} else {
+		w->started = pthread_create(&w->thread, NULL, run_worker, w) == 0;
+		if (!w->started) {
+			w->error = xasprintf("cannot start a thread for %s", name);
+			w->done = true;
+		}
+	}
+	pthread_mutex_lock(&mu);
+	set->v = xrealloc(set->v, (set->n + 1) * sizeof(*set->v));
+	set->v[set->n++] = w;
+	pthread_mutex_unlock(&mu);
+}
+
+/* The ids the follower saw start that are not shown yet. */
+static void add_pending(struct wset *set, struct cli *cli)
+{
+	pthread_mutex_lock(&mu);
+	char **ids = set->pending;
+	size_t n = set->npending;
+	set->pending = NULL;
+	set->npending = 0;
+	pthread_mutex_unlock(&mu);
+	for (size_t i = 0; i < n; i++) {
+		bool shown = false;
+		pthread_mutex_lock(&mu);
+		for (size_t k = 0; k < set->n && !shown; k++)
+			shown = !set->v[k]->hidden && !set->v[k]->done &&
+				strcmp(set->v[k]->name, ids[i]) == 0;
+		pthread_mutex_unlock(&mu);
+		if (!shown)
+			add_worker(set, cli, ids[i], true);
+		free(ids[i]);
+	}
+	free(ids);
+}
+
+static int watch(struct cli *cli, struct client *c, char **names, size_t n, bool stream,
+		 bool follow, bool all, bool no_trunc, enum cli_format fmt,
+		 const struct ctrfmt_template *tpl)
+{
+	struct wset set = {0};
+	/* the other connections use the version this one negotiated (set
 	 * before any thread runs) */
 	setenv("BERTH_API_VERSION", client_api_version(c), 1);
 	json_object_seed(0);
-	for (size_t i = 0; i < n; i++) {
-		w[i] = (struct worker){.cli = cli, .name = names[i], .stream = stream};
+	struct follower f = {.set = &set, .all = all};
+	/* listed and streaming: containers that start later come in, as docker */
+	if (follow) {
 		struct berth_error *err = NULL;
-		if (open_worker_client(cli, &w[i].client, &err) < 0) {
-			w[i].error = xstrdup(err->msg);
-			berth_error_free(&err);
-			w[i].done = true;
-			continue;
-		}
-		w[i].started = pthread_create(&w[i].thread, NULL, run_worker, &w[i]) == 0;
-		if (!w[i].started) {
-			w[i].error = xasprintf("cannot start a thread for %s", names[i]);
-			w[i].done = true;
-		}
+		if (open_worker_client(cli, &f.client, &err) == 0)
+			f.started = pthread_create(&f.thread, NULL, run_follower, &f) == 0;
+		f.done = !f.started;
+		berth_error_free(&err);
 	}
+	for (size_t i = 0; i < n; i++)
+		add_worker(&set, cli, names[i], stream);
 	bool tty = cli_isatty(stdout);
 	for (;;) {
+		if (follow)
+			add_pending(&set, cli);
 		bool all_done = true;
 		pthread_mutex_lock(&mu);
-		for (size_t i = 0; i < n; i++)
-			all_done &= w[i].done;
+		for (size_t i = 0; i < set.n; i++)
+			all_done &= set.v[i]->done;
 		if (stream) {
 			if (tty && fmt == CLI_FORMAT_TABLE)
 				fputs("\033[2J\033[H", stdout);
-			print_rows(w, n, no_trunc, fmt, tpl);
+			print_rows(set.v, set.n, no_trunc, fmt, tpl);
 		}
+		/* following: until the events stream ends too (no daemon) */
+		bool follow_done = !follow || f.done;
 		pthread_mutex_unlock(&mu);
-		if (all_done)
+		if (all_done && follow_done)
 			break;
 		if (stream)
 			sleep(1);
@@ -181,19 +297,29 @@ static int watch(struct cli *cli, struct client *c, char **names, size_t n, bool
 			usleep(20000);
 	}
 	if (!stream)
-		print_rows(w, n, no_trunc, fmt, tpl);
+		print_rows(set.v, set.n, no_trunc, fmt, tpl);
 	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (w[i].started)
-			pthread_join(w[i].thread, NULL);
-		client_free(w[i].client);
-		if (w[i].error) {
-			fprintf(stderr, "%s\n", w[i].error);
+	for (size_t i = 0; i < set.n; i++) {
+		struct worker *w = set.v[i];
+		if (w->started)
+			pthread_join(w->thread, NULL);
+		client_free(w->client);
+		if (w->error) {
+			fprintf(stderr, "%s\n", w->error);
 			rc = 1;
 		}
-		free(w[i].error);
-		json_decref(w[i].last);
+		free(w->error);
+		free(w->name);
+		json_decref(w->last);
+		free(w);
 	}
+	free(set.v);
+	if (f.started)
+		pthread_join(f.thread, NULL);
+	client_free(f.client);
+	for (size_t i = 0; i < set.npending; i++)
+		free(set.pending[i]);
+	free(set.pending);
 	return rc;
 }
 
@@ -243,7 +369,8 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
 		for (int i = first; i < argc; i++)
 			names[n++] = xstrdup(argv[i]);
 	}
-	rc = watch(cli, c, names, n, !no_stream, no_trunc, fmt, use_tpl ? &tpl : NULL);
+	rc = watch(cli, c, names, n, !no_stream, listed && !no_stream, all, no_trunc, fmt,
+		   use_tpl ? &tpl : NULL);
 	ctrfmt_template_free(&tpl);
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);

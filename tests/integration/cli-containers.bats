@@ -392,7 +392,9 @@ requests() { jq -r 'select(.path != "/_ping") | "\(.method) \(.path)"' "$D/reque
 	[ "$status" -eq 1 ]
 	[[ $output == *'failed to parse value as time or duration: "yesterday"'* ]]
 	# without --until the stream stays open until interrupted
-	fb events >"$D/ev.out" 2>&1 &
+	# the binary itself in the background (not the fb function's subshell),
+	# so that $! is berth
+	"$BERTH" -H "unix://$FSOCK" events >"$D/ev.out" 2>&1 &
 	pid=$!
 	echo "$pid" >>"$D/.pids"
 	retry 50 0.1 grep -q "volume create" "$D/ev.out"
@@ -693,6 +695,29 @@ run_ctr() {
 	[ "$(dk diff top1)" = "$output" ]
 }
 
+@test "cli-containers: stats without names follows events: started containers come in, removed ones go" {
+	run_ctr st1 >/dev/null
+	"$BERTH" -H "unix://$SOCK" stats --format 'table {{.Name}}\t{{.PIDs}}' >"$D/st.out" 2>&1 &
+	pid=$!
+	echo "$pid" >>"$D/.pids"
+	# the last table printed (after its last NAME header)
+	last() { awk '/^NAME/ { n = 0; delete rows; next } { rows[n++] = $1 } END { for (i = 0; i < n; i++) print rows[i] }' "$D/st.out" | sort | tr '\n' ' '; }
+	retry 50 0.1 grep -q '^st1 ' "$D/st.out"
+	run_ctr st2 >/dev/null
+	retry 100 0.1 bash -c "awk '/^NAME/ { n = 0; delete rows; next } { rows[n++] = \$1 } END { for (i = 0; i < n; i++) print rows[i] }' '$D/st.out' | grep -qx st2"
+	[ "$(last)" = "st1 st2 " ]
+	api -X DELETE -o /dev/null "/containers/st1?force=1"
+	for _ in $(seq 50); do
+		[ "$(last)" = "st2 " ] && break
+		sleep 0.1
+	done
+	[ "$(last)" = "st2 " ]
+	kill -0 "$pid"
+	kill -TERM "$pid"
+	wait "$pid" || st=$?
+	[ "${st:-0}" -eq 143 ]
+}
+
 @test "cli-containers: rename and update through berth; inspect shows the new values" {
 	id=$(run_ctr old)
 	mk taken >/dev/null
@@ -750,7 +775,7 @@ run_ctr() {
 }
 
 @test "cli-containers: events: a live stream of start/die lines, --since/--until, --filter, --format json" {
-	b events --filter type=container >"$D/ev.out" 2>&1 &
+	"$BERTH" -H "unix://$SOCK" events --filter type=container >"$D/ev.out" 2>&1 &
 	pid=$!
 	echo "$pid" >>"$D/.pids"
 	sleep 0.5
@@ -761,7 +786,8 @@ run_ctr() {
 	grep -Eq "^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z container start $id \(.*name=evbox.*\)$" "$D/ev.out"
 	grep -Eq "^.* container die $id \(.*exitCode=0.*\)$" "$D/ev.out"
 	kill -TERM "$pid"
-	wait "$pid" || true
+	wait "$pid" || st=$?
+	[ "${st:-0}" -eq 143 ]
 	until=$(($(date +%s) + 1))
 	run b events --since "$since" --until "$until" --filter container=evbox --format json
 	[ "$status" -eq 0 ]
