@@ -304,3 +304,21 @@ seqs() { jq -j 'select(.stream == "stdout") | .log' "$(logfile "$1")"; }
 		jq -r .Action | tr '\n' ' ')
 	assert_eq "$ev" "create start oom die "
 }
+
+@test "faults: a removal that berthd did not finish is finished at its start" {
+	ct_start_default
+	id=$(create half '{"Cmd":["sleep","1000"]}')
+	start half
+	kill -KILL "$BPID"
+	wait "$BPID" 2>/dev/null || true
+	BPID=
+	# as if berthd died in the middle of DELETE ?force=1
+	local f=$D/root/containers/$id/config.v2.json
+	jq -c '.State.Status = "removing"' "$f" >"$f.new" && mv "$f.new" "$f"
+	start_berthd
+	retry 50 0.1 bash -c "[[ \$(curl -s -o /dev/null -w '%{http_code}' --unix-socket $SOCK http://berth/containers/half/json) == 404 ]]" ||
+		fail "the container is still there"
+	[[ ! -e $D/root/containers/$id ]] || fail "container dir left"
+	retry 50 0.1 bash -c "[[ ! -e $D/run/shims/default/$id ]]" || fail "shim dir left"
+	[[ -z $(ct_live_shims) ]] || fail "a shim is left"
+}

@@ -158,6 +158,22 @@ static void drop_unstarted(struct engine *e, struct container *c)
 	ctr_task_cleanup(e, c);
 }
 
+/* A removal that berthd did not finish: finished now, as dockerd's restore. */
+static void finish_remove(struct engine *e, struct container *c)
+{
+	pthread_mutex_lock(&c->priv->op);
+	pthread_mutex_lock(&c->lock);
+	c->state.status = CTR_EXITED;
+	c->priv->task = true; /* whatever the shim dir holds goes too */
+	pthread_mutex_unlock(&c->lock);
+	struct berth_error *err = NULL;
+	if (ctr_remove_locked(e, c, true, false, &err) < 0) {
+		log_error("container %s: finishing its removal: %s", c->id, err->msg);
+		berth_error_free(&err);
+	}
+	pthread_mutex_unlock(&c->priv->op);
+}
+
 static void reconnect_one(struct engine *e, struct container *c)
 {
 	pthread_mutex_lock(&c->lock);
@@ -165,6 +181,10 @@ static void reconnect_one(struct engine *e, struct container *c)
 	pthread_mutex_unlock(&c->lock);
 	if (st == CTR_DEAD)
 		return;
+	if (st == CTR_REMOVING) {
+		ctr_spawn(e, c, finish_remove);
+		return;
+	}
 	bool dir = fs_exists(c->shim_dir);
 	if (!dir) {
 		if (was_up(st)) {
@@ -175,7 +195,7 @@ static void reconnect_one(struct engine *e, struct container *c)
 			c->priv->task = true;
 			pthread_mutex_unlock(&c->lock);
 			ctr_record_exit(e, c, 255, 0, false, msg);
-		} else if (st == CTR_RESTARTING || st == CTR_REMOVING) {
+		} else if (st == CTR_RESTARTING) {
 			ctr_spawn(e, c, ctr_after_exit);
 		}
 		return;

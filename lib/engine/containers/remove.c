@@ -56,6 +56,7 @@ int ctr_remove_locked(struct engine *e, struct container *c, bool force, bool vo
 	}
 	pthread_mutex_lock(&c->lock);
 	c->state.status = CTR_REMOVING;
+	ctr_persist_locked(e, c, false, NULL); /* a berthd that dies now finishes at its start */
 	pthread_cond_broadcast(&c->cond);
 	pthread_mutex_unlock(&c->lock);
 	ctr_task_cleanup(e, c);
