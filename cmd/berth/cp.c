@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "config.h"
 #include "ctrfmt.h"
+#include "format.h"
 
 #include "common/cleanup.h"
 #include "common/xalloc.h"
@@ -57,6 +58,49 @@ static bool ends_with_dot(const char *p)
 {
 	size_t n = strlen(p);
 	return (n == 1 && p[0] == '.') || (n >= 2 && strcmp(p + n - 2, "/.") == 0);
+}
+
+/* Go's filepath.Clean of an absolute path: no ".", "..", "//" or trailing
+ * "/". Caller frees. */
+static char *path_clean(const char *p)
+{
+	size_t n = strlen(p);
+	char *out = xmalloc(n + 2);
+	size_t o = 0;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		size_t l = strcspn(p, "/");
+		if (l == 0)
+			break;
+		if (l == 1 && p[0] == '.') {
+			/* skip */
+		} else if (l == 2 && p[0] == '.' && p[1] == '.') {
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+		} else {
+			out[o++] = '/';
+			memcpy(out + o, p, l);
+			o += l;
+		}
+		p += l;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = '\0';
+	return out;
+}
+
+/* docker's last line, on stderr, when stdout is a terminal and not -q:
+ * "Successfully copied 2.05kB to web:/tmp/x" (the archive's size). */
+static void report(const struct cp_opts *o, int64_t bytes, const char *where)
+{
+	if (o->quiet || !isatty(STDOUT_FILENO))
+		return;
+	cleanup_free char *size = fmt_human_size_prec((double)bytes, 3);
+	fprintf(stderr, "Successfully copied %s to %s\n", size, where);
 }
 
 static char *base_name(const char *p)
@@ -200,7 +244,7 @@ static char *map_name(const char *name, const char *top, bool rooted)
  * the destination; -2 with *read_err when the archive could not be read
  * (the daemon's error, if any, says more). */
 static int extract(int fd, const char *src, const char *dst, const struct cp_opts *o,
-		   char **read_err)
+		   char **read_err, int64_t *bytes)
 {
 	bool rooted = false;
 	cleanup_free char *dir = NULL;
@@ -276,6 +320,7 @@ fail:
 			      archive_error_string(in) ?: "bad archive");
 	rc = -2;
 done:
+	*bytes = archive_filter_bytes(in, 0);
 	archive_write_close(out);
 	archive_write_free(out);
 	archive_read_free(in);
@@ -337,7 +382,8 @@ static int copy_from(struct cli *cli, const char *ctr, const char *src, const ch
 		return 1;
 	}
 	cleanup_free char *read_err = NULL;
-	int rc = extract(p[0], src, adst, o, &read_err);
+	int64_t bytes = 0;
+	int rc = extract(p[0], src, adst, o, &read_err, &bytes);
 	close(p[0]); /* a download still running gets EPIPE */
 	pthread_join(t, NULL);
 	if (d.err) {
@@ -348,6 +394,10 @@ static int copy_from(struct cli *cli, const char *ctr, const char *src, const ch
 	}
 	if (read_err)
 		fprintf(stderr, "%s\n", read_err);
+	if (rc == 0) {
+		cleanup_free char *clean = path_clean(adst);
+		report(o, bytes, clean);
+	}
 	return rc < 0 ? 1 : 0;
 }
 
@@ -360,6 +410,7 @@ struct upload {
 	int fd; /* pipe's write end, closed by the thread */
 	int rc;
 	char *error;
+	int64_t bytes; /* the archive's size */
 };
 
 static int write_entry_data(struct archive *disk, struct archive *out)
@@ -379,6 +430,7 @@ static void *pack_thread(void *arg)
 	struct upload *u = arg;
 	struct archive *out = archive_write_new();
 	archive_write_set_format_pax_restricted(out);
+	archive_write_set_bytes_in_last_block(out, 1); /* no padding, as Go's tar */
 	struct archive *disk = archive_read_disk_new();
 	archive_read_disk_set_standard_lookup(disk);
 	if (u->follow)
@@ -431,6 +483,7 @@ static void *pack_thread(void *arg)
 done:
 	archive_read_free(disk);
 	archive_write_close(out);
+	u->bytes = archive_filter_bytes(out, -1);
 	archive_write_free(out);
 	close(u->fd);
 	return NULL;
@@ -547,6 +600,10 @@ static int copy_to(struct cli *cli, const char *src, const char *ctr, const char
 		rc = 1;
 	}
 	free(u.error);
+	if (rc == 0) {
+		cleanup_free char *where = xasprintf("%s:%s", ctr, dst);
+		report(o, u.bytes, where);
+	}
 	return rc;
 }
 

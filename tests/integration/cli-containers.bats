@@ -533,6 +533,16 @@ requests() { jq -r 'select(.path != "/_ping") | "\(.method) \(.path)"' "$D/reque
 	[ "$(grep -c . "$D/berth.tars")" -gt 10 ]
 	diff -r "$D/docker" "$D/berth"
 	[ -f "$D/berth/flat/sub/a.txt" ] && [ -f "$D/berth/into/www/index.html" ]
+	# on a terminal (script(1)) both end with the same report line
+	cd "$D/src"
+	for c in "cp hello.txt web:/tmp/hello.txt" "cp web:/etc/passwd ./pp.out" "cp ctx/. web:/tmp/" \
+		"cp -q hello.txt web:/tmp/x"; do
+		d=$(DOCKER_HOST=unix://$FSOCK script -qec "$DOCKER $c </dev/null" /dev/null | tr -d '\r')
+		b=$(script -qec "$BERTH -H unix://$FSOCK $c </dev/null" /dev/null | tr -d '\r')
+		[ "$d" = "$b" ] || fail "$c on a terminal: docker [$d], berth [$b]"
+	done
+	[ "$b" = "" ]
+	[ "$(script -qec "$BERTH -H unix://$FSOCK cp web:/etc/passwd ./pp.out" /dev/null | tr -d '\r')" = "Successfully copied 2.05kB to $D/src/pp.out" ]
 }
 
 # ---- end to end against berthd ---------------------------------------------
