@@ -553,6 +553,16 @@ char *ctrfmt_go_json(json_t *v)
 	return sb_take(&b);
 }
 
+char *ctrfmt_go_local_time(int64_t unix_seconds)
+{
+	time_t t = (time_t)unix_seconds;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	char buf[96];
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S %z %Z", &tm);
+	return xstrdup(buf);
+}
+
 char ctrfmt_change_kind(json_int_t kind)
 {
 	switch (kind) {

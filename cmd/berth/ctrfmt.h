@@ -120,6 +120,11 @@ void ctrfmt_table_add_line(struct fmt_table *table, const char *line);
 extern const char *const ctrfmt_ps_headers[];
 extern const char *const ctrfmt_stats_headers[];
 
+/* Go's time.Time.String() of a Unix time in the local zone:
+ * "2026-11-23 16:24:50 +0000 UTC", "2026-11-23 11:24:50 -0500 EST".
+ * Caller frees. */
+char *ctrfmt_go_local_time(int64_t unix_seconds);
+
 /* docker diff: Kind 0 C, 1 A, 2 D -> 'C' 'A' 'D', '?' otherwise. */
 char ctrfmt_change_kind(json_int_t kind);
 

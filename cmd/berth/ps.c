@@ -102,7 +102,7 @@ static json_t *row_json(json_t *ctr, bool no_trunc, bool size, time_t now)
 	int local = 0;
 	int64_t created = jint(ctr, "Created");
 	cleanup_free char *cmd = ctrfmt_command_display(jstr(ctr, "Command"), no_trunc);
-	cleanup_free char *at = fmt_go_time(created);
+	cleanup_free char *at = ctrfmt_go_local_time(created);
 	cleanup_free char *id = fmt_trunc_id(jstr(ctr, "Id"), no_trunc);
 	cleanup_free char *image = image_display(ctr, no_trunc);
 	cleanup_free char *labels = ctrfmt_labels_display(json_object_get(ctr, "Labels"));

@@ -479,6 +479,13 @@ requests() { jq -r 'select(.path != "/_ping") | "\(.method) \(.path)"' "$D/reque
 	done
 	run fb ps -a --format '{{.Names}}'
 	[ "$output" = $'web\ndead1' ]
+	# CreatedAt in the local zone, as docker
+	if [[ -e /usr/share/zoneinfo/America/New_York ]]; then
+		d=$(TZ=America/New_York DOCKER_HOST=unix://$FSOCK "$DOCKER" ps -a --format '{{.CreatedAt}}')
+		b=$(TZ=America/New_York fb ps -a --format '{{.CreatedAt}}')
+		[ "$d" = "$b" ]
+		[[ $b == *" -0500 EST"* || $b == *" -0400 EDT"* ]]
+	fi
 	run requests
 	[[ $output == *"GET /v1.41/containers/json?all=1&size=1"* ]]
 }

@@ -320,6 +320,7 @@ static void test_event_line(void **state)
 	e = parse("{\"Type\":\"image\",\"Action\":\"tag\",\"Actor\":{\"ID\":\"sha256:ff\"},"
 		  "\"time\":1795451860,\"timeNano\":1795451860000000005}");
 	EXPECT_STR(ctrfmt_event_line(e), "2026-11-23T16:37:40.000000005Z image tag sha256:ff");
+	EXPECT_STR(ctrfmt_go_local_time(1795451859), "2026-11-23 16:37:39 +0000 UTC");
 	/* another zone: its offset, as Go prints it */
 	setenv("TZ", "XXX-05:30", 1);
 	tzset();
