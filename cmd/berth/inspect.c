@@ -125,7 +125,11 @@ int cmd_inspect(struct cli *cli, int argc, char **argv)
 	if (type && *type == '\0')
 		type = NULL;
 	if (type && strcmp(type, "image") != 0 && strcmp(type, "container") != 0) {
-		fprintf(stderr, "\"%s\" is not a valid value for --type\n", type);
+		fprintf(stderr,
+			"unknown type: \"%s\": must be one of \"config\", \"container\", "
+			"\"image\", \"network\", \"node\", \"plugin\", \"secret\", \"service\", "
+			"\"task\", \"volume\"\n",
+			type);
 		return 1;
 	}
 	return inspect(cli, type, type == NULL, size, argc - first, argv + first);

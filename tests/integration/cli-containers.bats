@@ -446,7 +446,9 @@ requests() { jq -r 'select(.path != "/_ping") | "\(.method) \(.path)"' "$D/reque
 		"stop web nosuch1 dead1" "kill -s HUP web" "restart -t 1 web" "pause web" "unpause web" \
 		"rename web taken" "events --until 1795451900" "stats --no-stream" \
 		"stats --no-stream --format json" "stats --no-stream --no-trunc web" \
-		"container inspect nosuchx" "update --pids-limit 5 web dead1" "update -m 1g nosuch"; do
+		"container inspect nosuchx" "update --pids-limit 5 web dead1" "update -m 1g nosuch" \
+		"inspect --type container nosuchx" "inspect --type image nosuchx" \
+		"inspect --type bogus web" "inspect -s --type container web" "container inspect web nosuchx"; do
 		# up to 3 tries: docker stats --no-stream at times prints no row (its
 		# events/list race), and "N seconds ago" moves on between the two
 		for try in 1 2 3; do
