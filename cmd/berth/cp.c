@@ -436,7 +436,7 @@ static void *pack_thread(void *arg)
 	if (u->follow)
 		archive_read_disk_set_symlink_logical(disk);
 	else
-		archive_read_disk_set_symlink_hybrid(disk);
+		archive_read_disk_set_symlink_physical(disk);
 	size_t sl = strlen(u->src);
 	while (sl > 1 && u->src[sl - 1] == '/')
 		sl--;

@@ -515,6 +515,8 @@ requests() { jq -r 'select(.path != "/_ping") | "\(.method) \(.path)"' "$D/reque
 			"${c[@]}" cp ctx web:/etc/passwd || echo "rc=$?"
 			"${c[@]}" cp hello.txt web:/nodir/ || echo "rc=$?"
 			"${c[@]}" cp nothere web:/tmp || echo "rc=$?"
+			"${c[@]}" cp ctx/link web:/tmp/
+			"${c[@]}" cp -L ctx/link web:/tmp/
 			cd "$D/$who"
 			"${c[@]}" cp web:/etc/passwd p.out
 			"${c[@]}" cp web:/etc/passwd into
