@@ -310,6 +310,18 @@ requests() { jq -r 'select(.path != "/_ping") | "\(.method) \(.path)"' "$D/reque
 	[ "$output" = "invalid output path: directory \"$D/nodir\" does not exist" ]
 	run fb cp web:/var/www passwd.out
 	[ "$status" -eq 1 ]
+	# a hostile archive: nothing lands outside the destination
+	mkdir "$D/outside" hostile
+	run fb cp web:/evil hostile/
+	[ "$status" -eq 1 ]
+	[[ $output == *"Cannot extract through symlink"* ]]
+	[ -z "$(ls -A "$D/outside")" ]
+	[ ! -e "$D/escaped" ] && [ ! -e hostile/escaped ]
+	# members with ".." (a name or a hard link's target) are left out
+	run fb cp web:/evil2 hostile/
+	[ "$status" -eq 0 ]
+	[ "$(cat hostile/evil2/ok)" = fine ]
+	[ ! -e hostile/evil2/hard ] && [ ! -e hostile/escaped2 ] && [ ! -e "$D/escaped2" ]
 	run fb cp a b
 	[ "$status" -eq 1 ]
 	[ "$output" = "must specify at least one container source" ]

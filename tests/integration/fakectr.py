@@ -91,6 +91,10 @@ def tar_of(entries):
                 ti.type = tarfile.DIRTYPE
                 ti.mode = 0o755
                 t.addfile(ti)
+            elif isinstance(data, tuple):  # ("symlink" | "hardlink", target)
+                ti.type = tarfile.SYMTYPE if data[0] == "symlink" else tarfile.LNKTYPE
+                ti.linkname = data[1]
+                t.addfile(ti)
             else:
                 ti.size = len(data)
                 ti.mode = 0o644
@@ -105,6 +109,18 @@ ARCHIVES = {
     "/var/www": ({"name": "www", "size": 4096, "mode": (1 << 31) | 0o755, "mtime": "2026-11-23T16:22:19Z",
                   "linkTarget": ""}, [("www", None), ("www/index.html", b"<h1>hi</h1>\n"),
                                       ("www/sub", None), ("www/sub/a.txt", b"a\n")]),
+    # a hostile container: members that climb out, a symlink to follow, a
+    # hard link to a file outside
+    "/evil": ({"name": "evil", "size": 4096, "mode": (1 << 31) | 0o755, "mtime": "2026-11-23T16:22:19Z",
+               "linkTarget": ""}, [("evil", None), ("evil/../escaped", b"x\n"),
+                                   ("evil/link", ("symlink", os.path.join(DIR, "outside"))),
+                                   ("evil/link/pwned", b"x\n"),
+                                   ("evil/hard", ("hardlink", "evil/../../../../../etc/hostname")),
+                                   ("evil/ok", b"fine\n")]),
+    "/evil2": ({"name": "evil2", "size": 4096, "mode": (1 << 31) | 0o755, "mtime": "2026-11-23T16:22:19Z",
+                "linkTarget": ""}, [("evil2", None), ("evil2/../escaped2", b"x\n"),
+                                    ("evil2/hard", ("hardlink", "evil2/../../../../../etc/hostname")),
+                                    ("evil2/ok", b"fine\n")]),
     "/tmp": ({"name": "tmp", "size": 4096, "mode": 2148532735, "mtime": "2026-11-23T16:22:19Z",
               "linkTarget": ""}, [("tmp", None)]),
 }
