@@ -83,7 +83,7 @@ JSON
 	for c in $(clis); do
 		run $c run --rm -u nobody --group-add tty --group-add 4242 busybox id
 		echo "$c: $output"
-		[[ $output == "uid=65534(nobody) gid=65534(nogroup) groups=5(tty),4242" ]]
+		[[ $output == "uid=65534(nobody) gid=65534(nogroup) groups=5(tty),4242,65534(nogroup)" ]]
 		run $c run -u nobody2 busybox id
 		[ "$status" -ne 0 ]
 		[[ $output == *"unable to find user nobody2: no matching entries in passwd file"* ]]

@@ -156,7 +156,7 @@ echo zombies=$z procs=$c; exit 3')"
 	[[ $output == "uid=1000(berth) gid=1000(berth) groups=5(tty),1000(berth),1001(extra)" ]]
 	gen '{}' '{"User":"1234:65534","Cmd":["id"]}'
 	run_ct
-	[[ $output == "uid=1234 gid=65534(nogroup)" ]]
+	[[ $output == "uid=1234 gid=65534(nogroup) groups=65534(nogroup)" ]]
 	gen '{}' '{"User":"nobody2","Cmd":["id"]}'
 	[[ $status -eq 1 ]]
 	[[ $output == "unable to find user nobody2: no matching entries in passwd file" ]]

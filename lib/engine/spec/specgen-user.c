@@ -205,6 +205,10 @@ int sg_user_lookup(const char *rootfs, const char *user, json_t *group_add, stru
 		free(pw.home);
 		return -1;
 	}
+	/* runc's user lookup (as dockerd's specs show): with no supplementary
+	 * group found, the process's only supplementary group is its gid */
+	if (json_array_size(gids) == 0)
+		json_array_append_new(gids, json_integer((json_int_t)gid));
 	size_t i;
 	json_t *e;
 	json_array_foreach(group_add, i, e)
