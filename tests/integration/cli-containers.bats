@@ -807,6 +807,17 @@ run_ctr() {
 	b export cpbox | tar -tf - | grep -q 'tmp/ctx/sub/b'
 }
 
+@test "cli-containers: cp streams: 64 MiB both ways, berth's memory stays small" {
+	run_ctr big >/dev/null
+	head -c $((64 << 20)) /dev/urandom >"$D/big.bin"
+	/usr/bin/time -f %M -o "$D/rss.in" "$BERTH" -H "unix://$SOCK" cp "$D/big.bin" big:/tmp/big.bin
+	/usr/bin/time -f %M -o "$D/rss.out" "$BERTH" -H "unix://$SOCK" cp big:/tmp/big.bin "$D/back.bin"
+	cmp "$D/big.bin" "$D/back.bin"
+	echo "max RSS: in $(cat "$D/rss.in") KiB, out $(cat "$D/rss.out") KiB" >&2
+	# nothing the size of the file is held in memory
+	[ "$(cat "$D/rss.in")" -lt 30000 ] && [ "$(cat "$D/rss.out")" -lt 30000 ]
+}
+
 @test "cli-containers: events: a live stream of start/die lines, --since/--until, --filter, --format json" {
 	"$BERTH" -H "unix://$SOCK" events --filter type=container >"$D/ev.out" 2>&1 &
 	pid=$!
