@@ -89,8 +89,11 @@ void ctr_record_exit(struct engine *e, struct container *c, int exit_code, int64
 	ctr_restart_policy(c->host_config, &p);
 	bool again = ctr_restart_should(&p, exit_code, st->restart_count, st->manually_stopped);
 	if (st->status == CTR_RUNNING || st->status == CTR_PAUSED || st->status == CTR_CREATED ||
-	    st->status == CTR_RESTARTING)
+	    st->status == CTR_RESTARTING) {
 		st->status = again ? CTR_RESTARTING : CTR_EXITED;
+		if (again)
+			st->restart_count++; /* counted at the exit, as dockerd */
+	}
 	st->pid = 0;
 	st->paused = false;
 	st->exit_code = exit_code;

@@ -164,8 +164,6 @@ void ctr_after_exit(struct engine *e, struct container *c)
 	pthread_mutex_lock(&c->lock);
 	go = go && c->priv->restart_wait && c->state.status == CTR_RESTARTING && !c->priv->removed;
 	c->priv->restart_wait = false;
-	if (go)
-		c->state.restart_count++;
 	pthread_mutex_unlock(&c->lock);
 	if (go) {
 		struct berth_error *err = NULL;

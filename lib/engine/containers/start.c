@@ -527,9 +527,11 @@ int ctr_start(struct engine *e, struct container *c, struct berth_error **err)
 			pthread_cond_broadcast(&c->cond);
 			pthread_mutex_unlock(&c->lock);
 		}
-		/* a start by the user begins the backoff afresh (dockerd's new restart manager) */
+		/* a start by the user begins the backoff and the count afresh (dockerd's
+		 * ResetRestartManager) */
 		pthread_mutex_lock(&c->lock);
 		c->priv->restart_delay_ms = 0;
+		c->state.restart_count = 0;
 		pthread_mutex_unlock(&c->lock);
 		rc = ctr_start_locked(e, c, false, err);
 	}
