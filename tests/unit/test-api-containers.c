@@ -210,7 +210,10 @@ static void test_command(void **state)
 	expect_command("{'Cmd':['httpd','-f','-p','80'],'Entrypoint':null}", "httpd",
 		       "['-f','-p','80']", "httpd -f -p 80");
 	expect_command("{'Entrypoint':['sh','-c'],'Cmd':['echo hi']}", "sh", "['-c','echo hi']",
-		       "sh -c echo hi");
+		       "sh -c 'echo hi'");
+	/* dockerd quotes an argument with a space, and only those */
+	expect_command("{'Cmd':['a b','c\\td','','x y z']}", "a b", "['c\\td','','x y z']",
+		       "a b c\td  'x y z'");
 	expect_command("{'Entrypoint':'/init','Cmd':null}", "/init", "[]", "/init");
 	expect_command("{}", "", "[]", "");
 }

@@ -222,7 +222,9 @@ static void attach_run(int fd, const char *extra, size_t extra_len, void *arg)
 		struct berth_error *err = NULL;
 		if (io_attach_open(fd, j->c, NULL, j->in, j->out, j->err_, j->stdin_once, &sfd,
 				   &err) < 0) {
-			if (err->code != ECANCELED) {
+			/* a container removed meanwhile (run --rm whose start
+			 * failed): dockerd just ends the stream */
+			if (err->code != ECANCELED && err->code != ENOENT) {
 				cleanup_free char *msg = xasprintf("%s\r\n", err->msg);
 				io_send_frame(fd, j->tty, 2, msg, strlen(msg));
 			}

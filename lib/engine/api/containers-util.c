@@ -343,16 +343,24 @@ char *ctrapi_command(json_t *config)
 	const char *path;
 	cleanup_json json_t *args = NULL;
 	ctrapi_path_args(config, &path, &args);
+	/* dockerd's list: an argument with a space is put in single quotes */
 	size_t len = strlen(path) + 1, i;
 	json_t *a;
-	json_array_foreach(args, i, a) len += strlen(json_string_value(a) ?: "") + 1;
+	json_array_foreach(args, i, a) len += strlen(json_string_value(a) ?: "") + 3;
 	char *s = xmalloc(len);
 	char *p = stpcpy(s, path);
 	json_array_foreach(args, i, a)
 	{
+		const char *v = json_string_value(a) ?: "";
+		bool quote = strchr(v, ' ') != NULL;
 		*p++ = ' ';
-		p = stpcpy(p, json_string_value(a) ?: "");
+		if (quote)
+			*p++ = '\'';
+		p = stpcpy(p, v);
+		if (quote)
+			*p++ = '\'';
 	}
+	*p = '\0';
 	return s;
 }
 

@@ -7,6 +7,7 @@
 #include "engine/api/containers-internal.h"
 
 #include "common/cleanup.h"
+#include "common/log.h"
 #include "common/signals.h"
 #include "common/xalloc.h"
 
@@ -120,6 +121,21 @@ static int containers_start(struct api_request *req, struct api_response *resp,
 	if (find(req, &c, err) < 0)
 		return -1;
 	int rc = ctr_start(req->ctx, c, err);
+	if (rc < 0 && (*err)->code != EALREADY) {
+		/* dockerd: a failed start of an AutoRemove container removes it
+		 * (force, volumes), so that run --rm leaves nothing behind */
+		pthread_mutex_lock(&c->lock);
+		bool autorm = json_is_true(json_object_get(c->host_config, "AutoRemove"));
+		pthread_mutex_unlock(&c->lock);
+		if (autorm) {
+			struct berth_error *rerr = NULL;
+			if (ctr_remove(req->ctx, c, true, true, &rerr) < 0) {
+				log_warn("auto-remove of %s after a failed start: %s", c->id,
+					 rerr->msg);
+				berth_error_free(&rerr);
+			}
+		}
+	}
 	ctr_unref(c);
 	if (rc < 0 && start_error_is_callers((*err)->msg))
 		(*err)->code = EINVAL;
