@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "core/snapshots/snapshots.h"
+#include "engine/api/exec.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -92,6 +93,7 @@ int ctr_remove_locked(struct engine *e, struct container *c, bool force, bool vo
 		berth_error_free(&e2);
 	}
 	ctr_store_remove(e->containers, c);
+	exec_table_remove_container(e, c->id);
 	ctr_event(e, c, "destroy", NULL);
 	return 0;
 }
