@@ -282,6 +282,8 @@ static const struct merge_case merges[] = {
     {"{'ExposedPorts':{'80/tcp':{}}}", "{'ExposedPorts':{'443/tcp':{}}}", "ExposedPorts",
      "{'80/tcp':{},'443/tcp':{}}"},
     {"{'Volumes':{'/a':{}}}", "{'Volumes':{'/b':{}}}", "Volumes", "{'/a':{},'/b':{}}"},
+    {"{'Volumes':{}}", "{}", "Volumes", "null"},
+    {"{'Volumes':{}}", "{'Volumes':{'/b':{}}}", "Volumes", "{'/b':{}}"},
     {"{'Healthcheck':{'Interval':5000000000}}",
      "{'Healthcheck':{'Test':['CMD','true'],'Interval':1000000000,'Retries':3}}", "Healthcheck",
      "{'Test':['CMD','true'],'Interval':5000000000,'Retries':3}"},

@@ -487,5 +487,10 @@ int specgen_check_hostconfig(json_t *host_config, char ***warnings, struct berth
 	    check_misc(host_config, warnings, err) < 0 ||
 	    check_unsupported(host_config, warnings, err) < 0)
 		return -1;
+	/* dockerd 20.10's inspect always has these (newer CLIs omit them) */
+	const char *zeros[] = {"KernelMemory", "KernelMemoryTCP"};
+	for (size_t i = 0; i < sizeof(zeros) / sizeof(zeros[0]); i++)
+		if (json_object_get(host_config, zeros[i]) == NULL)
+			json_object_set_new(host_config, zeros[i], json_integer(0));
 	return 0;
 }

@@ -200,6 +200,11 @@ int specgen_merge_image_config(json_t *config, json_t *image_config, struct bert
 	merge_healthcheck(config, image);
 	take_if_empty(config, image, "WorkingDir");
 	merge_keys(config, image, "Volumes", true);
+	/* dockerd: an empty Volumes (the docker CLI sends {}) takes the
+	 * image's, null when the image has none */
+	json_t *vols = json_object_get(config, "Volumes");
+	if (json_is_object(vols) && json_object_size(vols) == 0)
+		json_object_set_new(config, "Volumes", json_null());
 	take_if_empty(config, image, "StopSignal");
 	take_if_empty(config, image, "OnBuild");
 	take_if_empty(config, image, "Shell");
