@@ -18,6 +18,15 @@ static pid_t start(const char *const *args, int *err_fd)
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		/* signals ignored by whoever runs the tests (nohup, a background
+		 * job of a script: SIGHUP, SIGINT, SIGQUIT) stay ignored across
+		 * exec, and a shell cannot trap them: the defaults, as in a container */
+		for (int s = 1; s < NSIG; s++)
+			if (s != SIGKILL && s != SIGSTOP)
+				signal(s, SIG_DFL);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (err_fd)
 			dup2(p[1], STDERR_FILENO);
 		int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
