@@ -12,6 +12,7 @@
 #include "common/xalloc.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -206,16 +207,34 @@ static int containers_restart(struct api_request *req, struct api_response *resp
 static int containers_kill(struct api_request *req, struct api_response *resp,
 			   struct berth_error **err)
 {
-	int sig;
-	if (query_signal(req, SIGKILL, &sig, err) < 0)
-		return -1;
+	/* dockerd: a number parses as any signal but 0 (checked against the
+	 * platform's after the lookup); the daemon's errors name the container */
+	const char *s = api_query(req, "signal");
+	int sig = SIGKILL;
+	if (s && s[0]) {
+		char *end = NULL;
+		errno = 0;
+		long n = strtol(s, &end, 10);
+		bool numeric = *end == '\0' && errno == 0;
+		sig = numeric ? (n > 0 && n <= INT_MAX ? (int)n : -1) : signal_parse(s);
+		if (sig <= 0 || (!numeric && sig >= 65))
+			return berth_error_set(err, EINVAL, "Invalid signal: %s", s);
+	}
+	const char *name = api_param(req, "name");
 	struct container *c;
-	if (find(req, &c, err) < 0)
-		return -1;
-	int rc = ctr_kill(req->ctx, c, sig, err);
-	ctr_unref(c);
-	if (rc < 0)
+	int rc = -1;
+	if (find(req, &c, err) == 0) {
+		if (sig >= 65)
+			berth_error_set(err, EINVAL, "The linux daemon does not support signal %d",
+					sig);
+		else
+			rc = ctr_kill(req->ctx, c, sig, err);
+		ctr_unref(c);
+	}
+	if (rc < 0) {
+		berth_error_wrap(err, "Cannot kill container: %s", name);
 		return reply_err(resp, err, ALREADY_409);
+	}
 	api_reply_empty(resp, 204);
 	return 0;
 }
@@ -380,11 +399,18 @@ static int containers_rename(struct api_request *req, struct api_response *resp,
 	const char *name = api_query(req, "name");
 	if (name == NULL || name[0] == '\0')
 		return berth_error_set(err, EINVAL, "Neither old nor new names may be empty");
-	if (ctrapi_check_name(name, err) < 0)
-		return -1;
+	/* dockerd looks the container up before it checks the new name */
 	struct container *c;
 	if (find(req, &c, err) < 0)
 		return -1;
+	if (ctrapi_check_name(name, err) < 0) {
+		ctr_unref(c);
+		berth_error_free(err);
+		return berth_error_set(err, EINVAL,
+				       "Error when allocating new name: Invalid container name "
+				       "(%s%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+				       name[0] == '/' ? "" : "/", name);
+	}
 	int rc = ctr_rename(req->ctx, c, name, err);
 	ctr_unref(c);
 	if (rc < 0)
