@@ -77,7 +77,11 @@ int ctr_attach_open(struct container *c, const char *exec_id, bool in, bool out,
 	*fd = -1;
 	pthread_mutex_lock(&c->lock);
 	cleanup_free char *dir = c->shim_dir ? xstrdup(c->shim_dir) : NULL;
-	if (exec_id || c->priv->shim_up) {
+	/* an exited container's shim may still be up (until the next start's
+	 * cleanup) but is going away: such an attach waits for the next start */
+	bool live = c->state.status == CTR_RUNNING || c->state.status == CTR_PAUSED ||
+		    c->priv->starting;
+	if (exec_id || (c->priv->shim_up && live)) {
 		bool up = c->priv->shim_up;
 		pthread_mutex_unlock(&c->lock);
 		if (!up)
@@ -85,9 +89,11 @@ int ctr_attach_open(struct container *c, const char *exec_id, bool in, bool out,
 		return attach_now(dir, exec_id, in, out, err_, stdin_once, fd, err);
 	}
 	/* not started: wait for the start, which waits for us */
+	uint64_t gen = c->priv->task_gen;
+	bool stale = c->priv->shim_up;
 	c->priv->attach_waiting++;
 	int rc = 0;
-	while (!c->priv->shim_up) {
+	while (!c->priv->shim_up || (stale && c->priv->task_gen == gen)) {
 		if (c->priv->removed) {
 			rc = berth_error_set(err, ENOENT, "No such container: %s", c->id);
 			break;
