@@ -79,8 +79,8 @@ int ctr_attach_open(struct container *c, const char *exec_id, bool in, bool out,
 	cleanup_free char *dir = c->shim_dir ? xstrdup(c->shim_dir) : NULL;
 	/* an exited container's shim may still be up (until the next start's
 	 * cleanup) but is going away: such an attach waits for the next start */
-	bool live = c->state.status == CTR_RUNNING || c->state.status == CTR_PAUSED ||
-		    c->priv->starting;
+	bool live =
+	    c->state.status == CTR_RUNNING || c->state.status == CTR_PAUSED || c->priv->starting;
 	if (exec_id || (c->priv->shim_up && live)) {
 		bool up = c->priv->shim_up;
 		pthread_mutex_unlock(&c->lock);
