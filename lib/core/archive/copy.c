@@ -5,6 +5,7 @@
 #include "core/archive/copy.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "core/archive/tar-out.h"
 #include "core/archive/unpack-internal.h"
 
 #include <dirent.h>
@@ -17,19 +18,12 @@
 
 /* ---- out ---- */
 
-struct link {
-	dev_t dev;
-	ino_t ino;
-	char *name;
-};
-
 struct out {
 	struct archive *tar;
 	arc_out_fn fn;
 	void *arg;
 	struct berth_error *io_err;
-	struct link *links;
-	size_t n_links;
+	struct tarout_links links;
 };
 
 static la_ssize_t out_cb(struct archive *a, void *arg, const void *buf, size_t len)
@@ -54,22 +48,9 @@ static int out_fail(struct out *o, const char *what, const char *name, struct be
 static int put_data(struct out *o, struct archive_entry *e, const char *name, int fd,
 		    struct berth_error **err)
 {
-	if (archive_write_header(o->tar, e) != ARCHIVE_OK)
-		return out_fail(o, "write header of", name, err);
-	if (fd < 0)
-		return 0;
-	char buf[65536];
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return berth_error_errno(err, "read %s", name);
-		if (n == 0)
-			return 0;
-		if (archive_write_data(o->tar, buf, (size_t)n) != n)
-			return out_fail(o, "write data of", name, err);
-	}
+	const char *what;
+	int r = tarout_put(o->tar, e, fd, name, &what, err);
+	return r == -2 ? out_fail(o, what, name, err) : r;
 }
 
 static int out_walk(struct out *o, int dirfd, const char *prefix, struct berth_error **err);
@@ -110,36 +91,22 @@ static int out_one(struct out *o, int dirfd, const char *name, const char *membe
 		return berth_error_errno(err, "stat %s", member);
 	if (S_ISSOCK(st.st_mode))
 		return 0;
-	struct archive_entry *e = archive_entry_new();
-	archive_entry_copy_stat(e, &st);
-	archive_entry_unset_atime(e);
-	archive_entry_unset_ctime(e);
-	archive_entry_unset_birthtime(e);
 	cleanup_free char *mname = S_ISDIR(st.st_mode) ? xasprintf("%s/", member) : NULL;
-	archive_entry_set_pathname(e, mname ? mname : member);
+	struct archive_entry *e = tarout_entry(&st, mname ? mname : member);
 	int r = 0;
 	cleanup_close int fd = -1;
-	if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
-		for (size_t i = 0; i < o->n_links; i++) {
-			if (o->links[i].dev == st.st_dev && o->links[i].ino == st.st_ino) {
-				archive_entry_set_hardlink(e, o->links[i].name);
-				archive_entry_set_size(e, 0);
-				r = put_data(o, e, member, -1, err);
-				archive_entry_free(e);
-				return r;
-			}
-		}
-		o->links = xrealloc(o->links, (o->n_links + 1) * sizeof(*o->links));
-		o->links[o->n_links++] = (struct link){st.st_dev, st.st_ino, xstrdup(member)};
+	const char *first = !S_ISDIR(st.st_mode) && st.st_nlink > 1
+				? tarout_link_seen(&o->links, &st, member)
+				: NULL;
+	if (first) {
+		archive_entry_set_hardlink(e, first);
+		archive_entry_set_size(e, 0);
+		r = put_data(o, e, member, -1, err);
+		archive_entry_free(e);
+		return r;
 	}
 	if (S_ISLNK(st.st_mode)) {
-		size_t cap = (size_t)st.st_size + 1;
-		cleanup_free char *t = xmalloc(cap);
-		ssize_t n = readlinkat(dirfd, name, t, cap);
-		if (n < 0 || (size_t)n >= cap)
-			r = berth_error_errno(err, "readlink %s", member);
-		else
-			archive_entry_copy_symlink(e, (t[n] = '\0', t));
+		r = tarout_symlink(e, dirfd, name, st.st_size, member, err);
 	} else if (S_ISREG(st.st_mode)) {
 		fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
@@ -159,33 +126,13 @@ static int out_one(struct out *o, int dirfd, const char *name, const char *membe
 	return r;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The entries of dirfd, sorted, as prefix/<name> (or <name>). */
 static int out_walk(struct out *o, int dirfd, const char *prefix, struct berth_error **err)
 {
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	cleanup_closedir DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (d == NULL) {
-		if (fd >= 0)
-			close(fd);
-		return berth_error_errno(err, "open directory %s", prefix[0] ? prefix : ".");
-	}
 	cleanup_strv char **names = NULL;
-	size_t n = 0;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		names = xrealloc(names, (n + 2) * sizeof(*names));
-		names[n++] = xstrdup(de->d_name);
-		names[n] = NULL;
-	}
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_names);
+	size_t n;
+	if (tarout_sorted_names(dirfd, prefix, &names, &n, err) < 0)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		cleanup_free char *m =
 		    prefix[0] ? xasprintf("%s/%s", prefix, names[i]) : xstrdup(names[i]);
@@ -217,9 +164,7 @@ int arc_copy_out(int dirfd, const char *name, const char *prefix, arc_out_fn out
 	if (r == 0 && archive_write_close(o.tar) != ARCHIVE_OK)
 		r = out_fail(&o, "finish", "tar", err);
 	archive_write_free(o.tar);
-	for (size_t i = 0; i < o.n_links; i++)
-		free(o.links[i].name);
-	free(o.links);
+	tarout_links_free(&o.links);
 	berth_error_free(&o.io_err);
 	return r;
 }
@@ -240,27 +185,6 @@ static la_ssize_t in_cb(struct archive *a, void *arg, const void **buf)
 	ssize_t n = i->fn(i->arg, i->buf, sizeof(i->buf), &i->io_err);
 	*buf = i->buf;
 	return n < 0 ? -1 : (la_ssize_t)n;
-}
-
-/* Modes and times of directories, last (as the layer unpacker). */
-static int finish_dirs(struct unpack *u, struct berth_error **err)
-{
-	for (size_t i = u->n_dirs; i-- > 0;) {
-		struct dir_meta *d = &u->dirs[i];
-		const char *base;
-		cleanup_close int dirfd = unpack_open_parent(u, d->path, false, &base, NULL);
-		struct stat st;
-		if (dirfd < 0 || fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISDIR(st.st_mode))
-			continue;
-		if (fchmodat(dirfd, base, d->mode, 0) < 0)
-			return berth_error_errno(err, "chmod directory %s",
-						 d->path[0] ? d->path : ".");
-		if (utimensat(dirfd, base, d->times, AT_SYMLINK_NOFOLLOW) < 0)
-			return berth_error_errno(err, "set times of directory %s",
-						 d->path[0] ? d->path : ".");
-	}
-	return 0;
 }
 
 /* docker's noOverwriteDirNonDir on one entry. */
@@ -337,7 +261,7 @@ int arc_copy_in(arc_in_fn in, void *arg, const char *root, const struct arc_copy
 	else
 		ret = in_entries(&u, tar, opts, &count, err);
 	if (ret == 0)
-		ret = finish_dirs(&u, err);
+		ret = unpack_finish_dirs(&u, err);
 	if (ret == -2) {
 		if (src.io_err) {
 			*err = src.io_err;
@@ -349,13 +273,9 @@ int arc_copy_in(arc_in_fn in, void *arg, const char *root, const struct arc_copy
 		}
 		ret = -1;
 	}
-	unpack_parent_close(&u);
+	unpack_release(&u);
 	archive_read_free(tar);
 	berth_error_free(&src.io_err);
-	for (size_t i = 0; i < u.n_dirs; i++)
-		free(u.dirs[i].path);
-	free(u.dirs);
-	pathset_free(&u.created);
 	if (entries)
 		*entries = count;
 	return ret;

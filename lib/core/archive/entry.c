@@ -222,3 +222,34 @@ int unpack_entry(struct unpack *u, struct archive *a, struct archive_entry *e, c
 		return berth_error_set(err, EINVAL, "unsupported entry type 0%o", (unsigned)type);
 	}
 }
+
+int unpack_finish_dirs(struct unpack *u, struct berth_error **err)
+{
+	for (size_t i = u->n_dirs; i-- > 0;) {
+		struct dir_meta *d = &u->dirs[i];
+		const char *base;
+		cleanup_close int dirfd = unpack_open_parent(u, d->path, false, &base, NULL);
+		struct stat st;
+		if (dirfd < 0 || fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode))
+			continue; /* replaced or whited out later in the stream */
+		if (fchmodat(dirfd, base, d->mode, 0) < 0)
+			return berth_error_errno(err, "chmod directory %s",
+						 d->path[0] ? d->path : ".");
+		if (utimensat(dirfd, base, d->times, AT_SYMLINK_NOFOLLOW) < 0)
+			return berth_error_errno(err, "set times of directory %s",
+						 d->path[0] ? d->path : ".");
+	}
+	return 0;
+}
+
+void unpack_release(struct unpack *u)
+{
+	unpack_parent_close(u);
+	for (size_t i = 0; i < u->n_dirs; i++)
+		free(u->dirs[i].path);
+	free(u->dirs);
+	u->dirs = NULL;
+	u->n_dirs = u->cap_dirs = 0;
+	pathset_free(&u->created);
+}

@@ -62,6 +62,12 @@ int unpack_remove_at(int dirfd, const char *name, const char *what, struct berth
 /* Set an xattr on dirfd/name without following name. */
 int unpack_setxattr_at(int dirfd, const char *name, const char *key, const void *val, size_t len);
 
+/* Apply the directories' modes and times (last, once their contents are in:
+ * a directory replaced or removed since is skipped). */
+int unpack_finish_dirs(struct unpack *u, struct berth_error **err);
+/* Free what u holds (the cached parent, the directory list, the path set). */
+void unpack_release(struct unpack *u);
+
 int unpack_entry(struct unpack *u, struct archive *a, struct archive_entry *e, const char *path,
 		 struct berth_error **err);
 /* If path is a whiteout (.wh.*), handle it and return 1; 0 if not one. */

@@ -58,27 +58,6 @@ static int archive_fail(struct archive *a, const char *what, struct berth_error 
 	return berth_error_set(err, code, "%s: %s", what, msg ? msg : "unknown libarchive error");
 }
 
-/* Modes and times of directories, now that nothing more is written in them. */
-static int finish_dirs(struct unpack *u, struct berth_error **err)
-{
-	for (size_t i = u->n_dirs; i-- > 0;) {
-		struct dir_meta *d = &u->dirs[i];
-		const char *base;
-		cleanup_close int dirfd = unpack_open_parent(u, d->path, false, &base, NULL);
-		struct stat st;
-		if (dirfd < 0 || fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISDIR(st.st_mode))
-			continue; /* replaced or whited out later in the layer */
-		if (fchmodat(dirfd, base, d->mode, 0) < 0)
-			return berth_error_errno(err, "chmod directory %s",
-						 d->path[0] ? d->path : ".");
-		if (utimensat(dirfd, base, d->times, AT_SYMLINK_NOFOLLOW) < 0)
-			return berth_error_errno(err, "set times of directory %s",
-						 d->path[0] ? d->path : ".");
-	}
-	return 0;
-}
-
 static int entries(struct unpack *u, struct archive *tar, struct arc_unpack_result *res,
 		   struct berth_error **err)
 {
@@ -143,7 +122,7 @@ static int unpack(open_fn open_src, const void *src, size_t len, const char *roo
 		archive_fail(s.raw, "open layer", err);
 	else if (archive_read_open(tar, &s, NULL, stream_read, NULL) != ARCHIVE_OK)
 		archive_fail(tar, "open layer", err);
-	else if (entries(&u, tar, res, err) == 0 && finish_dirs(&u, err) == 0)
+	else if (entries(&u, tar, res, err) == 0 && unpack_finish_dirs(&u, err) == 0)
 		ret = 0;
 	/* the diffID covers the whole stream, padding after the tar's end included */
 	const void *buf;
@@ -155,14 +134,10 @@ static int unpack(open_fn open_src, const void *src, size_t len, const char *roo
 		hex_digest(s.md, res->diff_id);
 		res->uncompressed_size = s.size;
 	}
-	unpack_parent_close(&u);
+	unpack_release(&u);
 	archive_read_free(tar);
 	archive_read_free(s.raw);
 	EVP_MD_CTX_free(s.md);
-	for (size_t i = 0; i < u.n_dirs; i++)
-		free(u.dirs[i].path);
-	free(u.dirs);
-	pathset_free(&u.created);
 	if (ret < 0)
 		return berth_error_wrap(err, "unpack layer into %s", root);
 	return 0;

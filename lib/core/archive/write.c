@@ -3,6 +3,7 @@
  * only compresses (format raw + gzip/zstd filter); what reaches the fd is
  * hashed again (the blob digest). */
 #include "core/archive/archive.h"
+#include "core/archive/tar-out.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 
@@ -19,12 +20,6 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-struct link {
-	dev_t dev;
-	ino_t ino;
-	char *path;
-};
-
 struct writer {
 	const struct arc_write_opts *opts;
 	struct archive *tar;
@@ -32,8 +27,7 @@ struct writer {
 	int fd;
 	EVP_MD_CTX *diff_md, *blob_md;
 	uint64_t size, usize;
-	struct link *links; /* inodes with several links (linear: layers have few) */
-	size_t n_links;
+	struct tarout_links links;
 	struct berth_error *io_err;
 };
 
@@ -113,22 +107,9 @@ static int add_xattrs(struct writer *w, int dirfd, const char *name, struct arch
 static int put(struct writer *w, struct archive_entry *e, const char *rel, int datafd,
 	       struct berth_error **err)
 {
-	if (archive_write_header(w->tar, e) != ARCHIVE_OK)
-		return tar_fail(w, "write header of", rel, err);
-	if (datafd < 0)
-		return 0;
-	char buf[65536];
-	for (;;) {
-		ssize_t n = read(datafd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return berth_error_errno(err, "read %s", rel);
-		if (n == 0)
-			return 0;
-		if (archive_write_data(w->tar, buf, (size_t)n) != n)
-			return tar_fail(w, "write data of", rel, err);
-	}
+	const char *what;
+	int r = tarout_put(w->tar, e, datafd, rel, &what, err);
+	return r == -2 ? tar_fail(w, what, rel, err) : r;
 }
 
 static int put_empty(struct writer *w, const char *path, const struct stat *st,
@@ -163,34 +144,22 @@ static int one(struct writer *w, int dirfd, const char *name, const char *rel,
 			  : xasprintf(".wh.%s", rel);
 		return put_empty(w, wh, &st, err);
 	}
-	struct archive_entry *e = archive_entry_new();
-	archive_entry_copy_stat(e, &st);
-	archive_entry_set_pathname(e, rel);
-	archive_entry_unset_atime(e);
-	archive_entry_unset_ctime(e);
-	archive_entry_unset_birthtime(e);
+	struct archive_entry *e = tarout_entry(&st, rel);
 	bool opaque = false;
 	cleanup_close int fd = -1;
 	int r = add_xattrs(w, dirfd, name, e, &opaque, err);
-	if (r == 0 && !S_ISDIR(st.st_mode) && st.st_nlink > 1) {
-		for (size_t i = 0; i < w->n_links; i++)
-			if (w->links[i].dev == st.st_dev && w->links[i].ino == st.st_ino) {
-				archive_entry_set_hardlink(e, w->links[i].path);
-				archive_entry_set_size(e, 0);
-				r = put(w, e, rel, -1, err);
-				archive_entry_free(e);
-				return r;
-			}
-		w->links = xrealloc(w->links, (w->n_links + 1) * sizeof(*w->links));
-		w->links[w->n_links++] = (struct link){st.st_dev, st.st_ino, xstrdup(rel)};
+	const char *first = r == 0 && !S_ISDIR(st.st_mode) && st.st_nlink > 1
+				? tarout_link_seen(&w->links, &st, rel)
+				: NULL;
+	if (first) {
+		archive_entry_set_hardlink(e, first);
+		archive_entry_set_size(e, 0);
+		r = put(w, e, rel, -1, err);
+		archive_entry_free(e);
+		return r;
 	}
 	if (r == 0 && S_ISLNK(st.st_mode)) {
-		cleanup_free char *t = xmalloc((size_t)st.st_size + 1);
-		ssize_t n = readlinkat(dirfd, name, t, (size_t)st.st_size + 1);
-		if (n < 0 || n > st.st_size)
-			r = berth_error_errno(err, "readlink %s", rel);
-		else
-			archive_entry_copy_symlink(e, (t[n] = '\0', t));
+		r = tarout_symlink(e, dirfd, name, st.st_size, rel, err);
 	} else if (r == 0 && S_ISREG(st.st_mode)) {
 		fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
@@ -214,32 +183,12 @@ static int one(struct writer *w, int dirfd, const char *name, const char *rel,
 	return r;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int walk(struct writer *w, int dirfd, const char *rel, struct berth_error **err)
 {
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	cleanup_closedir DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (d == NULL) {
-		if (fd >= 0)
-			close(fd);
-		return berth_error_errno(err, "open directory %s", rel[0] ? rel : ".");
-	}
 	cleanup_strv char **names = NULL;
-	size_t n = 0;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		names = xrealloc(names, (n + 2) * sizeof(*names));
-		names[n++] = xstrdup(de->d_name);
-		names[n] = NULL;
-	}
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_names);
+	size_t n;
+	if (tarout_sorted_names(dirfd, rel, &names, &n, err) < 0)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		cleanup_free char *sub =
 		    rel[0] ? xasprintf("%s/%s", rel, names[i]) : xstrdup(names[i]);
@@ -324,9 +273,7 @@ int arc_write_dir(const char *dir, int out_fd, const struct arc_write_opts *opts
 	}
 	EVP_MD_CTX_free(w.diff_md);
 	EVP_MD_CTX_free(w.blob_md);
-	for (size_t i = 0; i < w.n_links; i++)
-		free(w.links[i].path);
-	free(w.links);
+	tarout_links_free(&w.links);
 	berth_error_free(&w.io_err);
 	if (r < 0)
 		return berth_error_wrap(err, "write layer of %s", dir);
