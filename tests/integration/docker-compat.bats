@@ -1,0 +1,268 @@
+#!/usr/bin/env bats
+# Docker compatibility, side by side: the same docker CLI commands (and docker
+# SDK calls) against a real dockerd (Debian docker.io, its own data-root,
+# exec-root, socket and pidfile, --bridge=none --iptables=false, started once
+# for the file) and against berthd (the harness's, per test), on the same
+# busybox rootfs; outputs (ids and times normalised) and exit codes must be
+# equal. Skipped when dockerd is not installed. The differences this sweep
+# found are listed in docs/docker-compat.md.
+
+load containers-helpers
+bats_require_minimum_version 1.5.0
+
+DOCKERD_BIN=${DOCKERD_BIN:-$(command -v dockerd || true)}
+
+setup_file() {
+	[[ -n $DOCKERD_BIN && -x $DOCKERD_BIN ]] || return 0
+	[[ $(id -u) -eq 0 && -x /bin/busybox ]] || return 0
+	# short: containerd's sockets live under the exec-root
+	DKD=$(mktemp -d /tmp/dkc.XXXXXX)
+	export DKD
+	echo '{}' >"$DKD/daemon.json"
+	"$DOCKERD_BIN" --data-root "$DKD/root" --exec-root "$DKD/x" -H "unix://$DKD/s" \
+		--pidfile "$DKD/pid" --bridge=none --iptables=false --ip6tables=false \
+		--storage-driver overlay2 --config-file "$DKD/daemon.json" \
+		</dev/null >"$DKD/log" 2>&1 3>&- &
+	echo $! >"$DKD/mypid"
+	local i
+	for i in $(seq 150); do
+		DOCKER_HOST=unix://$DKD/s timeout 5 "$DOCKER" version >/dev/null 2>&1 && break
+		kill -0 "$(cat "$DKD/mypid")" 2>/dev/null || break
+		sleep 0.2
+	done
+	if ! DOCKER_HOST=unix://$DKD/s timeout 5 "$DOCKER" version >/dev/null 2>&1; then
+		echo "dockerd did not come up: $(tail -5 "$DKD/log")" >"$DKD/failed"
+		return 0
+	fi
+	ct_busybox_tar || { echo "no busybox tar" >"$DKD/failed"; return 0; }
+	DOCKER_HOST=unix://$DKD/s "$DOCKER" import -c 'CMD ["sh"]' -c "ENV PATH=$BUSYBOX_PATH_ENV" \
+		"$BUSYBOX_TAR" busybox:latest >/dev/null 2>"$DKD/failed" && rm -f "$DKD/failed"
+}
+
+teardown_file() {
+	[[ -n ${DKD:-} && -d $DKD ]] || return 0
+	local pid m
+	pid=$(cat "$DKD/mypid" 2>/dev/null)
+	if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+		DOCKER_HOST=unix://$DKD/s timeout -s KILL 60 "$DOCKER" rm -f \
+			$(DOCKER_HOST=unix://$DKD/s timeout -s KILL 20 "$DOCKER" ps -aq) >/dev/null 2>&1
+		kill -TERM "$pid"
+		for _ in $(seq 150); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	for m in $(mounts_under "$DKD" | sort -r); do
+		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+	done
+	[[ -z $(mounts_under "$DKD") ]] && rm -rf --one-file-system "$DKD"
+	return 0
+}
+
+setup() {
+	[[ -n ${DKD:-} && -S $DKD/s ]] || skip "dockerd not installed or not started"
+	[[ ! -e $DKD/failed ]] || skip "dockerd: $(cat "$DKD/failed")"
+	ct_setup
+	ct_start_default
+}
+
+teardown() {
+	local ids
+	if [[ -n ${DKD:-} && -S $DKD/s ]]; then
+		ids=$(dd ps -aq 2>/dev/null)
+		[[ -z $ids ]] || dd rm -f $ids >/dev/null 2>&1 || true
+	fi
+	ct_teardown
+}
+
+# dd ARGS...: the docker CLI against the real dockerd; bk ARGS...: against
+# berthd. Both killed after 30 s (docker run proxies SIGTERM to the container)
+dd() { DOCKER_HOST=unix://$DKD/s timeout -s KILL 30 "$DOCKER" "$@"; }
+bk() { DOCKER_HOST=unix://$SOCK timeout -s KILL 30 "$DOCKER" "$@"; }
+
+# ids, sizes and relative times differ legitimately
+norm() {
+	sed -E 's/[0-9a-f]{64}/ID/g; s/\b[0-9a-f]{12}\b/ID/g;
+		s/(About a|About an|[0-9]+|Less than a) (second|minute|hour)s?/N \2/g;
+		s/[0-9.]+k?B \(virtual [0-9.]+[kM]B\)/SIZE/; s/ {2,}/  /g'
+}
+
+# same ARGS...: the docker CLI's output (stdout+stderr) and exit code are
+# the same against both engines
+same() {
+	local dout bout drc=0 brc=0
+	dout=$(dd "$@" 2>&1) || drc=$?
+	bout=$(bk "$@" 2>&1) || brc=$?
+	dout=$(norm <<<"$dout")
+	bout=$(norm <<<"$bout")
+	if [[ $drc != "$brc" || $dout != "$bout" ]]; then
+		echo "docker $*: dockerd exit $drc, berthd exit $brc" >&2
+		diff <(echo "$dout") <(echo "$bout") >&2 || true
+		return 1
+	fi
+}
+
+# both ARGS...: run a setup command on both engines, quietly, must succeed
+both() {
+	dd "$@" >/dev/null 2>&1 || fail "dockerd: docker $* failed"
+	bk "$@" >/dev/null 2>&1 || fail "berthd: docker $* failed"
+}
+
+@test "docker-compat: run: output and exit codes, -e -w -u --entrypoint, users and groups" {
+	same run --rm busybox echo hi
+	same run --rm busybox sh -c 'exit 3'
+	same run --rm -e FOO=bar -w /tmp busybox sh -c 'echo $FOO; pwd; id'
+	for u in 1000 berth berth:extra 1000:1000 0 nobody 1234:nogroup; do
+		same run --rm -u "$u" busybox id
+	done
+	same run --rm -u 1000:1000 --group-add tty busybox id
+	same run --rm --entrypoint /bin/echo busybox a b
+	same run --rm --read-only busybox touch /x
+	same run --rm --cap-drop ALL busybox grep Cap /proc/self/status
+	same run --rm --security-opt no-new-privileges busybox grep NoNewPrivs /proc/self/status
+	same run --rm --security-opt bogus busybox true
+	same run --rm -m 4m busybox true
+	same run --rm --restart always busybox true
+	same run --rm --badflag busybox true
+}
+
+@test "docker-compat: run --rm of a missing command exits 127, leaves nothing, does not hang" {
+	local drc=0 brc=0
+	dd run --rm busybox nosuchcmd || drc=$?
+	bk run --rm busybox nosuchcmd 2>"$D/err" || brc=$?
+	[ "$drc" = 127 ]
+	[ "$brc" = 127 ]
+	# only the daemon's message: no "No such container" from the attach
+	[ "$(grep -c . "$D/err")" -le 2 ]
+	! grep -q "No such container" "$D/err"
+	[ -z "$(dd ps -aq)" ]
+	[ -z "$(bk ps -aq)" ]
+	local drc2=0 brc2=0
+	dd run busybox nosuchcmd2 >/dev/null 2>&1 || drc2=$?
+	bk run busybox nosuchcmd2 >/dev/null 2>&1 || brc2=$?
+	[ "$drc2" = "$brc2" ]
+	[ "$(dd ps -aq | wc -l)" = "$(bk ps -aq | wc -l)" ]
+}
+
+@test "docker-compat: ps tables, filters, quoting of Command, name conflict" {
+	both run -d --name web -l app=web busybox sleep 1000
+	both create --name ex3 busybox sh -c 'exit 3'
+	both start ex3
+	both wait ex3
+	both create --name cr -l a=b busybox true
+	same ps
+	same ps -a
+	same ps -aq
+	same ps -l
+	same ps -n 2
+	same ps -a --filter status=exited
+	same ps -a --filter exited=3
+	same ps -a --filter label=a=b
+	same ps -a --filter name=web
+	same ps -a --filter status=created
+	same ps -a --filter status=bogus
+	same ps -a --filter bogus=1
+	same ps -a --format '{{.Names}} {{.Command}} {{.Status}} {{.Labels}}'
+	same ps -a --format '{{json .Command}}'
+	same run -d --name web busybox true
+}
+
+# the JSON shape of inspect: key names and value types, recursively
+shape() {
+	jq -S 'def s: if type == "object" then with_entries(.value |= s)
+		elif type == "array" then (if length > 0 then [.[0] | s] else [] end)
+		else type end;
+		.[0] | del(.Berth) | {top: keys, State, Config, HostConfig, GraphDriver, Mounts} | s'
+}
+
+@test "docker-compat: inspect has dockerd's keys and value types (State, Config, HostConfig, GraphDriver)" {
+	both run -d --name web busybox sleep 1000
+	both create --name ex busybox sh -c 'exit 3'
+	both start ex
+	both wait ex
+	both create --name cr -l a=b -e X=1 busybox true
+	local r
+	for r in web ex cr; do
+		dd inspect "$r" | shape >"$D/d.$r"
+		bk inspect "$r" | shape >"$D/b.$r"
+		# bridge networking is the next issue; dockerd --bridge=none marks the
+		# container NetworkDisabled
+		diff <(jq 'del(.Config.NetworkDisabled)' "$D/d.$r") "$D/b.$r"
+	done
+	same inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.State.Running}} {{.Config.Volumes}} {{.HostConfig.KernelMemory}}' web ex cr
+	same inspect nosuch
+}
+
+@test "docker-compat: logs and exec" {
+	both run -d --name lg busybox sh -c 'for i in 1 2 3; do echo out$i; done; echo err >&2; sleep 1000'
+	both run -d --name web busybox sleep 1000
+	sleep 0.5
+	local f
+	for f in "" "--tail 2" "--tail 0" "--since 1h" "--since 2099-01-01" "--until 1h"; do
+		# stdout only: the order between the two streams is a race in both
+		# shellcheck disable=SC2086
+		[ "$(dd logs $f lg 2>/dev/null)" = "$(bk logs $f lg 2>/dev/null)" ] ||
+			fail "logs $f differ"
+	done
+	[ "$(dd logs lg 2>&1 >/dev/null)" = "$(bk logs lg 2>&1 >/dev/null)" ]
+	same exec web sh -c 'echo $HOME; id; pwd'
+	same exec -u 1000 -w /tmp -e X=1 web sh -c 'echo $X; id; pwd'
+	same exec web sh -c 'exit 4'
+	same logs nosuch
+	same exec nosuch true
+	local drc=0 brc=0
+	dd exec web nosuchcmd >/dev/null 2>&1 || drc=$?
+	bk exec web nosuchcmd >/dev/null 2>&1 || brc=$?
+	[ "$drc" = "$brc" ]
+}
+
+@test "docker-compat: lifecycle commands and their error messages" {
+	both run -d --name web busybox sleep 1000
+	both run --name ex busybox true
+	same pause web
+	same pause web
+	same unpause web
+	same unpause web
+	same pause ex
+	same rename web web2
+	same rename web2 web
+	same rename web ex
+	same rename web x
+	same rename nosuch x
+	same update --memory 64m --memory-swap 128m web
+	same update --cpus 0.5 web
+	same update --restart always web
+	same kill -s WINCH web
+	same kill ex
+	same kill nosuch
+	same kill -s 99 web
+	same kill -s 0 web
+	same kill -s NOPE web
+	same rm web
+	same rm nosuch
+	same wait ex
+	same wait nosuch
+	same stop nosuch
+	same start nosuch
+	same restart nosuch
+	same stop ex
+	same start ex
+	same diff web
+	same diff nosuch
+	same cp web:/nosuch "$D/x"
+	same port web
+	same stats --no-stream --format '{{.Name}}' web
+	same container prune -f --filter label=nomatch
+	same stop -t 1 web
+	same ps -a --format '{{.Names}} {{.Status}}'
+}
+
+@test "docker-compat: the docker SDK sees the same (run, logs, exec_run, wait, stop, remove, list filters)" {
+	python3 -c 'import docker' 2>/dev/null || skip "python3-docker not installed"
+	local sdk=$BATS_TEST_DIRNAME/docker-compat-sdk.py
+	timeout -s KILL 120 python3 "$sdk" "unix://$DKD/s" >"$D/sdk.d" 2>&1 || { cat "$D/sdk.d"; false; }
+	timeout -s KILL 120 python3 "$sdk" "unix://$SOCK" >"$D/sdk.b" 2>&1 || { cat "$D/sdk.b"; false; }
+	diff "$D/sdk.d" "$D/sdk.b"
+	jq -e '.wait.StatusCode == 137 and .exec == [4, "ex\n"]' "$D/sdk.b"
+}
