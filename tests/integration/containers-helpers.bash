@@ -223,6 +223,26 @@ ct_cgroup_dirs() {
 		awk '{ print length($0) " " $0 }' | sort -rn | cut -d' ' -f2-
 }
 
+# the pids of processes whose command line names a path under $D, or whose
+# environment has DOCKER_HOST on our socket (a CLI started in a subshell, as
+# `b ... &` or `dk ... &` are, whose pid the test never had), but this shell
+ct_procs_naming_dir() {
+	local f pid args
+	for f in /proc/[0-9]*/cmdline; do
+		pid=${f#/proc/}
+		pid=${pid%/cmdline}
+		[[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
+		mapfile -d '' args 2>/dev/null <"$f" || continue
+		if [[ "${args[*]}" == *"$D/"* ]]; then
+			echo "$pid"
+			continue
+		fi
+		mapfile -d '' args 2>/dev/null <"/proc/$pid/environ" || continue
+		[[ " ${args[*]} " == *" DOCKER_HOST=unix://$D/"* ]] && echo "$pid"
+	done
+	return 0
+}
+
 # the pids of live shims (from <exec-root>/shims/*/*/shim.pid)
 ct_live_shims() {
 	local f pid
@@ -245,16 +265,26 @@ ct_teardown() {
 				{ echo "teardown: DELETE $id failed" >&2; rc=1; }
 		done
 	fi
-	stop_berthd
-	# other processes the test started (background CLIs)
+	# other processes the test started (background CLIs), before berthd's
+	# stop: berthd drains requests in flight (an events or stats stream of
+	# such a client) for up to shutdown-timeout before it stops
 	while read -r pid; do
-		[[ -n $pid ]] || continue
+		[[ -n $pid && $pid != "${BPID:-}" ]] || continue
 		kill -KILL "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
 	done <"$D/.pids"
+	stop_berthd
 	# no live shim may be left: kill it by pid and fail
 	for pid in $(ct_live_shims); do
 		echo "teardown: shim $pid still alive (killed)" >&2
+		kill -KILL "$pid" 2>/dev/null || true
+		rc=1
+	done
+	# anything else still naming our dir: it may hold bats' output open, and
+	# then the whole run hangs after the last test (seen: `b stats &` whose $!
+	# was the subshell, not berth)
+	for pid in $(ct_procs_naming_dir); do
+		echo "teardown: process $pid left: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-120) (killed)" >&2
 		kill -KILL "$pid" 2>/dev/null || true
 		rc=1
 	done
