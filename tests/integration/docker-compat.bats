@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2016 # the containers expand $X, not this shell
 # Docker compatibility, side by side: the same docker CLI commands (and docker
 # SDK calls) against a real dockerd (Debian docker.io, its own data-root,
 # exec-root, socket and pidfile, --bridge=none --iptables=false, started once
@@ -24,8 +25,7 @@ setup_file() {
 		--storage-driver overlay2 --config-file "$DKD/daemon.json" \
 		</dev/null >"$DKD/log" 2>&1 3>&- &
 	echo $! >"$DKD/mypid"
-	local i
-	for i in $(seq 150); do
+	for _ in $(seq 150); do
 		DOCKER_HOST=unix://$DKD/s timeout 5 "$DOCKER" version >/dev/null 2>&1 && break
 		kill -0 "$(cat "$DKD/mypid")" 2>/dev/null || break
 		sleep 0.2
@@ -44,8 +44,10 @@ teardown_file() {
 	local pid m
 	pid=$(cat "$DKD/mypid" 2>/dev/null)
 	if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
-		DOCKER_HOST=unix://$DKD/s timeout -s KILL 60 "$DOCKER" rm -f \
-			$(DOCKER_HOST=unix://$DKD/s timeout -s KILL 20 "$DOCKER" ps -aq) >/dev/null 2>&1
+		local ids
+		mapfile -t ids < <(DOCKER_HOST=unix://$DKD/s timeout -s KILL 20 "$DOCKER" ps -aq)
+		[[ ${#ids[@]} -eq 0 ]] ||
+			DOCKER_HOST=unix://$DKD/s timeout -s KILL 60 "$DOCKER" rm -f "${ids[@]}" >/dev/null 2>&1
 		kill -TERM "$pid"
 		for _ in $(seq 150); do
 			kill -0 "$pid" 2>/dev/null || break
@@ -70,8 +72,8 @@ setup() {
 teardown() {
 	local ids
 	if [[ -n ${DKD:-} && -S $DKD/s ]]; then
-		ids=$(dd ps -aq 2>/dev/null)
-		[[ -z $ids ]] || dd rm -f $ids >/dev/null 2>&1 || true
+		mapfile -t ids < <(dd ps -aq 2>/dev/null)
+		[[ ${#ids[@]} -eq 0 ]] || dd rm -f "${ids[@]}" >/dev/null 2>&1 || true
 	fi
 	ct_teardown
 }
@@ -135,7 +137,7 @@ both() {
 	[ "$brc" = 127 ]
 	# only the daemon's message: no "No such container" from the attach
 	[ "$(grep -c . "$D/err")" -le 2 ]
-	! grep -q "No such container" "$D/err"
+	run ! grep -q "No such container" "$D/err"
 	[ -z "$(dd ps -aq)" ]
 	[ -z "$(bk ps -aq)" ]
 	local drc2=0 brc2=0
@@ -265,4 +267,29 @@ shape() {
 	timeout -s KILL 120 python3 "$sdk" "unix://$SOCK" >"$D/sdk.b" 2>&1 || { cat "$D/sdk.b"; false; }
 	diff "$D/sdk.d" "$D/sdk.b"
 	jq -e '.wait.StatusCode == 137 and .exec == [4, "ex\n"]' "$D/sdk.b"
+}
+
+@test "docker-compat: the events of the same commands (attach, exec, top, pause, update, export, kill)" {
+	both run -d --name ev -l x=y busybox sleep 1000
+	local s u e
+	s=$(date +%s)
+	for e in dd bk; do
+		$e run --rm --name evr -l x=y busybox true >/dev/null
+		$e exec -u 1000 ev sh -c 'exit 2' || true
+		$e exec ev nosuchcmd 2>/dev/null || true
+		$e top ev >/dev/null
+		$e pause ev >/dev/null
+		$e unpause ev >/dev/null
+		$e update --cpus 1 ev >/dev/null
+		$e export -o "$D/ev.tar" ev
+		$e kill -s WINCH ev >/dev/null
+	done
+	sleep 1
+	u=$(($(date +%s) + 1))
+	for e in dd bk; do
+		$e events --since "$s" --until "$u" --filter type=container | sed -E 's/[0-9a-f]{64}/ID/g; s/^[0-9T:.+-]+Z //' >"$D/ev.$e"
+	done
+	cat "$D/ev.bk"
+	diff "$D/ev.dd" "$D/ev.bk"
+	grep -q "^container attach ID (image=busybox, name=evr, x=y)" "$D/ev.bk"
 }

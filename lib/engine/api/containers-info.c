@@ -372,7 +372,6 @@ static int containers_top(struct api_request *req, struct api_response *resp,
 		return -1;
 	size_t npids = 0;
 	cleanup_free pid_t *pids = cgroup_pids(init, &npids);
-	ctr_unref(c);
 
 	size_t na = 0;
 	char **args = split_ws(ps_args, &na);
@@ -410,16 +409,19 @@ static int containers_top(struct api_request *req, struct api_response *resp,
 					eout ? (int)strcspn(eout, "\n") : 0, eout ? eout : "");
 		free(out);
 		free(eout);
+		ctr_unref(c);
 		return -1;
 	}
 	free(eout);
 	json_t *res = NULL;
 	int prc = parse_ps(out, pids, npids, &res, err);
 	free(out);
-	if (prc < 0)
-		return -1;
-	api_reply_json(resp, 200, res);
-	return 0;
+	if (prc == 0) {
+		ctrapi_event(e, c, "top", NULL); /* dockerd's, after a ps that worked */
+		api_reply_json(resp, 200, res);
+	}
+	ctr_unref(c);
+	return prc;
 }
 
 /* ---- stats ---- */

@@ -46,6 +46,9 @@ void ctrapi_path_args(json_t *config, const char **path, json_t **args);
 char *ctrapi_command(json_t *config);
 /* Now in ns since the epoch (CLOCK_REALTIME). */
 int64_t ctrapi_now_ns(void);
+/* Publish a container event with dockerd's attributes: the container's
+ * labels, image, name, and extra's (may be NULL). No-op without a bus. */
+void ctrapi_event(struct engine *e, struct container *c, const char *action, json_t *extra);
 
 /* Type checks of a POST /containers/create body (400 naming the field). */
 int ctrapi_check_create_body(json_t *body, struct berth_error **err);

@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "core/events/events.h"
+#include "engine/api/containers-internal.h"
 #include "engine/api/containers-io.h"
 #include "engine/containers/container.h"
 #include "engine/engine.h"
@@ -235,6 +236,8 @@ static void attach_run(int fd, const char *extra, size_t extra_len, void *arg)
 	}
 	if (j->logs)
 		attach_replay(j, fd);
+	/* dockerd: after the log replay, before the stream */
+	ctrapi_event(j->e, j->c, "attach", NULL);
 	if (!j->stream)
 		return;
 	struct io_relay_opts o = {.tty = j->tty,
@@ -355,17 +358,10 @@ static int containers_resize(struct api_request *req, struct api_response *resp,
 		return berth_error_set(err, EBUSY, "Container %s is not running", c->id);
 	if (io_resize(c, NULL, h, w, err) < 0)
 		return -1;
-	if (e->events != NULL) {
-		cleanup_free char *hs = xasprintf("%lld", h);
-		cleanup_free char *ws = xasprintf("%lld", w);
-		pthread_mutex_lock(&c->lock);
-		cleanup_json json_t *attrs =
-		    json_pack("{s:s, s:s, s:s, s:s}", "height", hs, "width", ws, "image",
-			      c->image ? c->image : "", "name",
-			      c->name ? (c->name[0] == '/' ? c->name + 1 : c->name) : "");
-		pthread_mutex_unlock(&c->lock);
-		events_publish(e->events, "container", "resize", c->id, attrs);
-	}
+	cleanup_free char *hs = xasprintf("%lld", h);
+	cleanup_free char *ws = xasprintf("%lld", w);
+	cleanup_json json_t *hw = json_pack("{s:s, s:s}", "height", hs, "width", ws);
+	ctrapi_event(e, c, "resize", hw);
 	api_reply_empty(resp, 200);
 	return 0;
 }

@@ -4,8 +4,11 @@
 
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "core/events/events.h"
+#include "engine/engine.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -369,4 +372,25 @@ int64_t ctrapi_now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void ctrapi_event(struct engine *e, struct container *c, const char *action, json_t *extra)
+{
+	if (e->events == NULL)
+		return;
+	cleanup_json json_t *attrs = json_object();
+	pthread_mutex_lock(&c->lock);
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(c->config, "Labels"), k, v)
+	{
+		if (json_is_string(v))
+			json_object_set(attrs, k, v);
+	}
+	json_object_update(attrs, extra);
+	json_object_set_new(attrs, "image", json_string(c->image ? c->image : ""));
+	const char *name = c->name ? c->name : "";
+	json_object_set_new(attrs, "name", json_string(name[0] == '/' ? name + 1 : name));
+	pthread_mutex_unlock(&c->lock);
+	events_publish(e->events, "container", action, c->id, attrs);
 }

@@ -14,6 +14,7 @@
 #include "common/xalloc.h"
 #include "core/events/events.h"
 #include "engine/api/api.h"
+#include "engine/api/containers-internal.h"
 #include "engine/api/containers-io.h"
 #include "engine/containers/container.h"
 #include "engine/engine.h"
@@ -222,19 +223,17 @@ static char *cmd_line(json_t *config)
 static void publish(struct engine *e, struct container *c, const char *action, const char *exec_id,
 		    const char *exit_code)
 {
-	if (e->events == NULL)
-		return;
-	pthread_mutex_lock(&c->lock);
-	cleanup_json json_t *attrs =
-	    json_pack("{s:s, s:s, s:s}", "execID", exec_id, "image", c->image ? c->image : "",
-		      "name", c->name ? (c->name[0] == '/' ? c->name + 1 : c->name) : "");
-	pthread_mutex_unlock(&c->lock);
+	/* dockerd's attributes: execID, exitCode, and the container's labels,
+	 * image and name */
+	cleanup_json json_t *extra = json_pack("{s:s}", "execID", exec_id);
 	if (exit_code != NULL)
-		json_object_set_new(attrs, "exitCode", json_string(exit_code));
-	events_publish(e->events, "container", action, c->id, attrs);
+		json_object_set_new(extra, "exitCode", json_string(exit_code));
+	ctrapi_event(e, c, action, extra);
 }
 
-static void exit_hook(struct engine *e, struct container *c, const char *exec_id, int exit_code)
+/* event: exec_die (a start that failed has none in dockerd) */
+static void exit_record(struct engine *e, struct container *c, const char *exec_id, int exit_code,
+			bool event)
 {
 	if (e->execs == NULL || exec_id == NULL)
 		return;
@@ -249,10 +248,15 @@ static void exit_hook(struct engine *e, struct container *c, const char *exec_id
 		pthread_cond_broadcast(&t->cond);
 	}
 	pthread_mutex_unlock(&t->lock);
-	if (first) {
+	if (first && event) {
 		cleanup_free char *code = xasprintf("%d", exit_code);
 		publish(e, c, "exec_die", exec_id, code);
 	}
+}
+
+static void exit_hook(struct engine *e, struct container *c, const char *exec_id, int exit_code)
+{
+	exit_record(e, c, exec_id, exit_code, true);
 }
 
 /* ---- create ---- */
@@ -419,6 +423,11 @@ static int launch(struct engine *e, struct container *c, const char *id, json_t 
 		return -1;
 	cleanup_json json_t *rq = json_pack("{s:s, s:s, s:O, s:b, s:b}", "op", "exec", "exec_id",
 					    id, "process", process, "terminal", tty, "stdin", in);
+	/* dockerd: exec_start before the process runs (a short one's exec_die
+	 * comes after it) */
+	cleanup_free char *line = cmd_line(config);
+	cleanup_free char *action = xasprintf("exec_start: %s", line);
+	publish(e, c, action, id, NULL);
 	json_t *reply = NULL;
 	if (ctr_shim_call(c, rq, 30000, &reply, err) < 0)
 		return -1;
@@ -432,16 +441,13 @@ static int launch(struct engine *e, struct container *c, const char *id, json_t 
 		pthread_cond_broadcast(&t->cond);
 	}
 	pthread_mutex_unlock(&t->lock);
-	cleanup_free char *line = cmd_line(config);
-	cleanup_free char *action = xasprintf("exec_start: %s", line);
-	publish(e, c, action, id, NULL);
 	return 0;
 }
 
 /* A start that failed: docker's exit code 126. */
 static void launch_failed(struct engine *e, struct container *c, const char *id)
 {
-	exit_hook(e, c, id, 126);
+	exit_record(e, c, id, 126, false);
 }
 
 /* After the stream ended: the exit, from the hook or else from the shim. */
