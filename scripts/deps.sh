@@ -14,6 +14,8 @@ packages=(
 	libcmocka-dev bats busybox-static jq iproute2 python3 util-linux procps file
 	# the container tests: curl on the API socket, sqlite3 to corrupt metadata.db
 	curl sqlite3
+	# the docker SDK (containers-io.bats, docker-compat.bats)
+	python3-docker
 	# systemd-cgroup.bats: a private dbus-daemon and the fake systemd on it
 	dbus-daemon python3-dbus python3-gi
 	# benchmark peers
