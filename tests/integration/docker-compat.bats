@@ -261,10 +261,12 @@ shape() {
 }
 
 @test "docker-compat: the docker SDK sees the same (run, logs, exec_run, wait, stop, remove, list filters)" {
-	python3 -c 'import docker' 2>/dev/null || skip "python3-docker not installed"
-	local sdk=$BATS_TEST_DIRNAME/docker-compat-sdk.py
-	timeout -s KILL 120 python3 "$sdk" "unix://$DKD/s" >"$D/sdk.d" 2>&1 || { cat "$D/sdk.d"; false; }
-	timeout -s KILL 120 python3 "$sdk" "unix://$SOCK" >"$D/sdk.b" 2>&1 || { cat "$D/sdk.b"; false; }
+	# Debian's python3-docker first (/usr/bin/python3), else any python3's
+	local py=/usr/bin/python3 sdk=$BATS_TEST_DIRNAME/docker-compat-sdk.py
+	"$py" -c 'import docker' 2>/dev/null || py=python3
+	"$py" -c 'import docker' 2>/dev/null || skip "python3-docker not installed"
+	timeout -s KILL 120 "$py" "$sdk" "unix://$DKD/s" >"$D/sdk.d" 2>&1 || { cat "$D/sdk.d"; false; }
+	timeout -s KILL 120 "$py" "$sdk" "unix://$SOCK" >"$D/sdk.b" 2>&1 || { cat "$D/sdk.b"; false; }
 	diff "$D/sdk.d" "$D/sdk.b"
 	jq -e '.wait.StatusCode == 137 and .exec == [4, "ex\n"]' "$D/sdk.b"
 }
