@@ -139,6 +139,27 @@ int ctr_opts_fail(const struct cli_spec *spec, struct berth_error **err)
 	return CLI_EXIT_USAGE;
 }
 
+json_t *ctr_create_body(struct cli *cli, const struct cli_spec *spec, struct ctr_opts *o, int argc,
+			char **argv, int first, struct client **c, int *status)
+{
+	struct berth_error *err = NULL;
+	*c = cli_client(cli, &err);
+	if (*c == NULL) {
+		*status = cli_fail(&err);
+		return NULL;
+	}
+	int size[2] = {0, 0};
+	if (o->tty)
+		term_size(STDOUT_FILENO, &size[0], &size[1]);
+	json_t *body = NULL;
+	if (ctr_opts_body(o, argv[first], argv + first + 1, argc - first - 1, size,
+			  client_api_version(*c), getenv, &body, &err) < 0) {
+		*status = ctr_opts_fail(spec, &err);
+		return NULL;
+	}
+	return body;
+}
+
 int cmd_create(struct cli *cli, int argc, char **argv)
 {
 	static const struct cli_spec spec = {"create",
@@ -154,17 +175,11 @@ int cmd_create(struct cli *cli, int argc, char **argv)
 	int rc = cli_parse(&spec, opts, argc, argv, &first);
 	if (rc)
 		return cli_parse_exit(rc);
+	struct client *c;
+	cleanup_json json_t *body = ctr_create_body(cli, &spec, &o, argc, argv, first, &c, &rc);
+	if (body == NULL)
+		return rc;
 	struct berth_error *err = NULL;
-	struct client *c = cli_client(cli, &err);
-	if (c == NULL)
-		return cli_fail(&err);
-	int size[2] = {0, 0};
-	if (o.tty)
-		term_size(STDOUT_FILENO, &size[0], &size[1]);
-	cleanup_json json_t *body = NULL;
-	if (ctr_opts_body(&o, argv[first], argv + first + 1, argc - first - 1, size,
-			  client_api_version(c), getenv, &body, &err) < 0)
-		return ctr_opts_fail(&spec, &err);
 	cleanup_free char *id = NULL;
 	/* docker create: the daemon's errors as they are, exit 1 (run: 125) */
 	if (ctr_create(cli, &o, argv[first], body, &id, &err) < 0)

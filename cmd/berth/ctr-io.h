@@ -20,6 +20,13 @@ int ctr_create(struct cli *cli, const struct ctr_opts *o, const char *image, jso
  * usage line, others as "berth: MSG" and the --help hint; returns 125. */
 int ctr_opts_fail(const struct cli_spec *spec, struct berth_error **err);
 
+/* The create body of run/create from the parsed flags (the image at
+ * argv[first], its command after; the terminal's size with -t), on the
+ * client (*c, owned by cli). NULL on failure, the error printed and the exit
+ * status in *status (a bad flag: ctr_opts_fail's 125; no daemon: 1). */
+json_t *ctr_create_body(struct cli *cli, const struct cli_spec *spec, struct ctr_opts *o, int argc,
+			char **argv, int first, struct client **c, int *status);
+
 /* POST /containers/{id}/attach?...stream=1 (upgraded). */
 int ctr_attach_open(struct cli *cli, const char *id, bool in, bool out, bool errs,
 		    const char *detach_keys, struct hj_conn **conn, struct berth_error **err);

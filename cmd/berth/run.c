@@ -148,16 +148,10 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 		if (ctr_detach_keys(o.detach_keys, &k, &n, &err) < 0)
 			return ctr_opts_fail(&spec, &err);
 	}
-	struct client *c = cli_client(cli, &err);
-	if (c == NULL)
-		return cli_fail(&err);
-	int size[2] = {0, 0};
-	if (o.tty)
-		term_size(STDOUT_FILENO, &size[0], &size[1]);
-	cleanup_json json_t *body = NULL;
-	if (ctr_opts_body(&o, argv[first], argv + first + 1, argc - first - 1, size,
-			  client_api_version(c), getenv, &body, &err) < 0)
-		return ctr_opts_fail(&spec, &err);
+	struct client *c;
+	cleanup_json json_t *body = ctr_create_body(cli, &spec, &o, argc, argv, first, &c, &rc);
+	if (body == NULL)
+		return rc;
 	if (!o.detach &&
 	    ctr_check_tty(json_is_true(json_object_get(body, "AttachStdin")), o.tty, &err) < 0)
 		return cli_fail(&err);
