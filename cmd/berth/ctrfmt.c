@@ -399,17 +399,7 @@ int ctrfmt_filters_parse(const char *const *items, size_t n, json_t **out, struc
 
 char *ctrfmt_query_escape(const char *s)
 {
-	struct sb b = {0};
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (isalnum(*p) || strchr("-._~", *p)) {
-			sb_add(&b, (const char *)p, 1);
-		} else {
-			char e[4];
-			snprintf(e, sizeof(e), "%%%02X", *p);
-			sb_str(&b, e);
-		}
-	}
-	return sb_take(&b);
+	return fmt_url_escape(s, "-._~");
 }
 
 char *ctrfmt_ps_query(bool all, long limit, bool size, json_t *filters)
@@ -575,46 +565,6 @@ char ctrfmt_change_kind(json_int_t kind)
 	default:
 		return '?';
 	}
-}
-
-static size_t utf8_width(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
-void ctrfmt_table_flush(struct fmt_table *t, FILE *out, size_t minwidth)
-{
-	size_t ncols = 0;
-	for (size_t r = 0; r < t->nrows; r++) {
-		size_t n = 0;
-		while (t->rows[r][n])
-			n++;
-		if (n > ncols)
-			ncols = n;
-	}
-	cleanup_free size_t *width = xcalloc(ncols ? ncols : 1, sizeof(*width));
-	for (size_t r = 0; r < t->nrows; r++)
-		for (size_t c = 0; t->rows[r][c] && t->rows[r][c + 1]; c++) {
-			size_t w = utf8_width(t->rows[r][c]) + 3;
-			if (w < minwidth)
-				w = minwidth;
-			if (w > width[c])
-				width[c] = w;
-		}
-	for (size_t r = 0; r < t->nrows; r++) {
-		for (size_t c = 0; t->rows[r][c]; c++) {
-			fputs(t->rows[r][c], out);
-			if (t->rows[r][c + 1] == NULL)
-				break;
-			for (size_t k = utf8_width(t->rows[r][c]); k < width[c]; k++)
-				fputc(' ', out);
-		}
-		fputc('\n', out);
-	}
-	fmt_table_free(t);
 }
 
 /* ---- flag values shared with run's (ctr-opts.c has its own copies) ---- */

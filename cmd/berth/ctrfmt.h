@@ -128,7 +128,4 @@ char *ctrfmt_go_local_time(int64_t unix_seconds);
 /* docker diff: Kind 0 C, 1 A, 2 D -> 'C' 'A' 'D', '?' otherwise. */
 char ctrfmt_change_kind(json_int_t kind);
 
-/* A tabwriter table with a minimum cell width (top: 20, padding 3). */
-void ctrfmt_table_flush(struct fmt_table *t, FILE *out, size_t minwidth);
-
 #endif

@@ -154,6 +154,11 @@ void fmt_table_add(struct fmt_table *t, const char *const *cells, size_t n)
 
 void fmt_table_flush(struct fmt_table *t, FILE *out)
 {
+	fmt_table_flush_min(t, out, 10);
+}
+
+void fmt_table_flush_min(struct fmt_table *t, FILE *out, size_t minwidth)
+{
 	size_t ncols = 0;
 	for (size_t r = 0; r < t->nrows; r++) {
 		size_t n = 0;
@@ -166,8 +171,8 @@ void fmt_table_flush(struct fmt_table *t, FILE *out)
 	for (size_t r = 0; r < t->nrows; r++)
 		for (size_t c = 0; t->rows[r][c] && t->rows[r][c + 1]; c++) {
 			size_t w = utf8_len(t->rows[r][c]) + 3;
-			if (w < 10)
-				w = 10;
+			if (w < minwidth)
+				w = minwidth;
 			if (w > width[c])
 				width[c] = w;
 		}
@@ -195,4 +200,21 @@ void fmt_table_free(struct fmt_table *t)
 	free(t->rows);
 	t->rows = NULL;
 	t->nrows = 0;
+}
+
+char *fmt_url_escape(const char *s, const char *keep)
+{
+	size_t n = strlen(s);
+	char *out = xmalloc(3 * n + 1);
+	size_t o = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr(keep, *p)) {
+			out[o++] = (char)*p;
+		} else {
+			o += (size_t)sprintf(out + o, "%%%02X", *p);
+		}
+	}
+	out[o] = '\0';
+	return out;
 }

@@ -41,6 +41,12 @@ struct fmt_table {
 };
 void fmt_table_add(struct fmt_table *t, const char *const *cells, size_t n);
 void fmt_table_flush(struct fmt_table *t, FILE *out);
+/* The same with another minwidth (docker top: 20). */
+void fmt_table_flush_min(struct fmt_table *t, FILE *out, size_t minwidth);
 void fmt_table_free(struct fmt_table *t);
+
+/* URL escaping: everything but A-Za-z0-9 and the bytes in keep as %XX.
+ * Caller frees. */
+char *fmt_url_escape(const char *s, const char *keep);
 
 #endif

@@ -55,6 +55,6 @@ int cmd_top(struct cli *cli, int argc, char **argv)
 		json_array_foreach(proc, j, v) pc[j] = json_string_value(v) ?: "";
 		fmt_table_add(&t, pc, np);
 	}
-	ctrfmt_table_flush(&t, stdout, 20);
+	fmt_table_flush_min(&t, stdout, 20);
 	return 0;
 }

@@ -351,7 +351,7 @@ static void test_misc(void **state)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	ctrfmt_table_flush(&t, f, 20);
+	fmt_table_flush_min(&t, f, 20);
 	fclose(f);
 	assert_string_equal(buf, "UID                 PID                 CMD\n"
 				 "root                29244               httpd -f -p 80\n");
