@@ -33,6 +33,13 @@ struct client *cli_client(struct cli *cli, struct berth_error **err);
 
 /* Print an error (its message unchanged) to stderr; returns 1. */
 int cli_fail(struct berth_error **err);
+/* A command run for several names (stop, rm, update): the names that
+ * succeeded go to stdout as they come, the errors are kept (one a line, in
+ * *errors: free it) and printed on stderr at the end, as the docker CLI
+ * does. cli_errors_add appends msg; cli_errors_end prints them and returns
+ * the exit status (1 if there was one, else 0). */
+void cli_errors_add(char **errors, const char *msg);
+int cli_errors_end(const char *errors);
 
 /* ---- options (opts.c) ----
  * A command describes its flags in a table; cli_parse() runs getopt_long
@@ -99,6 +106,13 @@ char *cli_query_escape(const char *s);
 /* Run a request whose reply is a JSON progress stream, rendered on stdout
  * (nothing with quiet); an error message in the stream fails it. */
 int cli_stream(struct client *c, struct client_req *req, bool quiet, struct berth_error **err);
+/* GET path, the body streamed to the file output (a temp file in its
+ * directory, mode 0600 as docker's CopyToFile, renamed when complete;
+ * removed on failure)
+ * or, with no output, to stdout, which must not be a terminal (docker's
+ * "cowardly refusing"). `what` leads the file's errors ("failed to save
+ * image"). Returns the exit status, the error printed (save, export). */
+int cli_download(struct cli *cli, const char *path, const char *output, const char *what);
 /* Print JSON as docker does for inspect (4-space indent) plus a newline. */
 void cli_print_json_indent(FILE *out, json_t *v);
 /* One-line compact JSON plus newline (--format json rows). */

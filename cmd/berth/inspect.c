@@ -53,18 +53,11 @@ static int inspect(struct cli *cli, const char *type, bool generic, bool size, i
 		cleanup_free char *msg = generic ? xasprintf("Error: No such object: %s", argv[i])
 						 : xstrdup(err ? err->msg : "");
 		berth_error_free(&err);
-		char *m = missing ? xasprintf("%s\n%s", missing, msg) : xstrdup(msg);
-		free(missing);
-		missing = m;
+		cli_errors_add(&missing, msg);
 	}
 	berth_error_free(&err);
 	cli_print_json_indent(stdout, all);
-	if (missing) {
-		fflush(stdout);
-		fprintf(stderr, "%s\n", missing);
-		return 1;
-	}
-	return 0;
+	return cli_errors_end(missing);
 }
 
 static int check_format(const char *format)

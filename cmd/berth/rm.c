@@ -68,19 +68,13 @@ int cmd_rm(struct cli *cli, int argc, char **argv)
 			}
 		}
 		if (msg) {
-			char *m = errors ? xasprintf("%s\n%s", errors, msg) : xstrdup(msg);
-			free(errors);
-			errors = m;
+			cli_errors_add(&errors, msg);
 			continue;
 		}
 		printf("%s\n", name);
 		fflush(stdout);
 	}
-	if (errors) {
-		fprintf(stderr, "%s\n", errors);
-		return 1;
-	}
-	return 0;
+	return cli_errors_end(errors);
 }
 
 int cmd_container_prune(struct cli *cli, int argc, char **argv)

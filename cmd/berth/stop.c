@@ -21,21 +21,14 @@ static int each(struct cli *cli, const char *verb, const char *query, int argc, 
 		cleanup_free char *e = cli_path_escape(argv[i]);
 		cleanup_free char *path = xasprintf("/containers/%s/%s%s", e, verb, query);
 		if (client_json(c, "POST", path, NULL, NULL, &err) < 0) {
-			char *m =
-			    errors ? xasprintf("%s\n%s", errors, err->msg) : xstrdup(err->msg);
-			free(errors);
-			errors = m;
+			cli_errors_add(&errors, err->msg);
 			berth_error_free(&err);
 			continue;
 		}
 		printf("%s\n", argv[i]);
 		fflush(stdout);
 	}
-	if (errors) {
-		fprintf(stderr, "%s\n", errors);
-		return 1;
-	}
-	return 0;
+	return cli_errors_end(errors);
 }
 
 /* "?signal=S&t=N" from what was given (Go's url.Values order). */

@@ -140,10 +140,7 @@ int cmd_update(struct cli *cli, int argc, char **argv)
 		req.json = body;
 		struct client_resp resp;
 		if (client_call(c, &req, &resp, &err) < 0) {
-			char *m =
-			    errors ? xasprintf("%s\n%s", errors, err->msg) : xstrdup(err->msg);
-			free(errors);
-			errors = m;
+			cli_errors_add(&errors, err->msg);
 			berth_error_free(&err);
 			continue;
 		}
@@ -159,10 +156,5 @@ int cmd_update(struct cli *cli, int argc, char **argv)
 	size_t k;
 	json_t *w;
 	json_array_foreach(warnings, k, w) printf("%s\n", json_string_value(w) ?: "");
-	fflush(stdout);
-	if (errors) {
-		fprintf(stderr, "%s\n", errors);
-		return 1;
-	}
-	return 0;
+	return cli_errors_end(errors);
 }

@@ -1,12 +1,16 @@
 /* Small helpers shared by the commands (see cli.h). */
 #include "cli.h"
 #include "config.h"
+#include "ctrfmt.h"
+#include "format.h"
 #include "progress.h"
 
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/ioctl.h>
@@ -23,6 +27,22 @@ int cli_fail(struct berth_error **err)
 		fprintf(stderr, "%s\n", (*err)->msg);
 		berth_error_free(err);
 	}
+	return 1;
+}
+
+void cli_errors_add(char **errors, const char *msg)
+{
+	char *m = *errors ? xasprintf("%s\n%s", *errors, msg) : xstrdup(msg);
+	free(*errors);
+	*errors = m;
+}
+
+int cli_errors_end(const char *errors)
+{
+	if (errors == NULL)
+		return 0;
+	fflush(stdout);
+	fprintf(stderr, "%s\n", errors);
 	return 1;
 }
 
@@ -44,51 +64,17 @@ int cli_format_parse(const char *s, bool table_allowed, enum cli_format *out,
 
 int cli_filters(const struct cli_strv *f, json_t **out, struct berth_error **err)
 {
-	json_t *o = json_object();
-	for (size_t i = 0; i < f->n; i++) {
-		const char *eq = strchr(f->v[i], '=');
-		if (eq == NULL || eq == f->v[i]) {
-			json_decref(o);
-			return berth_error_set(err, EINVAL,
-					       "bad format of filter (expected name=value)");
-		}
-		cleanup_free char *key = strndup(f->v[i], (size_t)(eq - f->v[i]));
-		json_t *m = json_object_get(o, key);
-		if (m == NULL) {
-			m = json_object();
-			json_object_set_new(o, key, m);
-		}
-		json_object_set_new(m, eq + 1, json_true());
-	}
-	*out = o;
-	return 0;
-}
-
-static char *escape(const char *s, const char *keep)
-{
-	size_t n = strlen(s);
-	char *out = xmalloc(3 * n + 1);
-	size_t o = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr(keep, *p)) {
-			out[o++] = (char)*p;
-		} else {
-			o += (size_t)sprintf(out + o, "%%%02X", *p);
-		}
-	}
-	out[o] = '\0';
-	return out;
+	return ctrfmt_filters_parse(f->v, f->n, out, err);
 }
 
 char *cli_path_escape(const char *s)
 {
-	return escape(s, "-._~:/@");
+	return fmt_url_escape(s, "-._~:/@");
 }
 
 char *cli_query_escape(const char *s)
 {
-	return escape(s, "-._~");
+	return ctrfmt_query_escape(s);
 }
 
 static int term_width(void)
@@ -126,6 +112,48 @@ void cli_print_json_line(FILE *out, json_t *v)
 {
 	cleanup_free char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
 	fprintf(out, "%s\n", s ? s : "null");
+}
+
+int cli_download(struct cli *cli, const char *path, const char *output, const char *what)
+{
+	if ((output == NULL || *output == '\0') && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "cowardly refusing to save to a terminal. Use the -o flag or "
+				"redirect\n");
+		return 1;
+	}
+	struct berth_error *err = NULL;
+	struct client *c = cli_client(cli, &err);
+	if (c == NULL)
+		return cli_fail(&err);
+	cleanup_free char *tmp = NULL;
+	cleanup_close int fd = -1;
+	if (output && *output) {
+		cleanup_free char *d = xstrdup(output);
+		tmp = xasprintf("%s/.berth-download-XXXXXX", dirname(d));
+		fd = mkostemp(tmp, O_CLOEXEC);
+		if (fd < 0) {
+			fprintf(stderr, "%s: create %s: %s\n", what, output, strerror(errno));
+			return 1;
+		}
+	}
+	struct client_req req;
+	client_req_init(&req, "GET", path);
+	req.download_fd = fd >= 0 ? fd : STDOUT_FILENO;
+	struct client_resp resp;
+	if (client_call(c, &req, &resp, &err) < 0) {
+		if (tmp)
+			unlink(tmp);
+		return cli_fail(&err);
+	}
+	client_resp_clear(&resp);
+	if (tmp) {
+		if (fsync(fd) < 0 || rename(tmp, output) < 0) {
+			fprintf(stderr, "%s: write %s: %s\n", what, output, strerror(errno));
+			unlink(tmp);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 bool cli_confirm(const char *warning)

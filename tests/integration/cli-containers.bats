@@ -271,11 +271,12 @@ requests() { jq -r 'select(.path != "/_ping") | "\(.method) \(.path)"' "$D/reque
 	run fb export -o "$D/b.tar" web
 	[ "$status" -eq 0 ]
 	cmp "$D/a.tar" "$D/b.tar"
-	[ -z "$(find "$D" -name '*.berth-export-*')" ]
+	[ "$(stat -c %a "$D/b.tar")" = 600 ] # docker's CopyToFile: a temp file renamed
+	[ -z "$(find "$D" -name '.berth-download-*')" ]
 	run fb export -o "$D/c.tar" nosuch
 	[ "$status" -eq 1 ]
 	[ ! -e "$D/c.tar" ]
-	[ -z "$(find "$D" -name '*.berth-export-*')" ]
+	[ -z "$(find "$D" -name '.berth-download-*')" ]
 	# script(1) gives the command a terminal for stdout
 	run script -qec "$BERTH -H unix://$FSOCK export web" /dev/null
 	[[ $output == *"cowardly refusing to save to a terminal. Use the -o flag or redirect"* ]]
