@@ -402,11 +402,13 @@ static int containers_top(struct api_request *req, struct api_response *resp,
 	free(argv);
 	strv_free(args);
 	if (rc != 0) {
+		/* dockerd: "ps: " and the first line of ps's stderr */
 		if (rc < 0)
-			berth_error_set(err, EIO, "Error running ps: %s", strerror(ps_errno));
+			berth_error_set(err, EIO, "ps: %s", strerror(ps_errno));
+		else if (eout && eout[0] && eout[0] != '\n')
+			berth_error_set(err, EIO, "ps: %.*s", (int)strcspn(eout, "\n"), eout);
 		else
-			berth_error_set(err, EIO, "Error running ps: exit status %d: %.*s", rc,
-					eout ? (int)strcspn(eout, "\n") : 0, eout ? eout : "");
+			berth_error_set(err, EIO, "ps: exit status %d", rc);
 		free(out);
 		free(eout);
 		ctr_unref(c);
