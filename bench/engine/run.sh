@@ -29,11 +29,8 @@ RUNS=20
 NCTR=100
 CYCLE=${CYCLE:-30}
 
-log() { printf '%s\n' "$*" >&2; }
-die() {
-	log "run.sh: error: $*"
-	exit 1
-}
+# shellcheck source=../lib/common.sh
+. "$SCRIPT_DIR/../lib/common.sh"
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	-n) RUNS=$2; shift 2 ;;
@@ -50,7 +47,7 @@ DPIDS=()
 cleanup() {
 	local p
 	for e in $ENGINES; do rm_all "$e" >/dev/null 2>&1 || true; done
-	for p in "${DPIDS[@]}"; do stop_pid "$p"; done
+	for p in "${DPIDS[@]}"; do stop_pid "$p" 150; done
 	{ grep -o " $W/[^ ]*" /proc/self/mountinfo || true; } | sort -r | while read -r m; do
 		umount -l "$m" 2>/dev/null || true
 	done
@@ -59,19 +56,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap "exit 130" INT TERM
-
-stop_pid() {
-	kill -TERM "$1" 2>/dev/null || return 0
-	for _ in $(seq 150); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
-}
-wait_sock() {
-	for _ in $(seq 600); do [[ -S $1 ]] && return 0; sleep 0.05; done
-	return 1
-}
-now() { date +%s.%N; }
-median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print 0; else print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 # "private rss" in KiB summed over the given pids
 mem_pids() {

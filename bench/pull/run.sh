@@ -47,11 +47,8 @@ SCENARIOS=${SCENARIOS-multi one}
 SETTLE=${BENCH_SETTLE:-6}
 RUNS=3
 
-log() { printf '%s\n' "$*" >&2; }
-die() {
-	log "run.sh: error: $*"
-	exit 1
-}
+# shellcheck source=../lib/common.sh
+. "$SCRIPT_DIR/../lib/common.sh"
 
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -81,19 +78,6 @@ unmount_under() {
 	done
 }
 
-stop_pid() {
-	local p=$1
-	kill -TERM "$p" 2>/dev/null || return 0
-	for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$p" 2>/dev/null || true
-	wait "$p" 2>/dev/null || true
-}
-
-now() { date +%s.%N; }
-wait_sock() {
-	for _ in $(seq 600); do [[ -S $1 ]] && return 0; sleep 0.05; done
-	return 1
-}
 
 # "VmRSS Pss Private VmHWM" in KiB of a process and its children (dockerd's
 # containerd): Pss counts each shared page divided by the number of processes
@@ -115,7 +99,6 @@ mem_tree() {
 	} | awk '{a+=$1; b+=$2; c+=$3; d+=$4} END {print a, b, c, d}'
 }
 
-median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print 0; else print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 mib() { echo "scale=1; $1 / 1024" | bc -l; }
 
 # ---- image (cached OCI layout) ----------------------------------------------
