@@ -14,10 +14,10 @@ DELETE /images/{name}, /images/get, /images/load, /images/prune, /auth,
 """
 import json
 import os
-import socketserver
 import sys
 import urllib.parse
-from http.server import BaseHTTPRequestHandler
+
+import fakehttp
 
 SOCK, LOG, FIXTURES = sys.argv[1], sys.argv[2], sys.argv[3]
 ID = "sha256:ff41d169493d77bcde5ac2d87838d99958ed020a9cf75b8bf273eb3f9d2b55f6"
@@ -33,54 +33,11 @@ IMAGES = [
 ]
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(fakehttp.Handler):
+    LOG = LOG
 
-    def log_message(self, *args):
-        pass
-
-    def body(self):
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            data = b""
-            while True:
-                size = int(self.rfile.readline().strip(), 16)
-                if size == 0:
-                    self.rfile.readline()
-                    return data
-                data += self.rfile.read(size)
-                self.rfile.readline()
-        n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n else b""
-
-    def record(self, body):
-        with open(LOG, "a") as f:
-            f.write(json.dumps({"method": self.command, "path": self.path,
-                                "auth": self.headers.get("X-Registry-Auth"),
-                                "ctype": self.headers.get("Content-Type"),
-                                "body": body.decode("latin-1")}) + "\n")
-
-    def head(self, status, ctype=None, length=None, chunked=False):
-        self.send_response(status)
-        self.send_header("Api-Version", "1.41")
-        if ctype:
-            self.send_header("Content-Type", ctype)
-        if chunked:
-            self.send_header("Transfer-Encoding", "chunked")
-        elif length is not None:
-            self.send_header("Content-Length", str(length))
-        self.end_headers()
-
-    def reply(self, status, obj=None, raw=None):
-        data = raw if raw is not None else (json.dumps(obj) + "\n").encode() if obj is not None else b""
-        self.head(status, "application/json" if obj is not None else None, len(data))
-        self.wfile.write(data)
-
-    def stream(self, lines):
-        self.head(200, "application/json", chunked=True)
-        for line in lines:
-            data = line.rstrip("\r\n").encode() + b"\r\n"
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-        self.wfile.write(b"0\r\n\r\n")
+    def entry(self, body):
+        return dict(super().entry(body), auth=self.headers.get("X-Registry-Auth"))
 
     def handle_any(self):
         body = self.body()
@@ -147,14 +104,4 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_DELETE = do_HEAD = handle_any
 
 
-class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
-    daemon_threads = True
-
-    def get_request(self):
-        conn, _ = super().get_request()
-        return conn, ("local", 0)
-
-
-if os.path.exists(SOCK):
-    os.unlink(SOCK)
-Server(SOCK, Handler).serve_forever()
+fakehttp.serve(SOCK, Handler)

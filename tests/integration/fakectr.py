@@ -16,12 +16,12 @@ import base64
 import io
 import json
 import os
-import socketserver
 import sys
 import tarfile
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler
+
+import fakehttp
 
 SOCK, LOG, DIR = sys.argv[1], sys.argv[2], sys.argv[3]
 WEB = "9e5a9cced3812d1d211088f2694ded0611c96c89f08480f06b89bbbe944a62d4"
@@ -127,55 +127,13 @@ ARCHIVES = {
 PUTS = [0]
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(fakehttp.Handler):
+    LOG = LOG
 
-    def log_message(self, *args):
-        pass
-
-    def body(self):
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            data = b""
-            while True:
-                size = int(self.rfile.readline().strip(), 16)
-                if size == 0:
-                    self.rfile.readline()
-                    return data
-                data += self.rfile.read(size)
-                self.rfile.readline()
-        n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n else b""
-
-    def record(self, body):
-        with open(LOG, "a") as f:
-            f.write(json.dumps({"method": self.command, "path": self.path,
-                                "ctype": self.headers.get("Content-Type"), "len": len(body),
-                                "body": body.decode("latin-1") if len(body) < 4096 else ""}) + "\n")
-
-    def head(self, status, ctype=None, length=None, chunked=False, extra=None):
-        self.send_response(status)
-        self.send_header("Api-Version", "1.41")
-        for k, v in (extra or {}).items():
-            self.send_header(k, v)
-        if ctype:
-            self.send_header("Content-Type", ctype)
-        if chunked:
-            self.send_header("Transfer-Encoding", "chunked")
-        elif length is not None:
-            self.send_header("Content-Length", str(length))
-        self.end_headers()
-
-    def reply(self, status, obj=None, raw=None, ctype=None, extra=None):
-        data = raw if raw is not None else (json.dumps(obj) + "\n").encode() if obj is not None else b""
-        if ctype is None and obj is not None:
-            ctype = "application/json"
-        self.head(status, ctype, len(data), extra=extra)
-        if self.command != "HEAD":
-            self.wfile.write(data)
-
-    def chunk(self, data):
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-        self.wfile.flush()
+    def entry(self, body):
+        # archives are long: their length only
+        return dict(super().entry(body), len=len(body),
+                    body=body.decode("latin-1") if len(body) < 4096 else "")
 
     def handle_any(self):
         body = self.body()
@@ -274,14 +232,4 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_DELETE = do_HEAD = do_PUT = handle_any
 
 
-class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
-    daemon_threads = True
-
-    def get_request(self):
-        conn, _ = super().get_request()
-        return conn, ("local", 0)
-
-
-if os.path.exists(SOCK):
-    os.unlink(SOCK)
-Server(SOCK, Handler).serve_forever()
+fakehttp.serve(SOCK, Handler)
