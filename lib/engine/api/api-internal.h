@@ -13,6 +13,8 @@
  * connections): the stop flag and a count of live threads. */
 struct api_shared {
 	atomic_bool stopping;
+	atomic_bool quiescing; /* api_server_quiesce ran: follow streams end */
+	atomic_int followers;  /* in-flight follow streams and upgrades (not drained) */
 	atomic_int refs;
 	atomic_int threads; /* stream producers and upgrade handlers running */
 };

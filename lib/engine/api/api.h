@@ -197,6 +197,11 @@ int api_stream_write(struct api_stream *s, const void *buf, size_t len);
 int api_stream_json(struct api_stream *s, json_t *v, const char *terminator);
 /* True once the client has gone or the server is shutting down. */
 bool api_stream_cancelled(struct api_stream *s);
+/* Mark a stream that only follows something without end (events, logs
+ * --follow, a stats stream, wait): it does not hold up a shutdown, which
+ * cancels it as soon as the server stops accepting (api_server_quiesce),
+ * as dockerd closes such streams. Call it first thing in the producer. */
+void api_stream_follow(struct api_stream *s);
 
 /* --- router (pure, tested by tests/unit/test-api-router.c) ------------------ */
 
@@ -236,7 +241,8 @@ int api_server_start(const struct api_server_config *cfg, const int *fds, size_t
  * connections already open are still served. */
 void api_server_quiesce(struct api_server *srv);
 /* Wait until no request is in flight or timeout_ms passed; returns the
- * number of requests still in flight. */
+ * number of requests still in flight. Follow streams (api_stream_follow)
+ * and hijacked connections are not waited for. */
 unsigned api_server_drain(struct api_server *srv, unsigned timeout_ms);
 /* Cancel streams, close every connection, free the server. */
 void api_server_stop(struct api_server *srv);

@@ -693,6 +693,7 @@ static void stats_stream(struct api_stream *s, void *arg)
 {
 	struct stats_job *j = arg;
 	struct sample pre = {0};
+	api_stream_follow(s);
 	while (!api_stream_cancelled(s)) {
 		struct sample cur;
 		take_sample(current_pid(j->c), &cur);

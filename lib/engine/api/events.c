@@ -75,6 +75,7 @@ static int64_t now_ns(void)
 static void events_stream(struct api_stream *s, void *arg)
 {
 	struct events_job *j = arg;
+	api_stream_follow(s);
 	while (!api_stream_cancelled(s)) {
 		int timeout = 500;
 		if (j->until_ns) {

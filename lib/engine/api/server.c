@@ -436,6 +436,7 @@ int api_server_start(const struct api_server_config *cfg, const int *fds, size_t
 
 void api_server_quiesce(struct api_server *srv)
 {
+	atomic_store(&srv->sh->quiescing, true);
 	for (size_t i = 0; i < srv->ndaemons; i++) {
 		MHD_socket fd = MHD_quiesce_daemon(srv->daemons[i]);
 		if (fd == MHD_INVALID_SOCKET)
@@ -460,9 +461,9 @@ unsigned api_server_drain(struct api_server *srv, unsigned timeout_ms)
 	for (;;) {
 		/* a stream or upgrade keeps its request in flight; idle
 		 * keep-alive connections have no request */
-		unsigned n = atomic_load(&srv->inflight);
-		if (n == 0 || waited >= timeout_ms)
-			return n;
+		int n = (int)atomic_load(&srv->inflight) - atomic_load(&srv->sh->followers);
+		if (n <= 0 || waited >= timeout_ms)
+			return n > 0 ? (unsigned)n : 0;
 		sleep_ms(20);
 		waited += 20;
 	}

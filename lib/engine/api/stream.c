@@ -34,6 +34,7 @@ struct api_stream {
 	size_t cap;
 	bool done;	/* the producer returned */
 	bool cancelled; /* client gone or server stopping */
+	bool follow;	/* api_stream_follow: ends at quiesce */
 	int refs;
 	int conn_fd;
 	struct api_shared *sh;
@@ -60,6 +61,8 @@ static void stream_unref(struct api_stream *s)
 	pthread_mutex_unlock(&s->lock);
 	if (left > 0)
 		return;
+	if (s->follow)
+		atomic_fetch_sub(&s->sh->followers, 1);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->cond);
 	free(s->buf);
@@ -72,7 +75,7 @@ static bool check_cancel(struct api_stream *s)
 {
 	if (s->cancelled)
 		return true;
-	if (atomic_load(&s->sh->stopping))
+	if (atomic_load(&s->sh->stopping) || (s->follow && atomic_load(&s->sh->quiescing)))
 		s->cancelled = true;
 	if (!s->cancelled && s->conn_fd >= 0) {
 		struct pollfd p = {.fd = s->conn_fd, .events = POLLRDHUP};
@@ -82,6 +85,16 @@ static bool check_cancel(struct api_stream *s)
 	if (s->cancelled)
 		pthread_cond_broadcast(&s->cond);
 	return s->cancelled;
+}
+
+void api_stream_follow(struct api_stream *s)
+{
+	pthread_mutex_lock(&s->lock);
+	if (!s->follow) {
+		s->follow = true;
+		atomic_fetch_add(&s->sh->followers, 1);
+	}
+	pthread_mutex_unlock(&s->lock);
 }
 
 bool api_stream_cancelled(struct api_stream *s)

@@ -98,12 +98,15 @@ struct MHD_Response *api_upgrade_response(struct api_shared *sh, struct api_resp
 		upgrade_free(u);
 		return NULL;
 	}
+	/* a hijacked session (attach, exec) never holds up a shutdown */
+	atomic_fetch_add(&sh->followers, 1);
 	*handle = u;
 	return r;
 }
 
 void api_upgrade_request_done(struct upgrade *u)
 {
+	atomic_fetch_sub(&u->sh->followers, 1);
 	if (!atomic_load(&u->started))
 		upgrade_free(u); /* the thread's reference: never started */
 	upgrade_free(u);
