@@ -308,6 +308,22 @@ header() {
 	[ "$(cat "$D/client.out")" = "HTTP/1.1 404 Not Found" ]
 }
 
+@test "berthd: an open /events stream does not hold up SIGTERM (shutdown-timeout 60)" {
+	echo '{"debug": true, "shutdown-timeout": 60}' >"$CONF"
+	start_berthd
+	curl -sN --unix-socket "$SOCK" http://berth/v1.41/events >"$D/events.out" 2>&1 &
+	local cpid=$!
+	PIDS+=("$cpid")
+	for _ in $(seq 100); do grep -q 'GET /v1.41/events' "$D/berthd.log" && break; sleep 0.1; done
+	kill -TERM "$BPID"
+	# wait_exit gives up after 10 s, well before the 60 s of shutdown-timeout
+	wait_exit "$BPID"
+	[ "$EXIT_STATUS" -eq 0 ]
+	# the stream ended with the daemon (curl: 18, the chunked body was cut)
+	wait_exit "$cpid" || true
+	! kill -0 "$cpid" 2>/dev/null
+}
+
 @test "berthd: SIGHUP reloads daemon.json and logs what changed" {
 	echo '{"max-concurrent-downloads": 3}' >"$CONF"
 	start_berthd
