@@ -571,24 +571,6 @@ requests() { jq -r 'select(.path != "/_ping") | "\(.method) \(.path)"' "$D/reque
 
 # ---- end to end against berthd ---------------------------------------------
 
-# mk NAME [CMD-JSON] [EXTRA-JSON]: POST /containers/create; prints the id
-mk() {
-	local name=$1 cmd=${2:-'["sleep","1000"]'} extra=${3:-'{}'} body
-	body=$(jq -nc --argjson cmd "$cmd" --argjson x "$extra" '{Image: "busybox", Cmd: $cmd} + $x')
-	api_status POST "/containers/create?name=$name" "$body"
-	[[ $STATUS == 201 ]] || { fail "create $name: $STATUS $BODY"; return 1; }
-	jq -r .Id <<<"$BODY"
-}
-
-# run_ctr NAME [CMD-JSON] [EXTRA-JSON]: create + start; prints the id
-run_ctr() {
-	local id
-	id=$(mk "$@") || return 1
-	api_status POST "/containers/$id/start"
-	[[ $STATUS == 204 ]] || { fail "start $1: $STATUS $BODY"; return 1; }
-	echo "$id"
-}
-
 @test "cli-containers: ps and its flags on berthd; the docker CLI's table has the same columns" {
 	c1=$(mk created1 '["true"]' '{"Labels":{"tier":"db"}}')
 	e1=$(run_ctr exited1 '["true"]')

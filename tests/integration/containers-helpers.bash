@@ -191,6 +191,24 @@ ct_start_default() {
 	start_berthd "$@" && ensure_busybox
 }
 
+# mk NAME [CMD-JSON] [EXTRA-JSON]: POST /containers/create; prints the id
+mk() {
+	local name=$1 cmd=${2:-'["sleep","1000"]'} extra=${3:-'{}'} body
+	body=$(jq -nc --argjson cmd "$cmd" --argjson x "$extra" '{Image: "busybox", Cmd: $cmd} + $x')
+	api_status POST "/containers/create?name=$name" "$body"
+	[[ $STATUS == 201 ]] || { fail "create $name: $STATUS $BODY"; return 1; }
+	jq -r .Id <<<"$BODY"
+}
+
+# run_ctr NAME [CMD-JSON] [EXTRA-JSON]: create + start; prints the id
+run_ctr() {
+	local id
+	id=$(mk "$@") || return 1
+	api_status POST "/containers/$id/start"
+	[[ $STATUS == 204 ]] || { fail "start $1: $STATUS $BODY"; return 1; }
+	echo "$id"
+}
+
 # ctr_inspect REF [JQ]: a field of GET /containers/REF/json
 ctr_inspect() { api "/containers/$1/json" | jq -r "${2:-.}"; }
 ctr_state() { ctr_inspect "$1" .State.Status; }
