@@ -113,6 +113,12 @@ int cli_stream(struct client *c, struct client_req *req, bool quiet, struct bert
  * "cowardly refusing"). `what` leads the file's errors ("failed to save
  * image"). Returns the exit status, the error printed (save, export). */
 int cli_download(struct cli *cli, const char *path, const char *output, const char *what);
+/* POST a prune path and print docker's report: "Deleted <title>:", each
+ * item of the reply's array `key` by print_item, a blank line (nothing of
+ * that without items), then "Total reclaimed space: <HumanSize>". Returns
+ * the exit status, the error printed (container prune, image prune). */
+int cli_prune(struct cli *cli, const char *path, const char *key, const char *title,
+	      void (*print_item)(json_t *item));
 /* Print JSON as docker does for inspect (4-space indent) plus a newline. */
 void cli_print_json_indent(FILE *out, json_t *v);
 /* One-line compact JSON plus newline (--format json rows). */

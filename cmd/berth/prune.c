@@ -1,9 +1,17 @@
 /* berth image prune: POST /images/prune?filters={"dangling":{"true":true}}. */
 #include "cli.h"
-#include "format.h"
 
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+
+static void print_item(json_t *it)
+{
+	json_t *u = json_object_get(it, "Untagged");
+	if (json_is_string(u) && *json_string_value(u))
+		printf("untagged: %s\n", json_string_value(u));
+	else
+		printf("deleted: %s\n", json_string_value(json_object_get(it, "Deleted")) ?: "");
+}
 
 int cmd_image_prune(struct cli *cli, int argc, char **argv)
 {
@@ -38,29 +46,5 @@ int cmd_image_prune(struct cli *cli, int argc, char **argv)
 	cleanup_free char *fs = json_dumps(f, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	cleanup_free char *q = cli_query_escape(fs);
 	cleanup_free char *path = xasprintf("/images/prune?filters=%s", q);
-	struct client *c = cli_client(cli, &err);
-	cleanup_json json_t *report = NULL;
-	if (c == NULL || client_json(c, "POST", path, NULL, &report, &err) < 0)
-		return cli_fail(&err);
-	json_t *deleted = json_object_get(report, "ImagesDeleted");
-	if (json_array_size(deleted) > 0) {
-		printf("Deleted Images:\n");
-		size_t i;
-		json_t *it;
-		json_array_foreach(deleted, i, it)
-		{
-			json_t *u = json_object_get(it, "Untagged");
-			if (json_is_string(u) && *json_string_value(u))
-				printf("untagged: %s\n", json_string_value(u));
-			else
-				printf("deleted: %s\n",
-				       json_string_value(json_object_get(it, "Deleted")) ?: "");
-		}
-		printf("\n");
-	}
-	json_t *sr = json_object_get(report, "SpaceReclaimed");
-	cleanup_free char *space =
-	    fmt_human_size(json_is_integer(sr) ? (double)json_integer_value(sr) : 0);
-	printf("Total reclaimed space: %s\n", space);
-	return 0;
+	return cli_prune(cli, path, "ImagesDeleted", "Images", print_item);
 }

@@ -2,7 +2,6 @@
  * POST /containers/prune. */
 #include "cli.h"
 #include "ctrfmt.h"
-#include "format.h"
 
 #include "common/cleanup.h"
 #include "common/xalloc.h"
@@ -77,6 +76,11 @@ int cmd_rm(struct cli *cli, int argc, char **argv)
 	return cli_errors_end(errors);
 }
 
+static void print_id(json_t *item)
+{
+	printf("%s\n", json_string_value(item) ?: "");
+}
+
 int cmd_container_prune(struct cli *cli, int argc, char **argv)
 {
 	static const struct cli_spec spec = {
@@ -108,21 +112,5 @@ int cmd_container_prune(struct cli *cli, int argc, char **argv)
 	} else {
 		path = xstrdup("/containers/prune");
 	}
-	struct client *c = cli_client(cli, &err);
-	cleanup_json json_t *report = NULL;
-	if (c == NULL || client_json(c, "POST", path, NULL, &report, &err) < 0)
-		return cli_fail(&err);
-	json_t *deleted = json_object_get(report, "ContainersDeleted");
-	if (json_array_size(deleted) > 0) {
-		printf("Deleted Containers:\n");
-		size_t i;
-		json_t *it;
-		json_array_foreach(deleted, i, it) printf("%s\n", json_string_value(it) ?: "");
-		printf("\n");
-	}
-	json_t *sr = json_object_get(report, "SpaceReclaimed");
-	cleanup_free char *space =
-	    fmt_human_size(json_is_integer(sr) ? (double)json_integer_value(sr) : 0);
-	printf("Total reclaimed space: %s\n", space);
-	return 0;
+	return cli_prune(cli, path, "ContainersDeleted", "Containers", print_id);
 }

@@ -156,6 +156,29 @@ int cli_download(struct cli *cli, const char *path, const char *output, const ch
 	return 0;
 }
 
+int cli_prune(struct cli *cli, const char *path, const char *key, const char *title,
+	      void (*print_item)(json_t *item))
+{
+	struct berth_error *err = NULL;
+	struct client *c = cli_client(cli, &err);
+	cleanup_json json_t *report = NULL;
+	if (c == NULL || client_json(c, "POST", path, NULL, &report, &err) < 0)
+		return cli_fail(&err);
+	json_t *deleted = json_object_get(report, key);
+	if (json_array_size(deleted) > 0) {
+		printf("Deleted %s:\n", title);
+		size_t i;
+		json_t *it;
+		json_array_foreach(deleted, i, it) print_item(it);
+		printf("\n");
+	}
+	json_t *sr = json_object_get(report, "SpaceReclaimed");
+	cleanup_free char *space =
+	    fmt_human_size(json_is_integer(sr) ? (double)json_integer_value(sr) : 0);
+	printf("Total reclaimed space: %s\n", space);
+	return 0;
+}
+
 bool cli_confirm(const char *warning)
 {
 	fprintf(stdout, "%s\nAre you sure you want to continue? [y/N] ", warning);
