@@ -2,6 +2,7 @@
 #include "ctrfmt.h"
 
 #include "common/cleanup.h"
+#include "common/json.h"
 #include "common/xalloc.h"
 
 #include <ctype.h>
@@ -37,12 +38,6 @@ static void sb_str(struct sb *b, const char *s)
 static char *sb_take(struct sb *b)
 {
 	return b->p ? b->p : xstrdup("");
-}
-
-static const char *jstr(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : "";
 }
 
 static double jnum(json_t *o, const char *key)
@@ -181,8 +176,8 @@ char *ctrfmt_ports_display(json_t *ports)
 	cleanup_free struct port *v = xcalloc(n, sizeof(*v));
 	for (size_t i = 0; i < n; i++) {
 		json_t *p = json_array_get(ports, i);
-		v[i] = (struct port){jstr(p, "IP"), jstr(p, "Type"), (long)jnum(p, "PrivatePort"),
-				     (long)jnum(p, "PublicPort")};
+		v[i] = (struct port){bjson_get_str(p, "IP"), bjson_get_str(p, "Type"),
+				     (long)jnum(p, "PrivatePort"), (long)jnum(p, "PublicPort")};
 	}
 	qsort(v, n, sizeof(*v), port_cmp);
 	cleanup_free struct pgroup *g = xcalloc(n, sizeof(*g));
@@ -251,7 +246,7 @@ char *ctrfmt_labels_display(json_t *labels)
 			sb_str(&b, ",");
 		sb_str(&b, keys[i]);
 		sb_str(&b, "=");
-		sb_str(&b, jstr(labels, keys[i]));
+		sb_str(&b, bjson_get_str(labels, keys[i]));
 	}
 	return sb_take(&b);
 }
@@ -310,7 +305,7 @@ void ctrfmt_blkio(json_t *stats, double *read, double *write)
 	    json_object_get(json_object_get(stats, "blkio_stats"), "io_service_bytes_recursive"), i,
 	    e)
 	{
-		const char *op = jstr(e, "op");
+		const char *op = bjson_get_str(e, "op");
 		if (strcasecmp(op, "read") == 0)
 			*read += jnum(e, "value");
 		else if (strcasecmp(op, "write") == 0)
@@ -328,9 +323,9 @@ static char *pair(double a, double b, bool binary)
 void ctrfmt_stats_row(json_t *stats, const char *fallback_id, bool no_trunc,
 		      struct ctrfmt_stats_row *row)
 {
-	const char *id = stats ? jstr(stats, "id") : "";
+	const char *id = stats ? bjson_get_str(stats, "id") : "";
 	row->id = fmt_trunc_id(*id ? id : fallback_id, no_trunc);
-	const char *name = stats ? jstr(stats, "name") : "";
+	const char *name = stats ? bjson_get_str(stats, "name") : "";
 	row->name = xstrdup(*name == '/' ? name + 1 : *name ? name : "--");
 	if (stats == NULL) {
 		row->cpu = xstrdup("--");
@@ -498,11 +493,11 @@ char *ctrfmt_event_line(json_t *ev)
 		sb_str(&b, frac);
 	}
 	json_t *actor = json_object_get(ev, "Actor");
-	sb_str(&b, jstr(ev, "Type"));
+	sb_str(&b, bjson_get_str(ev, "Type"));
 	sb_str(&b, " ");
-	sb_str(&b, jstr(ev, "Action"));
+	sb_str(&b, bjson_get_str(ev, "Action"));
 	sb_str(&b, " ");
-	sb_str(&b, jstr(actor, "ID"));
+	sb_str(&b, bjson_get_str(actor, "ID"));
 	json_t *attrs = json_object_get(actor, "Attributes");
 	size_t n = json_object_size(attrs), i = 0;
 	if (n > 0) {
@@ -517,7 +512,7 @@ char *ctrfmt_event_line(json_t *ev)
 				sb_str(&b, ", ");
 			sb_str(&b, keys[i]);
 			sb_str(&b, "=");
-			sb_str(&b, jstr(attrs, keys[i]));
+			sb_str(&b, bjson_get_str(attrs, keys[i]));
 		}
 		sb_str(&b, ")");
 	}

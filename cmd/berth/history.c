@@ -3,21 +3,10 @@
 #include "format.h"
 
 #include "common/cleanup.h"
+#include "common/json.h"
 #include "common/xalloc.h"
 
 #include <string.h>
-
-static const char *jstr(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : "";
-}
-
-static int64_t jint(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	return json_is_integer(v) ? json_integer_value(v) : 0;
-}
 
 static char *rfc3339(int64_t t)
 {
@@ -77,32 +66,34 @@ int cmd_history(struct cli *cli, int argc, char **argv)
 	json_t *h;
 	json_array_foreach(list, i, h)
 	{
-		const char *rid = jstr(h, "Id");
+		const char *rid = bjson_get_str(h, "Id");
 		cleanup_free char *id =
 		    strcmp(rid, "<missing>") == 0 ? xstrdup(rid) : fmt_trunc_id(rid, no_trunc);
 		if (quiet) {
 			printf("%s\n", id);
 			continue;
 		}
-		int64_t created = jint(h, "Created");
+		int64_t created = bjson_get_int(h, "Created", 0);
 		cleanup_free char *when = human ? fmt_time_ago(created, now) : rfc3339(created);
-		cleanup_free char *by = xstrdup(jstr(h, "CreatedBy"));
+		cleanup_free char *by = xstrdup(bjson_get_str(h, "CreatedBy"));
 		for (char *p = by; *p; p++)
 			if (*p == '\t')
 				*p = ' ';
 		cleanup_free char *cby = no_trunc ? xstrdup(by) : fmt_ellipsis(by, 45);
-		cleanup_free char *size = human ? fmt_human_size_prec((double)jint(h, "Size"), 3)
-						: xasprintf("%lld", (long long)jint(h, "Size"));
+		cleanup_free char *size =
+		    human ? fmt_human_size_prec((double)bjson_get_int(h, "Size", 0), 3)
+			  : xasprintf("%lld", (long long)bjson_get_int(h, "Size", 0));
 		if (fmt == CLI_FORMAT_JSON) {
 			cleanup_free char *at = rfc3339(created);
 			cleanup_free char *since = fmt_time_ago(created, now);
-			cleanup_json json_t *row = json_pack(
-			    "{s:s,s:s,s:s,s:s,s:s,s:s}", "Comment", jstr(h, "Comment"), "CreatedAt",
-			    at, "CreatedBy", cby, "CreatedSince", since, "ID", id, "Size", size);
+			cleanup_json json_t *row =
+			    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "Comment",
+				      bjson_get_str(h, "Comment"), "CreatedAt", at, "CreatedBy",
+				      cby, "CreatedSince", since, "ID", id, "Size", size);
 			cli_print_json_line(stdout, row);
 			continue;
 		}
-		const char *cells[] = {id, when, cby, size, jstr(h, "Comment")};
+		const char *cells[] = {id, when, cby, size, bjson_get_str(h, "Comment")};
 		fmt_table_add(&t, cells, 5);
 	}
 	fmt_table_flush(&t, stdout);

@@ -4,6 +4,7 @@
 #include "format.h"
 
 #include "common/cleanup.h"
+#include "common/json.h"
 #include "common/xalloc.h"
 #include "core/images/reference.h"
 
@@ -24,18 +25,6 @@ static void add(struct rows *r, const char *repo, const char *tag, const char *d
 {
 	r->v = xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
 	r->v[r->n++] = (struct row){xstrdup(repo), xstrdup(tag), xstrdup(digest), img};
-}
-
-static const char *jstr(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : "";
-}
-
-static int64_t jint(json_t *o, const char *key, int64_t dflt)
-{
-	json_t *v = json_object_get(o, key);
-	return json_is_integer(v) ? json_integer_value(v) : dflt;
 }
 
 /* docker's imageFormat: rows for tags (with their digests when asked), then
@@ -101,22 +90,22 @@ static void image_rows(struct rows *rows, json_t *img, bool digests)
 
 static int by_created_desc(const void *a, const void *b)
 {
-	int64_t x = jint(*(json_t *const *)a, "Created", 0);
-	int64_t y = jint(*(json_t *const *)b, "Created", 0);
+	int64_t x = bjson_get_int(*(json_t *const *)a, "Created", 0);
+	int64_t y = bjson_get_int(*(json_t *const *)b, "Created", 0);
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
 static json_t *row_json(const struct row *r, bool no_trunc, time_t now)
 {
 	json_t *img = r->img;
-	int64_t created = jint(img, "Created", 0);
-	int64_t size = jint(img, "Size", 0), shared = jint(img, "SharedSize", -1);
-	int64_t containers = jint(img, "Containers", -1);
-	cleanup_free char *id = fmt_trunc_id(jstr(img, "Id"), no_trunc);
+	int64_t created = bjson_get_int(img, "Created", 0);
+	int64_t size = bjson_get_int(img, "Size", 0), shared = bjson_get_int(img, "SharedSize", -1);
+	int64_t containers = bjson_get_int(img, "Containers", -1);
+	cleanup_free char *id = fmt_trunc_id(bjson_get_str(img, "Id"), no_trunc);
 	cleanup_free char *since = fmt_time_ago(created, now);
 	cleanup_free char *at = fmt_go_time(created);
 	cleanup_free char *hsize = fmt_human_size_prec((double)size, 3);
-	cleanup_free char *vsize = fmt_human_size((double)jint(img, "VirtualSize", size));
+	cleanup_free char *vsize = fmt_human_size((double)bjson_get_int(img, "VirtualSize", size));
 	cleanup_free char *sh = shared < 0 ? xstrdup("N/A") : fmt_human_size((double)shared);
 	cleanup_free char *uq =
 	    shared < 0 ? xstrdup("N/A") : fmt_human_size((double)(size - shared));
@@ -140,7 +129,7 @@ static void print_rows(struct rows *rows, bool quiet, bool digests, bool no_trun
 	}
 	for (size_t i = 0; i < rows->n; i++) {
 		struct row *r = &rows->v[i];
-		cleanup_free char *id = fmt_trunc_id(jstr(r->img, "Id"), no_trunc);
+		cleanup_free char *id = fmt_trunc_id(bjson_get_str(r->img, "Id"), no_trunc);
 		if (quiet) {
 			printf("%s\n", id);
 			continue;
@@ -150,8 +139,9 @@ static void print_rows(struct rows *rows, bool quiet, bool digests, bool no_trun
 			cli_print_json_line(stdout, j);
 			continue;
 		}
-		cleanup_free char *since = fmt_time_ago(jint(r->img, "Created", 0), now);
-		cleanup_free char *size = fmt_human_size_prec((double)jint(r->img, "Size", 0), 3);
+		cleanup_free char *since = fmt_time_ago(bjson_get_int(r->img, "Created", 0), now);
+		cleanup_free char *size =
+		    fmt_human_size_prec((double)bjson_get_int(r->img, "Size", 0), 3);
 		const char *c[] = {r->repo, r->tag, r->digest, id, since, size};
 		const char *cn[] = {r->repo, r->tag, id, since, size};
 		fmt_table_add(&t, digests ? c : cn, digests ? 6 : 5);

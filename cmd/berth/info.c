@@ -3,16 +3,11 @@
 #include "format.h"
 
 #include "common/cleanup.h"
+#include "common/json.h"
 #include "common/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static const char *jstr(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : "";
-}
 
 static long long jint(json_t *o, const char *key)
 {
@@ -102,8 +97,8 @@ static void print_server(json_t *i)
 	printf("  Paused: %lld\n", jint(i, "ContainersPaused"));
 	printf("  Stopped: %lld\n", jint(i, "ContainersStopped"));
 	printf(" Images: %lld\n", jint(i, "Images"));
-	printf(" Server Version: %s\n", jstr(i, "ServerVersion"));
-	printf(" Storage Driver: %s\n", jstr(i, "Driver"));
+	printf(" Server Version: %s\n", bjson_get_str(i, "ServerVersion"));
+	printf(" Storage Driver: %s\n", bjson_get_str(i, "Driver"));
 	size_t k;
 	json_t *pair;
 	json_array_foreach(json_object_get(i, "DriverStatus"), k, pair)
@@ -112,28 +107,28 @@ static void print_server(json_t *i)
 			printf("  %s: %s\n", json_string_value(json_array_get(pair, 0)) ?: "",
 			       json_string_value(json_array_get(pair, 1)) ?: "");
 	}
-	printf(" Logging Driver: %s\n", jstr(i, "LoggingDriver"));
-	printf(" Cgroup Driver: %s\n", jstr(i, "CgroupDriver"));
-	printf(" Cgroup Version: %s\n", jstr(i, "CgroupVersion"));
+	printf(" Logging Driver: %s\n", bjson_get_str(i, "LoggingDriver"));
+	printf(" Cgroup Driver: %s\n", bjson_get_str(i, "CgroupDriver"));
+	printf(" Cgroup Version: %s\n", bjson_get_str(i, "CgroupVersion"));
 	json_t *plugins = json_object_get(i, "Plugins");
 	printf(" Plugins:\n");
 	print_list("  Volume:", json_object_get(plugins, "Volume"));
 	print_list("  Network:", json_object_get(plugins, "Network"));
 	print_list("  Log:", json_object_get(plugins, "Log"));
-	printf(" Swarm: %s\n", jstr(json_object_get(i, "Swarm"), "LocalNodeState"));
+	printf(" Swarm: %s\n", bjson_get_str(json_object_get(i, "Swarm"), "LocalNodeState"));
 	print_runtimes(json_object_get(i, "Runtimes"));
-	printf(" Default Runtime: %s\n", jstr(i, "DefaultRuntime"));
+	printf(" Default Runtime: %s\n", bjson_get_str(i, "DefaultRuntime"));
 	print_security(json_object_get(i, "SecurityOptions"));
-	printf(" Kernel Version: %s\n", jstr(i, "KernelVersion"));
-	printf(" Operating System: %s\n", jstr(i, "OperatingSystem"));
-	printf(" OSType: %s\n", jstr(i, "OSType"));
-	printf(" Architecture: %s\n", jstr(i, "Architecture"));
+	printf(" Kernel Version: %s\n", bjson_get_str(i, "KernelVersion"));
+	printf(" Operating System: %s\n", bjson_get_str(i, "OperatingSystem"));
+	printf(" OSType: %s\n", bjson_get_str(i, "OSType"));
+	printf(" Architecture: %s\n", bjson_get_str(i, "Architecture"));
 	printf(" CPUs: %lld\n", jint(i, "NCPU"));
 	cleanup_free char *mem = fmt_bytes_size((double)jint(i, "MemTotal"));
 	printf(" Total Memory: %s\n", mem);
-	printf(" Name: %s\n", jstr(i, "Name"));
-	printf(" ID: %s\n", jstr(i, "ID"));
-	printf(" Berth Root Dir: %s\n", jstr(i, "DockerRootDir"));
+	printf(" Name: %s\n", bjson_get_str(i, "Name"));
+	printf(" ID: %s\n", bjson_get_str(i, "ID"));
+	printf(" Berth Root Dir: %s\n", bjson_get_str(i, "DockerRootDir"));
 	printf(" Debug Mode: %s\n", jbool(i, "Debug"));
 	printf(" Experimental: %s\n", jbool(i, "ExperimentalBuild"));
 	json_t *reg = json_object_get(i, "RegistryConfig");

@@ -6,33 +6,22 @@
 #include "format.h"
 
 #include "common/cleanup.h"
+#include "common/json.h"
 #include "common/xalloc.h"
 #include "core/images/reference.h"
 
 #include <string.h>
 
-static const char *jstr(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : "";
-}
-
-static int64_t jint(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	return json_is_integer(v) ? json_integer_value(v) : 0;
-}
-
 /* docker's ContainerContext.Image: the short id when the image is named by
  * its id, the familiar name (with its tag, without a digest) otherwise. */
 static char *image_display(json_t *ctr, bool no_trunc)
 {
-	const char *image = jstr(ctr, "Image");
+	const char *image = bjson_get_str(ctr, "Image");
 	if (*image == '\0')
 		return xstrdup("<no image>");
 	if (no_trunc)
 		return xstrdup(image);
-	cleanup_free char *tid = fmt_trunc_id(jstr(ctr, "ImageID"), false);
+	cleanup_free char *tid = fmt_trunc_id(bjson_get_str(ctr, "ImageID"), false);
 	cleanup_free char *timg = fmt_trunc_id(image, false);
 	if (strcmp(tid, timg) == 0)
 		return steal_ptr(tid);
@@ -47,8 +36,8 @@ static char *image_display(json_t *ctr, bool no_trunc)
 
 static char *size_display(json_t *ctr)
 {
-	cleanup_free char *rw = fmt_human_size_prec((double)jint(ctr, "SizeRw"), 3);
-	int64_t root = jint(ctr, "SizeRootFs");
+	cleanup_free char *rw = fmt_human_size_prec((double)bjson_get_int(ctr, "SizeRw", 0), 3);
+	int64_t root = bjson_get_int(ctr, "SizeRootFs", 0);
 	if (root <= 0)
 		return steal_ptr(rw);
 	cleanup_free char *v = fmt_human_size_prec((double)root, 3);
@@ -63,12 +52,13 @@ static char *mounts_display(json_t *ctr, bool no_trunc, int *local)
 	*local = 0;
 	json_array_foreach(json_object_get(ctr, "Mounts"), i, m)
 	{
-		const char *name = *jstr(m, "Name") ? jstr(m, "Name") : jstr(m, "Source");
+		const char *name = *bjson_get_str(m, "Name") ? bjson_get_str(m, "Name")
+							     : bjson_get_str(m, "Source");
 		cleanup_free char *n = no_trunc ? xstrdup(name) : fmt_ellipsis(name, 15);
 		char *o = *out ? xasprintf("%s,%s", out, n) : xstrdup(n);
 		free(out);
 		out = o;
-		if (strcmp(jstr(m, "Driver"), "local") == 0)
+		if (strcmp(bjson_get_str(m, "Driver"), "local") == 0)
 			(*local)++;
 	}
 	return out;
@@ -100,10 +90,10 @@ static char *networks_display(json_t *ctr)
 static json_t *row_json(json_t *ctr, bool no_trunc, bool size, time_t now)
 {
 	int local = 0;
-	int64_t created = jint(ctr, "Created");
-	cleanup_free char *cmd = ctrfmt_command_display(jstr(ctr, "Command"), no_trunc);
+	int64_t created = bjson_get_int(ctr, "Created", 0);
+	cleanup_free char *cmd = ctrfmt_command_display(bjson_get_str(ctr, "Command"), no_trunc);
 	cleanup_free char *at = ctrfmt_go_local_time(created);
-	cleanup_free char *id = fmt_trunc_id(jstr(ctr, "Id"), no_trunc);
+	cleanup_free char *id = fmt_trunc_id(bjson_get_str(ctr, "Id"), no_trunc);
 	cleanup_free char *image = image_display(ctr, no_trunc);
 	cleanup_free char *labels = ctrfmt_labels_display(json_object_get(ctr, "Labels"));
 	cleanup_free char *mounts = mounts_display(ctr, no_trunc, &local);
@@ -117,7 +107,7 @@ static json_t *row_json(json_t *ctr, bool no_trunc, bool size, time_t now)
 			 cmd, "CreatedAt", at, "ID", id, "Image", image, "Labels", labels,
 			 "LocalVolumes", lv, "Mounts", mounts, "Names", names, "Networks", nets,
 			 "Platform", "Ports", ports, "RunningFor", since, "Size", sz, "State",
-			 jstr(ctr, "State"), "Status", jstr(ctr, "Status"));
+			 bjson_get_str(ctr, "State"), "Status", bjson_get_str(ctr, "Status"));
 }
 
 static void print_list(json_t *list, bool quiet, bool no_trunc, bool size, enum cli_format fmt,
@@ -137,7 +127,7 @@ static void print_list(json_t *list, bool quiet, bool no_trunc, bool size, enum 
 	json_t *ctr;
 	json_array_foreach(list, i, ctr)
 	{
-		cleanup_free char *id = fmt_trunc_id(jstr(ctr, "Id"), no_trunc);
+		cleanup_free char *id = fmt_trunc_id(bjson_get_str(ctr, "Id"), no_trunc);
 		if (quiet) {
 			printf("%s\n", id);
 			continue;
@@ -158,13 +148,15 @@ static void print_list(json_t *list, bool quiet, bool no_trunc, bool size, enum 
 			continue;
 		}
 		cleanup_free char *image = image_display(ctr, no_trunc);
-		cleanup_free char *cmd = ctrfmt_command_display(jstr(ctr, "Command"), no_trunc);
-		cleanup_free char *since = fmt_time_ago(jint(ctr, "Created"), now);
+		cleanup_free char *cmd =
+		    ctrfmt_command_display(bjson_get_str(ctr, "Command"), no_trunc);
+		cleanup_free char *since = fmt_time_ago(bjson_get_int(ctr, "Created", 0), now);
 		cleanup_free char *ports = ctrfmt_ports_display(json_object_get(ctr, "Ports"));
 		cleanup_free char *names =
 		    ctrfmt_names_display(json_object_get(ctr, "Names"), no_trunc);
 		cleanup_free char *sz = size ? size_display(ctr) : NULL;
-		const char *c[] = {id, image, cmd, since, jstr(ctr, "Status"), ports, names, sz};
+		const char *c[] = {id,	  image, cmd, since, bjson_get_str(ctr, "Status"),
+				   ports, names, sz};
 		fmt_table_add(&t, c, size ? 8 : 7);
 	}
 	fmt_table_flush(&t, stdout);

@@ -4,6 +4,7 @@
 #include "format.h"
 
 #include "common/cleanup.h"
+#include "common/json.h"
 #include "common/xalloc.h"
 
 #include <string.h>
@@ -17,12 +18,6 @@ static const struct cli_sub system_subs[] = {
 int cmd_system(struct cli *cli, int argc, char **argv)
 {
 	return cli_noun("system", "Manage berth", system_subs, cli, argc, argv);
-}
-
-static int64_t jint(json_t *o, const char *key, int64_t dflt)
-{
-	json_t *v = json_object_get(o, key);
-	return json_is_integer(v) ? json_integer_value(v) : dflt;
 }
 
 struct usage {
@@ -44,15 +39,15 @@ static void summarize(json_t *df, struct usage u[4])
 	size_t i;
 	json_t *v;
 	/* images: LayersSize minus what images used by containers hold alone */
-	u[0] = (struct usage){"Images", 0, 0, jint(df, "LayersSize", 0), 0};
+	u[0] = (struct usage){"Images", 0, 0, bjson_get_int(df, "LayersSize", 0), 0};
 	int64_t used = 0;
 	json_array_foreach(json_object_get(df, "Images"), i, v)
 	{
 		u[0].total++;
-		if (jint(v, "Containers", 0) > 0) {
+		if (bjson_get_int(v, "Containers", 0) > 0) {
 			u[0].active++;
-			int64_t vs = jint(v, "VirtualSize", jint(v, "Size", -1));
-			int64_t sh = jint(v, "SharedSize", -1);
+			int64_t vs = bjson_get_int(v, "VirtualSize", bjson_get_int(v, "Size", -1));
+			int64_t sh = bjson_get_int(v, "SharedSize", -1);
 			if (vs != -1 && sh != -1)
 				used += vs - sh;
 		}
@@ -61,7 +56,7 @@ static void summarize(json_t *df, struct usage u[4])
 	u[1] = (struct usage){"Containers", 0, 0, 0, 0};
 	json_array_foreach(json_object_get(df, "Containers"), i, v)
 	{
-		int64_t rw = jint(v, "SizeRw", 0);
+		int64_t rw = bjson_get_int(v, "SizeRw", 0);
 		u[1].total++;
 		u[1].size += rw;
 		json_t *st = json_object_get(v, "State");
@@ -74,7 +69,7 @@ static void summarize(json_t *df, struct usage u[4])
 	json_array_foreach(json_object_get(df, "Volumes"), i, v)
 	{
 		json_t *ud = json_object_get(v, "UsageData");
-		int64_t sz = jint(ud, "Size", -1), refs = jint(ud, "RefCount", 0);
+		int64_t sz = bjson_get_int(ud, "Size", -1), refs = bjson_get_int(ud, "RefCount", 0);
 		u[2].total++;
 		if (refs > 0)
 			u[2].active++;
@@ -87,7 +82,7 @@ static void summarize(json_t *df, struct usage u[4])
 	u[3] = (struct usage){"Build Cache", 0, 0, 0, 0};
 	json_array_foreach(json_object_get(df, "BuildCache"), i, v)
 	{
-		int64_t sz = jint(v, "Size", 0);
+		int64_t sz = bjson_get_int(v, "Size", 0);
 		bool in_use = json_is_true(json_object_get(v, "InUse"));
 		bool shared = json_is_true(json_object_get(v, "Shared"));
 		u[3].total++;

@@ -4,6 +4,7 @@
 #include "host.h"
 
 #include "common/cleanup.h"
+#include "common/json.h"
 #include "common/xalloc.h"
 #include "engine/build-info.h"
 
@@ -41,12 +42,6 @@ static char *ansic(const char *rfc3339)
 	return xstrdup(buf);
 }
 
-static const char *jstr(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : "";
-}
-
 static void print_client(const char *api)
 {
 	cleanup_free char *built = ansic(BERTH_BUILD_TIME);
@@ -65,33 +60,33 @@ static void print_client(const char *api)
 
 static void print_engine(json_t *d, const char *version)
 {
-	cleanup_free char *built = ansic(jstr(d, "BuildTime"));
+	cleanup_free char *built = ansic(bjson_get_str(d, "BuildTime"));
 	printf(" Engine:\n");
 	printf("  %-18s%s\n", "Version:", version);
-	printf("  %-18s%s (minimum version %s)\n", "API version:", jstr(d, "ApiVersion"),
-	       jstr(d, "MinAPIVersion"));
-	printf("  %-18s%s\n", "Compiler:", jstr(d, "GoVersion"));
-	printf("  %-18s%s\n", "Git commit:", jstr(d, "GitCommit"));
+	printf("  %-18s%s (minimum version %s)\n", "API version:", bjson_get_str(d, "ApiVersion"),
+	       bjson_get_str(d, "MinAPIVersion"));
+	printf("  %-18s%s\n", "Compiler:", bjson_get_str(d, "GoVersion"));
+	printf("  %-18s%s\n", "Git commit:", bjson_get_str(d, "GitCommit"));
 	printf("  %-18s%s\n", "Built:", built);
-	printf("  %-18s%s/%s\n", "OS/Arch:", jstr(d, "Os"), jstr(d, "Arch"));
-	printf("  %-18s%s\n", "Experimental:", jstr(d, "Experimental"));
+	printf("  %-18s%s/%s\n", "OS/Arch:", bjson_get_str(d, "Os"), bjson_get_str(d, "Arch"));
+	printf("  %-18s%s\n", "Experimental:", bjson_get_str(d, "Experimental"));
 }
 
 static void print_server(json_t *v)
 {
-	const char *platform = jstr(json_object_get(v, "Platform"), "Name");
+	const char *platform = bjson_get_str(json_object_get(v, "Platform"), "Name");
 	printf("\nServer:%s%s\n", *platform ? " " : "", platform);
 	size_t i;
 	json_t *comp;
 	json_array_foreach(json_object_get(v, "Components"), i, comp)
 	{
 		json_t *d = json_object_get(comp, "Details");
-		if (strcmp(jstr(comp, "Name"), "Engine") == 0) {
-			print_engine(d, jstr(comp, "Version"));
+		if (strcmp(bjson_get_str(comp, "Name"), "Engine") == 0) {
+			print_engine(d, bjson_get_str(comp, "Version"));
 			continue;
 		}
-		printf(" %s:\n", jstr(comp, "Name"));
-		printf("  %-18s%s\n", "Version:", jstr(comp, "Version"));
+		printf(" %s:\n", bjson_get_str(comp, "Name"));
+		printf("  %-18s%s\n", "Version:", bjson_get_str(comp, "Version"));
 		const char *k;
 		json_t *val;
 		json_object_foreach(d, k, val)

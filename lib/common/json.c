@@ -128,6 +128,18 @@ int bjson_bool(json_t *obj, const char *key, const char *path, bool *out, struct
 	return 0;
 }
 
+const char *bjson_get_str(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+int64_t bjson_get_int(json_t *obj, const char *key, int64_t dflt)
+{
+	json_t *v = json_object_get(obj, key);
+	return json_is_integer(v) ? json_integer_value(v) : dflt;
+}
+
 bool bjson_as_int64(json_t *v, int64_t *out)
 {
 	if (!json_is_integer(v))

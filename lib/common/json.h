@@ -24,6 +24,10 @@ int bjson_int(json_t *obj, const char *key, const char *path, int64_t min, int64
 	      int64_t *out, bool *present, struct berth_error **err);
 int bjson_u64(json_t *obj, const char *key, const char *path, uint64_t *out, bool *present,
 	      struct berth_error **err);
+/* Lenient reads of a member (of replies shown as they come): the string, ""
+ * when absent or not a string; the integer, dflt when absent or not one. */
+const char *bjson_get_str(json_t *obj, const char *key);
+int64_t bjson_get_int(json_t *obj, const char *key, int64_t dflt);
 /* True (and *out) if v is an integer. */
 bool bjson_as_int64(json_t *v, int64_t *out);
 /* After a decode with JSON_DECODE_INT_AS_REAL (needed for integers above
