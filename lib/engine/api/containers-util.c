@@ -3,6 +3,7 @@
 #include "engine/api/containers-internal.h"
 
 #include "common/cleanup.h"
+#include "common/rfc3339.h"
 #include "common/xalloc.h"
 #include "core/events/events.h"
 #include "engine/engine.h"
@@ -212,22 +213,7 @@ char *ctrapi_status_text(const struct ctr_state *s, int64_t now_ns)
 
 char *ctrapi_time_rfc3339(int64_t ns)
 {
-	if (ns <= 0)
-		return xstrdup("0001-01-01T00:00:00Z");
-	time_t secs = (time_t)(ns / 1000000000);
-	long frac = (long)(ns % 1000000000);
-	struct tm tm;
-	gmtime_r(&secs, &tm);
-	char base[64];
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	if (frac == 0)
-		return xasprintf("%sZ", base);
-	char f[16];
-	snprintf(f, sizeof(f), "%09ld", frac);
-	size_t n = strlen(f);
-	while (n > 0 && f[n - 1] == '0')
-		f[--n] = '\0';
-	return xasprintf("%s.%sZ", base, f);
+	return rfc3339_format_ns(ns);
 }
 
 /* "1h30m", "10m", "2.5s", "500ms": Go's time.ParseDuration, enough of it */

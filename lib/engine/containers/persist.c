@@ -9,6 +9,7 @@
 #include "common/fs.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/rfc3339.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -20,22 +21,7 @@
 
 char *ctr_time_format(int64_t ns)
 {
-	if (ns <= 0)
-		return xstrdup("0001-01-01T00:00:00Z");
-	time_t s = (time_t)(ns / 1000000000);
-	long frac = (long)(ns % 1000000000);
-	struct tm tm;
-	gmtime_r(&s, &tm);
-	char buf[64];
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	if (frac == 0)
-		return xasprintf("%sZ", buf);
-	char f[16];
-	snprintf(f, sizeof(f), "%09ld", frac);
-	/* RFC3339Nano drops trailing zeros */
-	for (int i = 8; i > 0 && f[i] == '0'; i--)
-		f[i] = '\0';
-	return xasprintf("%s.%sZ", buf, f);
+	return rfc3339_format_ns(ns);
 }
 
 int64_t ctr_time_parse(const char *s)
