@@ -1,19 +1,26 @@
-/* libcurl over the daemon's unix socket (see client.h). */
+/* HTTP/1.1 over the daemon's unix socket, by hand (see client.h): the
+ * request written here, the response read with hijack.c's reader. One
+ * connection kept alive across requests. No libcurl: loading it and its
+ * ~40 libraries cost every CLI command ~5 ms of CPU. */
 #include "client.h"
+#include "hijack.h"
 #include "host.h"
+#include "stdcopy.h"
 
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 
-#include <curl/curl.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 struct client {
-	CURL *h;
+	int fd; /* the kept-alive connection, -1 for none */
 	char *host;
 	char *sock;
 	char *version; /* negotiated; NULL before client_negotiate() */
@@ -23,8 +30,6 @@ struct client {
 struct xfer {
 	const struct client_req *req;
 	struct client_resp *resp;
-	CURL *h;
-	bool started;
 	int mode; /* 0 buffer, 1 lines, 2 download */
 	char *buf;
 	size_t len, cap;
@@ -53,18 +58,8 @@ int client_open(const char *host, bool debug, struct client **out, struct berth_
 	char *sock = NULL;
 	if (cli_host_socket_path(host, &sock, err) < 0)
 		return -1;
-	static bool global_done;
-	if (!global_done) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		global_done = true;
-	}
 	struct client *c = xcalloc(1, sizeof(*c));
-	c->h = curl_easy_init();
-	if (c->h == NULL) {
-		free(sock);
-		free(c);
-		return berth_error_set(err, ENOMEM, "cannot initialise libcurl");
-	}
+	c->fd = -1;
 	c->host = xstrdup(host);
 	c->sock = sock;
 	c->debug = debug;
@@ -76,7 +71,8 @@ void client_free(struct client *c)
 {
 	if (c == NULL)
 		return;
-	curl_easy_cleanup(c->h);
+	if (c->fd >= 0)
+		close(c->fd);
 	free(c->host);
 	free(c->sock);
 	free(c->version);
@@ -109,12 +105,9 @@ static bool is_json_type(const char *ct)
 	return ct && strncasecmp(ct, "application/json", 16) == 0;
 }
 
-static void start(struct xfer *x)
+static void start(struct xfer *x, long status, const char *ct)
 {
-	x->started = true;
-	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &x->resp->status);
-	char *ct = NULL;
-	curl_easy_getinfo(x->h, CURLINFO_CONTENT_TYPE, &ct);
+	x->resp->status = status;
 	if (ct)
 		x->resp->content_type = xstrdup(ct);
 	x->mode = MODE_BUFFER;
@@ -124,21 +117,6 @@ static void start(struct xfer *x)
 		else if (x->req->download_fd >= 0)
 			x->mode = MODE_DOWNLOAD;
 	}
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /* Hand every complete line in the buffer to on_line; keep the rest. */
@@ -178,160 +156,252 @@ static int drain_lines(struct xfer *x, bool final)
 	return 0;
 }
 
-static size_t on_write(char *p, size_t size, size_t nmemb, void *arg)
+/* Body bytes as they come: to the buffer, the line handler or the file. */
+static int on_body(struct xfer *x, const char *p, size_t n)
 {
-	struct xfer *x = arg;
-	size_t n = size * nmemb;
-	if (!x->started)
-		start(x);
 	switch (x->mode) {
 	case MODE_DOWNLOAD:
-		if (write_all(x->req->download_fd, p, n) < 0) {
-			berth_error_errno(&x->cb_err, "write");
-			return 0;
-		}
-		return n;
+		if (cli_write_all(x->req->download_fd, p, n) < 0)
+			return berth_error_errno(&x->cb_err, "write");
+		return 0;
 	case MODE_LINES:
 		buf_append(x, p, n);
-		return drain_lines(x, false) < 0 ? 0 : n;
+		return drain_lines(x, false);
 	default:
 		buf_append(x, p, n);
-		return n;
+		return 0;
 	}
 }
 
-/* The value of header "name:" (lower case) in a header line into *dst. */
-static void header_value(const char *p, size_t n, const char *name, char **dst)
+/* The value of header name (case-insensitive) in a response head, or NULL. */
+static char *head_value(const char *head, const char *name)
 {
 	size_t nl = strlen(name);
-	if (n <= nl || strncasecmp(p, name, nl) != 0)
-		return;
-	const char *v = p + nl;
-	size_t l = n - nl;
-	while (l > 0 && (*v == ' ' || *v == '\t'))
-		v++, l--;
-	while (l > 0 && (v[l - 1] == '\r' || v[l - 1] == '\n' || v[l - 1] == ' '))
-		l--;
-	free(*dst);
-	*dst = xmalloc(l + 1);
-	memcpy(*dst, v, l);
-	(*dst)[l] = '\0';
+	for (const char *l = strstr(head, "\r\n"); l && l[2] != '\r' && l[2] != '\0';
+	     l = strstr(l + 2, "\r\n")) {
+		const char *h = l + 2;
+		if (strncasecmp(h, name, nl) != 0 || h[nl] != ':')
+			continue;
+		const char *v = h + nl + 1;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		const char *e = strstr(v, "\r\n");
+		size_t len = e ? (size_t)(e - v) : strlen(v);
+		while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+			len--;
+		char *out = xmalloc(len + 1);
+		memcpy(out, v, len);
+		out[len] = '\0';
+		return out;
+	}
+	return NULL;
 }
 
-static size_t on_header(char *p, size_t size, size_t nmemb, void *arg)
+static int connect_error(struct client *c, struct berth_error **err)
 {
-	struct xfer *x = arg;
-	size_t n = size * nmemb;
-	header_value(p, n, "api-version:", &x->resp->api_version);
-	header_value(p, n, "x-docker-container-path-stat:", &x->resp->path_stat);
-	return n;
+	return berth_error_set(err, ECONNREFUSED,
+			       "Cannot connect to the berth daemon at %s. Is the berth daemon "
+			       "running?",
+			       c->host);
 }
 
-static size_t on_read(char *p, size_t size, size_t nmemb, void *arg)
+static int dial(struct client *c, struct berth_error **err)
 {
-	struct xfer *x = arg;
-	for (;;) {
-		ssize_t r = read(x->req->upload_fd, p, size * nmemb);
-		if (r >= 0)
-			return (size_t)r;
-		if (errno != EINTR) {
-			berth_error_errno(&x->cb_err, "read the upload");
-			return CURL_READFUNC_ABORT;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(c->sock) >= sizeof(sa.sun_path))
+		return berth_error_set(err, ENAMETOOLONG, "socket path too long: %s", c->sock);
+	strcpy(sa.sun_path, c->sock);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return berth_error_errno(err, "socket");
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return connect_error(c, err);
+	}
+	c->fd = fd;
+	return 0;
+}
+
+static void hangup(struct client *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+static int send_all(int fd, const void *p, size_t n)
+{
+	const char *b = p;
+	while (n > 0) {
+		ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
 		}
+		b += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The upload as chunks; -1 with *err when the fd cannot be read, -2 when
+ * the daemon stopped reading (its reply says why). */
+static int send_upload(int fd, int in, struct berth_error **err)
+{
+	size_t cap = 64 * 1024;
+	cleanup_free char *b = xmalloc(cap + 16);
+	for (;;) {
+		ssize_t r = read(in, b + 10, cap);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return berth_error_errno(err, "read the upload");
+		if (r == 0)
+			return send_all(fd, "0\r\n\r\n", 5) < 0 ? -2 : 0;
+		char hex[12];
+		int hl = snprintf(hex, sizeof(hex), "%zx\r\n", (size_t)r);
+		memcpy(b + 10 - hl, hex, (size_t)hl);
+		memcpy(b + 10 + r, "\r\n", 2);
+		if (send_all(fd, b + 10 - hl, (size_t)hl + (size_t)r + 2) < 0)
+			return -2;
 	}
 }
 
-static int connect_error(struct client *c, CURLcode rc, struct berth_error **err)
+/* The request's head (and JSON body). */
+static char *request_text(struct client *c, const struct client_req *req)
 {
-	if (rc == CURLE_COULDNT_CONNECT)
-		return berth_error_set(err, ECONNREFUSED,
-				       "Cannot connect to the berth daemon at %s. Is the berth "
-				       "daemon running?",
-				       c->host);
-	return berth_error_set(err, EIO, "error during connect: %s", curl_easy_strerror(rc));
+	cleanup_free char *target = req->no_version
+					? xstrdup(req->path)
+					: xasprintf("/v%s%s", client_api_version(c), req->path);
+	size_t cap = 512, len = 0;
+	char *t = xmalloc(cap);
+#define ADD(...)                                                                                   \
+	do {                                                                                       \
+		cleanup_free char *s_ = xasprintf(__VA_ARGS__);                                    \
+		size_t n_ = strlen(s_);                                                            \
+		if (len + n_ + 1 > cap)                                                            \
+			t = xrealloc(t, cap = (len + n_ + 1) * 2);                                 \
+		memcpy(t + len, s_, n_ + 1);                                                       \
+		len += n_;                                                                         \
+	} while (0)
+	ADD("%s %s HTTP/1.1\r\nHost: api.moby.localhost\r\nUser-Agent: berth-client/%s "
+	    "(linux)\r\nAccept: */*\r\n",
+	    req->method, target, BERTH_VERSION);
+	for (const char *const *p = req->headers; p && *p; p++)
+		ADD("%s\r\n", *p);
+	bool post = strcmp(req->method, "POST") == 0, put = strcmp(req->method, "PUT") == 0;
+	if ((post || put) && req->upload_fd >= 0) {
+		ADD("Content-Type: %s\r\nTransfer-Encoding: chunked\r\n\r\n",
+		    req->content_type ? req->content_type : "application/octet-stream");
+	} else if (post && req->json) {
+		cleanup_free char *j = json_dumps(req->json, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		ADD("Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s\n",
+		    strlen(j ? j : "{}") + 1, j ? j : "{}");
+	} else if (post || put) {
+		/* as the docker CLI: Content-Length: 0 and no Content-Type */
+		ADD("Content-Length: 0\r\n\r\n");
+	} else {
+		ADD("\r\n");
+	}
+#undef ADD
+	return t;
+}
+
+/* Send the request on the kept connection (a new one when there is none,
+ * or when the kept one turns out closed before any reply byte and the
+ * request can be sent again) and read the response head. */
+static int exchange(struct client *c, const struct client_req *req, struct hj_conn **conn,
+		    struct berth_error **err)
+{
+	cleanup_free char *text = request_text(c, req);
+	for (int attempt = 0;; attempt++) {
+		bool reused = c->fd >= 0;
+		if (!reused && dial(c, err) < 0)
+			return -1;
+		int sent = send_all(c->fd, text, strlen(text)) < 0 ? -2 : 0;
+		if (sent == 0 && req->upload_fd >= 0)
+			sent = send_upload(c->fd, req->upload_fd, err);
+		if (sent == -1) {
+			hangup(c);
+			return -1;
+		}
+		/* after a failed send the daemon may still have replied (an
+		 * early error): read it */
+		struct berth_error *e = NULL;
+		int fd = c->fd;
+		if (hj_response(fd, conn, &e) == 0) {
+			c->fd = -1; /* the conn has it now */
+			return 0;
+		}
+		hangup(c);
+		if (reused && attempt == 0 && req->upload_fd < 0) {
+			berth_error_free(&e);
+			continue;
+		}
+		if (sent < 0) {
+			berth_error_free(&e);
+			return berth_error_set(err, EPIPE,
+					       "%s %s: the daemon closed the connection",
+					       req->method, req->path);
+		}
+		*err = e;
+		return -1;
+	}
 }
 
 int client_do(struct client *c, const struct client_req *req, struct client_resp *resp,
 	      struct berth_error **err)
 {
 	*resp = (struct client_resp){0};
-	struct xfer x = {.req = req, .resp = resp, .h = c->h};
-	CURL *h = c->h;
-	curl_easy_reset(h);
-	cleanup_free char *url =
-	    req->no_version
-		? xasprintf("http://api.moby.localhost%s", req->path)
-		: xasprintf("http://api.moby.localhost/v%s%s", client_api_version(c), req->path);
-	curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, c->sock);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "berth-client/" BERTH_VERSION " (linux)");
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-
-	struct curl_slist *hdrs = curl_slist_append(NULL, "Expect:");
-	for (const char *const *p = req->headers; p && *p; p++)
-		hdrs = curl_slist_append(hdrs, *p);
-	cleanup_free char *body = NULL;
-	if (strcmp(req->method, "HEAD") == 0) {
-		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-	} else if (strcmp(req->method, "POST") == 0) {
-		curl_easy_setopt(h, CURLOPT_POST, 1L);
-		if (req->json) {
-			cleanup_free char *j =
-			    json_dumps(req->json, JSON_COMPACT | JSON_PRESERVE_ORDER);
-			body = xasprintf("%s\n", j ? j : "{}");
-			hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-			curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-		} else if (req->upload_fd >= 0) {
-			cleanup_free char *ct = xasprintf(
-			    "Content-Type: %s",
-			    req->content_type ? req->content_type : "application/octet-stream");
-			hdrs = curl_slist_append(hdrs, ct);
-			hdrs = curl_slist_append(hdrs, "Transfer-Encoding: chunked");
-			curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
-			curl_easy_setopt(h, CURLOPT_READDATA, &x);
-		} else {
-			/* as the docker CLI: Content-Length: 0 and no Content-Type */
-			hdrs = curl_slist_append(hdrs, "Content-Type:");
-			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
-			curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
-		}
-	} else if (strcmp(req->method, "PUT") == 0 && req->upload_fd >= 0) {
-		cleanup_free char *ct =
-		    xasprintf("Content-Type: %s",
-			      req->content_type ? req->content_type : "application/octet-stream");
-		hdrs = curl_slist_append(hdrs, ct);
-		hdrs = curl_slist_append(hdrs, "Transfer-Encoding: chunked");
-		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-		curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
-		curl_easy_setopt(h, CURLOPT_READDATA, &x);
-	} else if (strcmp(req->method, "GET") != 0) {
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
-	}
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-
-	CURLcode rc = curl_easy_perform(h);
-	curl_slist_free_all(hdrs);
-	if (!x.started && rc == CURLE_OK)
-		start(&x);
-	if (c->debug)
-		fprintf(stderr, "DEBU %s %s -> %ld\n", req->method, url, resp->status);
-	if (x.cb_err) {
-		free(x.buf);
-		*err = x.cb_err;
+	struct xfer x = {.req = req, .resp = resp};
+	struct hj_conn *conn = NULL;
+	if (exchange(c, req, &conn, err) < 0)
 		return -1;
+	start(&x, conn->status, conn->content_type);
+	resp->api_version = head_value(conn->head, "Api-Version");
+	resp->path_stat = head_value(conn->head, "X-Docker-Container-Path-Stat");
+	cleanup_free char *connhdr = head_value(conn->head, "Connection");
+	bool keep = !(connhdr && strcasecmp(connhdr, "close") == 0);
+	if (c->debug)
+		fprintf(stderr, "DEBU %s http://api.moby.localhost%s%s%s -> %ld\n", req->method,
+			req->no_version ? "" : "/v", req->no_version ? "" : client_api_version(c),
+			req->path, resp->status);
+	int rc = 0;
+	if (strcmp(req->method, "HEAD") == 0) {
+		/* no body, whatever Content-Length says */
+	} else {
+		char tmp[16384];
+		for (;;) {
+			ssize_t r = hj_read(conn, tmp, sizeof(tmp), err);
+			if (r < 0) {
+				rc = -1;
+				keep = false;
+				break;
+			}
+			if (r == 0)
+				break;
+			if (on_body(&x, tmp, (size_t)r) < 0) {
+				keep = false;
+				break;
+			}
+		}
+		if (conn->framing == HJ_EOF)
+			keep = false;
 	}
-	if (rc != CURLE_OK) {
+	if (keep && rc == 0 && !x.cb_err && conn->off == conn->len) {
+		c->fd = conn->fd;
+		conn->fd = -1;
+	}
+	hj_close(conn);
+	if (rc < 0 || x.cb_err) {
 		free(x.buf);
-		if (rc == CURLE_COULDNT_CONNECT || !x.started)
-			return connect_error(c, rc, err);
-		return berth_error_set(err, EIO, "%s %s: %s", req->method, req->path,
-				       curl_easy_strerror(rc));
+		if (x.cb_err) {
+			if (rc < 0)
+				berth_error_free(err);
+			*err = x.cb_err;
+		}
+		return -1;
 	}
 	if (x.mode == MODE_LINES) {
 		int r = drain_lines(&x, true);

@@ -1,6 +1,7 @@
-/* The CLI's HTTP client: libcurl over berthd's unix socket, keep-alive on one
- * handle, API version negotiated like the docker CLI (HEAD /_ping, GET when
- * HEAD is refused; min(daemon's Api-Version, client max); no header -> 1.24).
+/* The CLI's HTTP client: HTTP/1.1 over berthd's unix socket (no libcurl),
+ * keep-alive on one connection, API version negotiated like the docker CLI
+ * (HEAD /_ping, GET when HEAD is refused; min(daemon's Api-Version, client
+ * max); no header -> 1.24).
  *
  * Daemon errors (status >= 400) come back as berth_error with the message
  * "Error response from daemon: <message>" (the body's "message", unchanged)
@@ -31,8 +32,8 @@ struct client_req {
 	const char *const *headers; /* extra "Name: value" lines, NULL-terminated */
 	client_line_fn on_line;	    /* stream the reply as JSON messages */
 	void *arg;
-	int download_fd; /* write a 2xx body to this fd (also when on_line is
-			    set and the reply is not JSON); -1 for none */
+	int download_fd;     /* write a 2xx body to this fd (also when on_line is
+				set and the reply is not JSON); -1 for none */
 	bool lines_any_type; /* on_line also when the reply has no JSON
 				Content-Type (stats?stream=1) */
 };

@@ -117,6 +117,7 @@ static int read_head(struct hj_conn *c, struct berth_error **err)
 	} else {
 		c->framing = HJ_EOF;
 	}
+	c->head = steal_ptr(head);
 	return 0;
 }
 
@@ -186,6 +187,7 @@ void hj_close(struct hj_conn *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c->content_type);
+	free(c->head);
 	free(c->buf);
 	free(c);
 }

@@ -32,6 +32,7 @@ struct hj_conn {
 	int fd;
 	long status;
 	char *content_type; /* NULL when absent */
+	char *head;	    /* the whole response head, CRLFs kept */
 	/* framing of the body after the head */
 	enum { HJ_LENGTH, HJ_CHUNKED, HJ_EOF } framing;
 	uint64_t left;	 /* HJ_LENGTH: body bytes left; HJ_CHUNKED: of the chunk */
