@@ -1,4 +1,5 @@
-/* Requests the CLI cannot make through libcurl's easy interface:
+/* Requests on their own connection (client.c, the plain requests on one
+ * kept-alive connection, also reads its responses with hj_response):
  *
  *  - the hijacked connection of attach and exec start (101 UPGRADED, then
  *    raw bytes both ways; libcurl (7.88 here) has no way to hand over an
