@@ -368,13 +368,18 @@ ptyrun() {
 @test "containers-io: an exec ends with its container: the stream closes, ExitCode 137" {
 	dk run -d --name ke busybox sleep 1000 >/dev/null
 	dk exec ke sh -c 'echo x' >/dev/null
-	( sleep 1; DOCKER_HOST=unix://$SOCK "$DOCKER" kill ke >/dev/null ) &
-	echo $! >>"$D/.pids"
-	run timeout 20 env DOCKER_HOST=unix://$SOCK "$DOCKER" exec ke sh -c 'echo started; sleep 1000'
-	echo "status $status: $output"
-	[ "$status" -eq 137 ]
-	[[ $output == *started* ]]
-	[ "$(ctr_state ke)" = exited ]
+	# the kill once the exec runs (not after a fixed sleep)
+	timeout 30 env DOCKER_HOST=unix://$SOCK "$DOCKER" exec ke sh -c 'echo started; sleep 1000' \
+		>"$D/ke.out" 2>&1 &
+	local epid=$! st=0
+	echo "$epid" >>"$D/.pids"
+	retry 100 0.1 grep -q started "$D/ke.out"
+	dk kill ke >/dev/null
+	wait "$epid" || st=$?
+	echo "status $st: $(cat "$D/ke.out")"
+	[ "$st" -eq 137 ]
+	# the exec's end and the container's are two exits: the state follows
+	wait_ctr_status ke exited
 }
 
 @test "containers-io: the Python SDK: run output, logs, exec_run (codes, demux), attach with logs" {
