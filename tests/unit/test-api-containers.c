@@ -249,6 +249,14 @@ static void test_bodies(void **state)
 		assert_int_equal(ctrapi_check_create_body(b, &err), 0);
 		json_decref(b);
 	}
+	/* docker's strslice: a string Cmd or Entrypoint is a one-element list */
+	json_t *sb = tu_json("{'Image':'busybox','Cmd':'echo hi','Entrypoint':'/bin/sh'}");
+	assert_int_equal(ctrapi_check_create_body(sb, &err), 0);
+	char *sd = json_dumps(sb, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(
+	    sd, "{\"Cmd\":[\"echo hi\"],\"Entrypoint\":[\"/bin/sh\"],\"Image\":\"busybox\"}");
+	free(sd);
+	json_decref(sb);
 	static const struct {
 		const char *body, *msg;
 	} bad[] = {

@@ -172,6 +172,13 @@ int ctrapi_check_create_body(json_t *body, struct berth_error **err)
 {
 	if (check_fields(body, "", config_fields, err) < 0)
 		return -1;
+	/* docker's strslice: a string is a one-element list */
+	const char *slices[] = {"Cmd", "Entrypoint"};
+	for (size_t i = 0; i < sizeof(slices) / sizeof(slices[0]); i++) {
+		json_t *v = json_object_get(body, slices[i]);
+		if (json_is_string(v))
+			json_object_set_new(body, slices[i], json_pack("[O]", v));
+	}
 	json_t *image = json_object_get(body, "Image");
 	if (!json_is_string(image) || json_string_length(image) == 0)
 		return berth_error_set(
