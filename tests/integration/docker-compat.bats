@@ -252,6 +252,7 @@ shape() {
 	same start ex
 	same diff web
 	same diff nosuch
+	same top web -o bogus
 	same cp web:/nosuch "$D/x"
 	same port web
 	same stats --no-stream --format '{{.Name}}' web
@@ -294,4 +295,57 @@ shape() {
 	cat "$D/ev.bk"
 	diff "$D/ev.dd" "$D/ev.bk"
 	grep -q "^container attach ID (image=busybox, name=evr, x=y)" "$D/ev.bk"
+}
+
+# status SOCKET METHOD PATH [BODY]: "CODE MESSAGE" of one API call (ids normalised)
+status() {
+	local s=$1 m=$2 p=$3 out
+	local args=(-g -s --max-time 20 --unix-socket "$s" -X "$m" -w '\n%{http_code}')
+	[[ $# -ge 4 ]] && args+=(-H 'Content-Type: application/json' --data-binary "$4")
+	out=$(curl "${args[@]}" "http://d/v1.41$p")
+	echo "${out##*$'\n'} $(jq -r '.message // empty' <<<"${out%$'\n'*}" 2>/dev/null | norm)"
+}
+
+@test "docker-compat: API status codes and messages of the error cases" {
+	both run -d --name up busybox sleep 1000
+	both create --name cr busybox true
+	local c d b rc=0
+	local cases=(
+		'POST|/containers/create|{"Image":"nosuchimg"}'
+		'POST|/containers/create?name=up|{"Image":"busybox"}'
+		'POST|/containers/create?name=a/b|{"Image":"busybox"}'
+		'POST|/containers/create|{"Image":"busybox","HostConfig":{"RestartPolicy":{"Name":"bogus"}}}'
+		'POST|/containers/create?name=sc|{"Image":"busybox","Cmd":"echo hi","Entrypoint":"/bin/sh"}'
+		'POST|/containers/nosuch/start'
+		'POST|/containers/up/start'
+		'POST|/containers/cr/stop'
+		'POST|/containers/cr/pause'
+		'POST|/containers/cr/kill'
+		'POST|/containers/nosuch/kill'
+		'DELETE|/containers/up'
+		'DELETE|/containers/nosuch'
+		'GET|/containers/nosuch/json'
+		'GET|/containers/cr/top'
+		'GET|/containers/up/logs'
+		'GET|/containers/json?filters={"status":["bogus"]}'
+		'POST|/containers/up/exec|{}'
+		'POST|/containers/cr/exec|{"Cmd":["true"]}'
+		'GET|/exec/nosuch/json'
+		'GET|/containers/up/archive?path=/nosuch'
+		'PUT|/containers/up/archive?path=/nosuch|x'
+		'POST|/containers/up/rename?name=cr'
+	)
+	for c in "${cases[@]}"; do
+		IFS='|' read -r -a a <<<"$c"
+		d=$(status "$DKD/s" "${a[@]}")
+		b=$(status "$SOCK" "${a[@]}")
+		if [[ $d != "$b" ]]; then
+			echo "${a[*]}: dockerd '$d', berthd '$b'" >&2
+			rc=1
+		fi
+	done
+	[ "$rc" = 0 ]
+	# the strslice Cmd/Entrypoint as both engines store it
+	[ "$(dd inspect -f '{{json .Config.Cmd}} {{json .Config.Entrypoint}}' sc)" = '["echo hi"] ["/bin/sh"]' ]
+	[ "$(bk inspect -f '{{json .Config.Cmd}} {{json .Config.Entrypoint}}' sc)" = '["echo hi"] ["/bin/sh"]' ]
 }
