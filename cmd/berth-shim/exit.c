@@ -6,6 +6,7 @@
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/xalloc.h"
+#include "shim/shim-cgroup.h"
 #include "shim/shim-proto.h"
 
 #include <errno.h>
@@ -24,50 +25,19 @@ static void oom_watch(struct shim *s);
 
 void oom_setup(struct shim *s)
 {
-	cleanup_free char *path = xasprintf("/proc/%d/cgroup", (int)s->init->pid);
-	cleanup_fclose FILE *f = fopen(path, "re");
-	if (!f)
+	bool v2 = false;
+	char *file = shim_cgroup_oom_file(NULL, s->init->pid, &s->cgroup, &v2);
+	if (file == NULL)
 		return;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	while ((n = getline(&line, &cap, f)) > 0) {
-		if (line[n - 1] == '\n')
-			line[n - 1] = 0;
-		if (strncmp(line, "0::", 3) == 0) {
-			free(s->cgroup);
-			s->cgroup = xstrdup(line + 3);
-			free(s->oom_file);
-			s->oom_file = xasprintf("/sys/fs/cgroup%s/memory.events", line + 3);
-		}
-		char *c = strstr(line, ":memory:");
-		if (c) {
-			free(s->cgroup);
-			s->cgroup = xstrdup(c + 8);
-			free(s->oom_file);
-			s->oom_file =
-			    xasprintf("/sys/fs/cgroup/memory%s/memory.oom_control", c + 8);
-			break;
-		}
-	}
-	free(line);
+	free(s->oom_file);
+	s->oom_file = file;
 	oom_watch(s);
 }
 
 /* The oom_kill count of the container's cgroup; -1 if unknown. */
 static long long oom_kill_count(struct shim *s)
 {
-	if (!s->oom_file)
-		return -1;
-	cleanup_fclose FILE *f = fopen(s->oom_file, "re");
-	if (!f)
-		return -1;
-	char key[64];
-	long long v;
-	while (fscanf(f, "%63s %lld", key, &v) == 2)
-		if (strcmp(key, "oom_kill") == 0)
-			return v;
-	return -1;
+	return shim_cgroup_oom_kills(s->oom_file);
 }
 
 static bool oom_happened(struct shim *s)

@@ -126,23 +126,80 @@ static int check_restart_policy(json_t *hc, struct berth_error **err)
 	return 0;
 }
 
-/* docker's sysInfo.SwapLimit: can the memory cgroup limit swap here? */
-static bool swap_limit_supported(void)
+static const char *cg_root(const struct specgen_host *host)
 {
-	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) != 0)
-		return access("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", F_OK) == 0;
-	/* v2: the files exist in non-root cgroups only */
-	cleanup_free char *line = read_line("/proc/self/cgroup");
-	if (line && strncmp(line, "0::", 3) == 0 && strcmp(line + 3, "/") != 0) {
-		cleanup_free char *p = xasprintf("/sys/fs/cgroup%s/memory.swap.max", line + 3);
-		if (access(p, F_OK) == 0)
-			return true;
-	}
-	return access("/sys/fs/cgroup/init.scope/memory.swap.max", F_OK) == 0 ||
-	       access("/sys/fs/cgroup/system.slice/memory.swap.max", F_OK) == 0;
+	return host && host->cgroup_root ? host->cgroup_root : "/sys/fs/cgroup";
 }
 
-static int check_memory(json_t *hc, char ***warnings, struct berth_error **err)
+/* A file under the cgroup root exists. */
+static bool cg_exists(const struct specgen_host *host, const char *rel)
+{
+	cleanup_free char *p = xasprintf("%s/%s", cg_root(host), rel);
+	return access(p, F_OK) == 0;
+}
+
+bool specgen_host_cgroup2(const struct specgen_host *host)
+{
+	return cg_exists(host, "cgroup.controllers");
+}
+
+/* docker's sysInfo.SwapLimit: can the memory cgroup limit swap here? */
+static bool swap_limit_supported(const struct specgen_host *host)
+{
+	if (!specgen_host_cgroup2(host))
+		return cg_exists(host, "memory/memory.memsw.limit_in_bytes");
+	/* v2: the files exist in non-root cgroups only */
+	cleanup_free char *line = read_line(host && host->proc_self_cgroup ? host->proc_self_cgroup
+									   : "/proc/self/cgroup");
+	if (line && strncmp(line, "0::", 3) == 0 && strcmp(line + 3, "/") != 0) {
+		cleanup_free char *rel = xasprintf("%s/memory.swap.max", line + 4);
+		if (cg_exists(host, rel))
+			return true;
+	}
+	return cg_exists(host, "init.scope/memory.swap.max") ||
+	       cg_exists(host, "system.slice/memory.swap.max");
+}
+
+/* What cgroup v2 cannot do (docker's sysInfo on v2: no kernel memory, no
+ * swappiness, no OOM-killer switch, no real-time CPU scheduler): warned
+ * about and discarded, as dockerd 20.10 does; real-time is refused. */
+static int check_v2_limits(json_t *hc, const struct specgen_host *host, char ***warnings,
+			   struct berth_error **err)
+{
+	if (!specgen_host_cgroup2(host))
+		return 0;
+	int64_t kmem, rtp, rtr;
+	if (sg_int(hc, "KernelMemory", &kmem, err) < 0 ||
+	    sg_int(hc, "CpuRealtimePeriod", &rtp, err) < 0 ||
+	    sg_int(hc, "CpuRealtimeRuntime", &rtr, err) < 0)
+		return -1;
+	if (rtp != 0 || rtr != 0)
+		return berth_error_set(err, EINVAL,
+				       "Your kernel does not support CPU real-time scheduler");
+	if (kmem > 0) {
+		sg_warn(warnings, "Your kernel does not support kernel memory limit capabilities "
+				  "or the cgroup is not mounted. Limitation discarded.");
+		json_object_set_new(hc, "KernelMemory", json_integer(0));
+	}
+	json_t *sw = json_object_get(hc, "MemorySwappiness");
+	if (sw && !json_is_null(sw)) {
+		sg_warn(warnings, "Your kernel does not support memory swappiness capabilities or "
+				  "the cgroup is not mounted. Memory swappiness discarded.");
+		json_object_set_new(hc, "MemorySwappiness", json_null());
+	}
+	json_t *oom = json_object_get(hc, "OomKillDisable");
+	if (oom && !json_is_null(oom)) {
+		if (json_is_true(oom))
+			sg_warn(warnings,
+				"Your kernel does not support OomKillDisable. OomKillDisable "
+				"discarded.");
+		json_object_set_new(hc, "OomKillDisable", json_null());
+	}
+	return 0;
+}
+
+static int check_memory(json_t *hc, const struct specgen_host *host, char ***warnings,
+			struct berth_error **err)
 {
 	int64_t mem, swap, resv, kmem, swappiness = -1;
 	if (sg_int(hc, "Memory", &mem, err) < 0 || sg_int(hc, "MemorySwap", &swap, err) < 0 ||
@@ -188,13 +245,13 @@ static int check_memory(json_t *hc, char ***warnings, struct berth_error **err)
 		sg_warn(warnings, "Specifying a kernel memory limit is deprecated and will be "
 				  "removed in a future release.");
 	}
-	if (mem > 0 && swap > 0 && !swap_limit_supported()) {
+	if (mem > 0 && swap > 0 && !swap_limit_supported(host)) {
 		sg_warn(warnings, "Your kernel does not support swap limit capabilities or the "
 				  "cgroup is not mounted. Memory limited without swap.");
 		json_object_set_new(hc, "MemorySwap", json_integer(-1));
 	}
 	/* docker: by default MemorySwap is twice Memory (where swap can be limited) */
-	if (mem > 0 && swap == 0 && swap_limit_supported())
+	if (mem > 0 && swap == 0 && swap_limit_supported(host))
 		json_object_set_new(hc, "MemorySwap", json_integer(mem * 2));
 	return 0;
 }
@@ -257,7 +314,8 @@ static bool mode_valid(const char *m, bool ipc)
 	       (strcmp(m, "private") == 0 || strcmp(m, "shareable") == 0 || strcmp(m, "none") == 0);
 }
 
-static int check_modes(json_t *hc, char ***warnings, struct berth_error **err)
+static int check_modes(json_t *hc, const struct specgen_host *host, char ***warnings,
+		       struct berth_error **err)
 {
 	const char *pid, *ipc, *uts, *net, *userns, *cgns;
 	if (sg_str(hc, "PidMode", &pid, err) < 0 || sg_str(hc, "IpcMode", &ipc, err) < 0 ||
@@ -281,10 +339,8 @@ static int check_modes(json_t *hc, char ***warnings, struct berth_error **err)
 	if (ipc == NULL || *ipc == '\0')
 		json_object_set_new(hc, "IpcMode", json_string("private"));
 	if (cgns == NULL || *cgns == '\0')
-		json_object_set_new(
-		    hc, "CgroupnsMode",
-		    json_string(access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0 ? "private"
-										       : "host"));
+		json_object_set_new(hc, "CgroupnsMode",
+				    json_string(specgen_host_cgroup2(host) ? "private" : "host"));
 	if (net == NULL || *net == '\0') {
 		json_object_set_new(hc, "NetworkMode", json_string("default"));
 	} else if (strncmp(net, "container:", 10) == 0) {
@@ -479,11 +535,18 @@ static int check_unsupported(json_t *hc, char ***warnings, struct berth_error **
 
 int specgen_check_hostconfig(json_t *host_config, char ***warnings, struct berth_error **err)
 {
+	return specgen_check_hostconfig_on(host_config, NULL, warnings, err);
+}
+
+int specgen_check_hostconfig_on(json_t *host_config, const struct specgen_host *host,
+				char ***warnings, struct berth_error **err)
+{
 	if (!json_is_object(host_config))
 		return berth_error_set(err, EINVAL, "HostConfig: expected an object");
 	if (check_restart_policy(host_config, err) < 0 ||
-	    check_memory(host_config, warnings, err) < 0 || check_cpu(host_config, err) < 0 ||
-	    check_modes(host_config, warnings, err) < 0 ||
+	    check_memory(host_config, host, warnings, err) < 0 || check_cpu(host_config, err) < 0 ||
+	    check_v2_limits(host_config, host, warnings, err) < 0 ||
+	    check_modes(host_config, host, warnings, err) < 0 ||
 	    check_misc(host_config, warnings, err) < 0 ||
 	    check_unsupported(host_config, warnings, err) < 0)
 		return -1;

@@ -20,6 +20,26 @@
  * NULL) or refused (ENOTSUP) — never ignored silently. */
 int specgen_check_hostconfig(json_t *host_config, char ***warnings, struct berth_error **err);
 
+/* The host facts the checks depend on (tests point them at fake trees);
+ * NULL fields (or a NULL struct): the real host. */
+struct specgen_host {
+	const char *cgroup_root;      /* default /sys/fs/cgroup */
+	const char *proc_self_cgroup; /* default /proc/self/cgroup */
+};
+
+/* specgen_check_hostconfig for the host described by host. On cgroup v2
+ * (<cgroup_root>/cgroup.controllers exists) dockerd's v2 rules apply:
+ * CgroupnsMode defaults to "private" (v1: "host"); KernelMemory,
+ * MemorySwappiness and OomKillDisable are discarded with docker's
+ * warnings; CpuRealtime* is refused; the default MemorySwap (twice Memory)
+ * needs memory.swap.max. The spec itself is layout-independent: the
+ * runtime converts (memory.swap.max = swap - limit, cpu.weight,
+ * io.weight). */
+int specgen_check_hostconfig_on(json_t *host_config, const struct specgen_host *host,
+				char ***warnings, struct berth_error **err);
+/* Whether the host is on pure cgroup v2 (hybrid counts as v1). */
+bool specgen_host_cgroup2(const struct specgen_host *host);
+
 /* Merge the image's config (OCI image config's "config" object) into the
  * create body's Config in place, as dockerd does at create: Env (image first,
  * container's override by name), Cmd/Entrypoint rules (an Entrypoint given
