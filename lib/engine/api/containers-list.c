@@ -242,8 +242,11 @@ int containers_list(struct api_request *req, struct api_response *resp, struct b
 		if (lc.size) {
 			int64_t rw, rootfs;
 			ctrapi_sizes(e, v[i], &rw, &rootfs);
-			json_object_set_new(o, "SizeRw", json_integer(rw < 0 ? 0 : rw));
-			json_object_set_new(o, "SizeRootFs", json_integer(rootfs < 0 ? 0 : rootfs));
+			/* dockerd's list leaves out a size of 0 (omitempty) */
+			if (rw > 0)
+				json_object_set_new(o, "SizeRw", json_integer(rw));
+			if (rootfs > 0)
+				json_object_set_new(o, "SizeRootFs", json_integer(rootfs));
 		}
 		json_array_append_new(out, o);
 	}
