@@ -140,6 +140,27 @@ int64_t bjson_get_int(json_t *obj, const char *key, int64_t dflt)
 	return json_is_integer(v) ? json_integer_value(v) : dflt;
 }
 
+bool bjson_match_kvlist(json_t *values, json_t *labels)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(values, i, v)
+	{
+		const char *s = json_string_value(v);
+		if (s == NULL)
+			return false;
+		const char *eq = strchr(s, '=');
+		cleanup_free char *k = eq ? xasprintf("%.*s", (int)(eq - s), s) : xstrdup(s);
+		json_t *have = json_object_get(labels, k);
+		if (have == NULL)
+			return false;
+		const char *hs = json_string_value(have);
+		if (eq && strcmp(hs ? hs : "", eq + 1) != 0)
+			return false;
+	}
+	return true;
+}
+
 bool bjson_as_int64(json_t *v, int64_t *out)
 {
 	if (!json_is_integer(v))

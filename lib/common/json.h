@@ -28,6 +28,10 @@ int bjson_u64(json_t *obj, const char *key, const char *path, uint64_t *out, boo
  * when absent or not a string; the integer, dflt when absent or not one. */
 const char *bjson_get_str(json_t *obj, const char *key);
 int64_t bjson_get_int(json_t *obj, const char *key, int64_t dflt);
+/* docker's MatchKVList (label filters): every value, "k" or "k=v" (a JSON
+ * string), names a member of the object labels (and with "=v" one whose
+ * string is v; a member that is not a string counts as ""). No values: true. */
+bool bjson_match_kvlist(json_t *values, json_t *labels);
 /* True (and *out) if v is an integer. */
 bool bjson_as_int64(json_t *v, int64_t *out);
 /* After a decode with JSON_DECODE_INT_AS_REAL (needed for integers above

@@ -3,6 +3,7 @@
 #include "core/events/events.h"
 
 #include "common/cleanup.h"
+#include "common/json.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -127,20 +128,8 @@ static bool image_match(json_t *f, const char *type, const char *id, json_t *att
 
 static bool label_match(json_t *f, json_t *attrs)
 {
-	json_t *want = json_object_get(f, "label");
-	size_t i;
-	json_t *v;
 	/* every label filter must hold (docker's MatchKVList) */
-	json_array_foreach(want, i, v)
-	{
-		const char *s = json_string_value(v);
-		const char *eq = strchr(s, '=');
-		cleanup_free char *k = eq ? xasprintf("%.*s", (int)(eq - s), s) : xstrdup(s);
-		const char *have = json_string_value(json_object_get(attrs, k));
-		if (have == NULL || (eq && strcmp(have, eq + 1) != 0))
-			return false;
-	}
-	return true;
+	return bjson_match_kvlist(json_object_get(f, "label"), attrs);
 }
 
 /* The type-scoped name filters: container, volume, network, plugin, daemon. */

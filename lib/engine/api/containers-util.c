@@ -3,6 +3,7 @@
 #include "engine/api/containers-internal.h"
 
 #include "common/cleanup.h"
+#include "common/json.h"
 #include "common/rfc3339.h"
 #include "common/xalloc.h"
 #include "core/events/events.h"
@@ -136,21 +137,7 @@ bool ctrapi_match_regex(json_t *values, const char *s)
 
 bool ctrapi_match_labels(json_t *values, json_t *labels)
 {
-	size_t i;
-	json_t *v;
-	json_array_foreach(values, i, v)
-	{
-		cleanup_free char *kv = xstrdup(json_string_value(v));
-		char *eq = strchr(kv, '=');
-		if (eq)
-			*eq++ = '\0';
-		json_t *have = json_object_get(labels, kv);
-		if (have == NULL)
-			return false;
-		if (eq && strcmp(json_string_value(have) ? json_string_value(have) : "", eq) != 0)
-			return false;
-	}
-	return true;
+	return bjson_match_kvlist(values, labels);
 }
 
 char *ctrapi_human_duration(int64_t ns)

@@ -4,6 +4,7 @@
 #include "engine/api/api.h"
 
 #include "common/cleanup.h"
+#include "common/json.h"
 #include "common/xalloc.h"
 #include "core/images/records.h"
 #include "core/images/reference.h"
@@ -111,20 +112,7 @@ static json_t *match_reference(json_t *tags, json_t *pats)
 static bool match_labels(const struct img *im, json_t *pats)
 {
 	json_t *labels = config_labels(im);
-	bool ok = true;
-	size_t i;
-	json_t *p;
-	json_array_foreach(pats, i, p)
-	{
-		cleanup_free char *kv = xstrdup(json_string_value(p));
-		char *eq = strchr(kv, '=');
-		if (eq)
-			*eq++ = '\0';
-		json_t *v = json_object_get(labels, kv);
-		if (v == NULL ||
-		    (eq && strcmp(json_string_value(v) ? json_string_value(v) : "", eq)))
-			ok = false;
-	}
+	bool ok = bjson_match_kvlist(pats, labels);
 	json_decref(labels);
 	return ok;
 }
