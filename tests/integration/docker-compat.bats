@@ -194,6 +194,16 @@ shape() {
 	done
 	same inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.State.Running}} {{.Config.Volumes}} {{.HostConfig.KernelMemory}}' web ex cr
 	same inspect nosuch
+	# the list's entries (size=1): the same keys and values but ids, times,
+	# sizes and the network's name
+	local s
+	for s in "$DKD/s" "$SOCK"; do
+		curl -gs --max-time 20 --unix-socket "$s" \
+			'http://d/v1.41/containers/json?all=1&size=1&filters={"name":["web"]}' |
+			jq -S '.[0] | del(.Id, .ImageID, .Created, .SizeRootFs, .Status) |
+				.NetworkSettings.Networks |= length'
+	done >"$D/list"
+	jq -se '.[0] == .[1] and .[0].Command == "sleep 1000"' "$D/list" || { cat "$D/list"; false; }
 }
 
 @test "docker-compat: logs and exec" {
