@@ -121,3 +121,22 @@ void archive_set_error(struct archive *a, int err, const char *fmt, ...)
 	va_end(ap);
 	f(a, err, "%s", msg);
 }
+
+/* the berth CLI's cp (cmd/berth/cp.c links this file so that libarchive is not
+ * loaded by every command) */
+LAZY_FN(libarchive, la_int64_t, archive_filter_bytes, (struct archive * a0, int a1), (a0, a1))
+LAZY_FN(libarchive, int, archive_read_disk_descend, (struct archive * a0), (a0))
+LAZY_FN(libarchive, struct archive *, archive_read_disk_new, (void), ())
+LAZY_FN(libarchive, int, archive_read_disk_open, (struct archive * a0, const char *a1), (a0, a1))
+LAZY_FN(libarchive, int, archive_read_disk_set_standard_lookup, (struct archive * a0), (a0))
+LAZY_FN(libarchive, int, archive_read_disk_set_symlink_logical, (struct archive * a0), (a0))
+LAZY_FN(libarchive, int, archive_read_disk_set_symlink_physical, (struct archive * a0), (a0))
+LAZY_FN(libarchive, la_ssize_t, archive_write_data_block,
+	(struct archive * a0, const void *a1, size_t a2, la_int64_t a3), (a0, a1, a2, a3))
+LAZY_FN(libarchive, struct archive *, archive_write_disk_new, (void), ())
+LAZY_FN(libarchive, int, archive_write_disk_set_options, (struct archive * a0, int a1), (a0, a1))
+LAZY_FN(libarchive, int, archive_write_disk_set_standard_lookup, (struct archive * a0), (a0))
+LAZY_FN(libarchive, int, archive_write_finish_entry, (struct archive * a0), (a0))
+LAZY_FN(libarchive, int, archive_write_open_fd, (struct archive * a0, int a1), (a0, a1))
+LAZY_FN(libarchive, int, archive_read_next_header2, (struct archive * a0, struct archive_entry *a1),
+	(a0, a1))
