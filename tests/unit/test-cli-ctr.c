@@ -11,13 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EXPECT_STR(call, want)                                                                     \
-	do {                                                                                       \
-		char *got_ = (call);                                                               \
-		assert_string_equal(got_, want);                                                   \
-		free(got_);                                                                        \
-	} while (0)
-
 static json_t *parse(const char *s)
 {
 	json_error_t e;

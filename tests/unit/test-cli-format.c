@@ -6,13 +6,6 @@
 
 #include <stdlib.h>
 
-#define EXPECT_STR(call, want)                                                                     \
-	do {                                                                                       \
-		char *got_ = (call);                                                               \
-		assert_string_equal(got_, want);                                                   \
-		free(got_);                                                                        \
-	} while (0)
-
 static void test_human_size(void **state)
 {
 	(void)state;

@@ -20,6 +20,14 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A call that returns a string the caller frees equals want. */
+#define EXPECT_STR(call, want)                                                                     \
+	do {                                                                                       \
+		char *got_ = (call);                                                               \
+		assert_string_equal(got_, want);                                                   \
+		free(got_);                                                                        \
+	} while (0)
+
 /* JSON written with single quotes in test tables, for readability: 'x' -> "x".
  * (No test input needs a literal apostrophe.) Caller frees. */
 static inline char *tu_jq(const char *s)
