@@ -61,14 +61,14 @@ static void test_lookup(void **state)
 	expect_user(rootfs, "daemon", "{'uid':1,'gid':1,'additionalGids':[29]}");
 	expect_user(rootfs, "app", "{'uid':1000,'gid':1000,'additionalGids':[29,44]}");
 	expect_user(rootfs, "1000", "{'uid':1000,'gid':1000,'additionalGids':[29,44]}");
-	expect_user(rootfs, "app:audio", "{'uid':1000,'gid':29}");
-	expect_user(rootfs, "app:0", "{'uid':1000,'gid':0}");
+	expect_user(rootfs, "app:audio", "{'uid':1000,'gid':29,'additionalGids':[29]}");
+	expect_user(rootfs, "app:0", "{'uid':1000,'gid':0,'additionalGids':[0]}");
 	expect_user(rootfs, "app:", "{'uid':1000,'gid':1000,'additionalGids':[29,44]}");
-	expect_user(rootfs, "www-data", "{'uid':33,'gid':33}");
+	expect_user(rootfs, "www-data", "{'uid':33,'gid':33,'additionalGids':[33]}");
 	/* numeric ids need no entry */
-	expect_user(rootfs, "4321", "{'uid':4321,'gid':0}");
-	expect_user(rootfs, "4321:8765", "{'uid':4321,'gid':8765}");
-	expect_user(rootfs, "nobody:nogroup", "{'uid':65534,'gid':65534}");
+	expect_user(rootfs, "4321", "{'uid':4321,'gid':0,'additionalGids':[0]}");
+	expect_user(rootfs, "4321:8765", "{'uid':4321,'gid':8765,'additionalGids':[8765]}");
+	expect_user(rootfs, "nobody:nogroup", "{'uid':65534,'gid':65534,'additionalGids':[65534]}");
 	expect_user_error(rootfs, "nobody2",
 			  "unable to find user nobody2: no matching entries in passwd file");
 	expect_user_error(rootfs, "broken line", "unable to find user broken line");
@@ -130,9 +130,10 @@ static void test_symlinks_stay_inside(void **state)
 		expect_user_error(dir, "evil", "unable to find user evil");
 		expect_user_error(dir, "app", "unable to find user app");
 		expect_user_error(dir, "0:evilgroup", "unable to find group evilgroup");
-		/* numeric ids still work, and root stays uid 0 without groups */
-		expect_user(dir, "", "{'uid':0,'gid':0}");
-		expect_user(dir, "4444", "{'uid':4444,'gid':0}");
+		/* numeric ids still work; with no group found the gid is the one
+		 * supplementary group (runc's lookup, as dockerd's specs show) */
+		expect_user(dir, "", "{'uid':0,'gid':0,'additionalGids':[0]}");
+		expect_user(dir, "4444", "{'uid':4444,'gid':0,'additionalGids':[0]}");
 		sgt_rm_rf(dir);
 		free(dir);
 	}
@@ -143,7 +144,7 @@ static void test_symlinks_stay_inside(void **state)
 	assert_int_equal(rename(p, (snprintf(p + 2048, 2048, "%s/etc/passwd.real", dir), p + 2048)),
 			 0);
 	assert_int_equal(symlink("/etc/passwd.real", p), 0);
-	expect_user(dir, "www-data", "{'uid':33,'gid':33}");
+	expect_user(dir, "www-data", "{'uid':33,'gid':33,'additionalGids':[33]}");
 	sgt_rm_rf(dir);
 	free(dir);
 }
@@ -154,8 +155,8 @@ static void test_missing_files(void **state)
 	char tmpl[] = "/tmp/test-specgen-empty-XXXXXX";
 	char *dir = mkdtemp(tmpl);
 	assert_non_null(dir);
-	expect_user(dir, "", "{'uid':0,'gid':0}");
-	expect_user(dir, "123:456", "{'uid':123,'gid':456}");
+	expect_user(dir, "", "{'uid':0,'gid':0,'additionalGids':[0]}");
+	expect_user(dir, "123:456", "{'uid':123,'gid':456,'additionalGids':[456]}");
 	expect_user_error(dir, "app",
 			  "unable to find user app: no matching entries in passwd file");
 	expect_user_error(dir, "0:staff", "unable to find group staff");
