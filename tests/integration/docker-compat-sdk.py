@@ -4,8 +4,8 @@
 import docker, sys, json
 c = docker.DockerClient(base_url=sys.argv[1], timeout=30)
 out = {}
-ct = c.containers.run("busybox", ["sh", "-c", "echo hello; echo oops >&2; sleep 30"], detach=True, name="sdk1", labels={"t": "sdk"})
-import time; time.sleep(0.5)
+ct = c.containers.run("busybox", ["sh", "-c", "echo hello; sleep 0.3; echo oops >&2; sleep 30"], detach=True, name="sdk1", labels={"t": "sdk"})
+import time; time.sleep(1)
 out["logs"] = ct.logs().decode()
 out["logs_stdout"] = ct.logs(stderr=False).decode()
 r = ct.exec_run(["sh", "-c", "echo ex; exit 4"])
