@@ -222,6 +222,15 @@ shape() {
 	same exec web sh -c 'echo $HOME; id; pwd'
 	same exec -u 1000 -w /tmp -e X=1 web sh -c 'echo $X; id; pwd'
 	same exec web sh -c 'exit 4'
+	# the exec environment, its order included
+	both run -d -t --name wt -e A=1 busybox sleep 1000
+	same exec web env
+	same exec -t web env
+	same exec -t -e B=2 -e HOME=/h web env
+	same exec -u 1000 -e B=2 web env
+	same exec wt env
+	same exec -t wt env
+	same exec -t -e TERM=vt100 wt env
 	same logs nosuch
 	same exec nosuch true
 	local drc=0 brc=0

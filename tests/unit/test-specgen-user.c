@@ -200,7 +200,7 @@ static void test_exec(void **state)
 	sgt_expect(p, "terminal", "true");
 	sgt_expect(p, "env",
 		   "['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',"
-		   "'HOSTNAME=001122334455','A=2','HOME=/root','TERM=xterm','B=3']");
+		   "'HOSTNAME=001122334455','TERM=xterm','A=2','B=3','HOME=/root']");
 	assert_true(json_array_size(sgt_get(p, "capabilities.bounding")) > 30);
 	json_decref(p);
 	json_decref(x);

@@ -83,20 +83,34 @@ int specgen_exec_process(json_t *spec, json_t *exec_config, const char *rootfs, 
 		env = json_array();
 		json_object_set_new(p, "env", env);
 	}
-	/* dockerd's exec environment has TERM=xterm for a tty exec only: the
-	 * one the container's tty put after HOSTNAME goes for a non-tty exec */
+	/* dockerd's exec environment: PATH, HOSTNAME, TERM=xterm for a tty
+	 * exec only, the container's Env, the exec's Env; then runc adds the
+	 * HOME the container's spec has at its end */
 	json_t *third = json_array_get(env, 2);
 	if (!tty && json_is_true(json_object_get(base, "terminal")) && third &&
 	    strcmp(json_string_value(third), "TERM=xterm") == 0)
 		json_array_remove(env, 2);
-	if (tty)
-		env_replace(env, "TERM=xterm");
+	json_t *last = json_array_get(env, json_array_size(env) - 1);
+	cleanup_json json_t *home = NULL;
+	if (json_array_size(env) > 0 && strncmp(json_string_value(last) ?: "", "HOME=", 5) == 0) {
+		home = json_incref(last);
+		json_array_remove(env, json_array_size(env) - 1);
+	}
 	size_t i;
 	json_t *e;
+	bool has_term = false;
+	json_array_foreach(env, i, e) has_term |= strncmp(json_string_value(e), "TERM=", 5) == 0;
+	if (tty && !has_term)
+		json_array_insert_new(env, json_array_size(env) < 2 ? json_array_size(env) : 2,
+				      json_string("TERM=xterm"));
 	json_array_foreach(xenv, i, e)
 	{
 		env_replace(env, json_string_value(e));
+		if (strncmp(json_string_value(e), "HOME=", 5) == 0)
+			json_decref(steal_ptr(home));
 	}
+	if (home)
+		json_array_append(env, home);
 	if (user && *user && exec_user(p, user, rootfs, xenv, env, err) < 0)
 		return -1;
 	if (sg_bool(exec_config, "Privileged")) {
