@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <sys/inotify.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,44 +62,11 @@ void oom_on_event(struct shim *s)
 	exit_broadcast(s, ev);
 }
 
-/* cgroup v1: an eventfd registered in cgroup.event_control for
- * memory.oom_control. */
-static int oom_eventfd_v1(const char *oom_file)
-{
-	cleanup_free char *ctl = xstrdup(oom_file);
-	*strrchr(ctl, '/') = 0;
-	cleanup_free char *ctl_path = xasprintf("%s/cgroup.event_control", ctl);
-	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (efd < 0)
-		return -1;
-	cleanup_close int ofd = open(oom_file, O_RDONLY | O_CLOEXEC);
-	cleanup_close int cfd = open(ctl_path, O_WRONLY | O_CLOEXEC);
-	cleanup_free char *line = xasprintf("%d %d", efd, ofd);
-	if (ofd < 0 || cfd < 0 || write(cfd, line, strlen(line)) < 0) {
-		close(efd);
-		return -1;
-	}
-	return efd;
-}
-
-/* cgroup v2: memory.events is modified on each OOM event (inotify works on
- * it). */
-static int oom_inotify_v2(const char *oom_file)
-{
-	int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (fd >= 0 && inotify_add_watch(fd, oom_file, IN_MODIFY) < 0) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
-}
-
 static void oom_watch(struct shim *s)
 {
 	if (!s->oom_file)
 		return;
-	int fd = strstr(s->oom_file, "/memory.events") ? oom_inotify_v2(s->oom_file)
-						       : oom_eventfd_v1(s->oom_file);
+	int fd = shim_cgroup_oom_fd(s->oom_file);
 	if (fd < 0)
 		return;
 	s->oom_kills = oom_kill_count(s);

@@ -5,9 +5,13 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <unistd.h>
 
 static const char *root_of(const struct shim_cgroup_env *env)
@@ -157,4 +161,51 @@ long long shim_cgroup_oom_kills(const char *oom_file)
 		if (strcmp(key, "oom_kill") == 0)
 			return v;
 	return -1;
+}
+
+/* v1: an eventfd registered in cgroup.event_control for memory.oom_control */
+static int oom_eventfd_v1(const char *oom_file)
+{
+	cleanup_free char *ctl = xstrdup(oom_file);
+	char *slash = strrchr(ctl, '/');
+	if (slash == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	*slash = '\0';
+	cleanup_free char *ctl_path = xasprintf("%s/cgroup.event_control", ctl);
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (efd < 0)
+		return -1;
+	cleanup_close int ofd = open(oom_file, O_RDONLY | O_CLOEXEC);
+	cleanup_close int cfd = open(ctl_path, O_WRONLY | O_CLOEXEC);
+	cleanup_free char *line = xasprintf("%d %d", efd, ofd);
+	if (ofd < 0 || cfd < 0 || write(cfd, line, strlen(line)) < 0) {
+		int e = errno;
+		close(efd);
+		errno = e;
+		return -1;
+	}
+	return efd;
+}
+
+/* v2: memory.events is modified on each OOM event (inotify works on it) */
+static int oom_inotify_v2(const char *oom_file)
+{
+	int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (fd >= 0 && inotify_add_watch(fd, oom_file, IN_MODIFY) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		fd = -1;
+	}
+	return fd;
+}
+
+int shim_cgroup_oom_fd(const char *oom_file)
+{
+	size_t n = strlen(oom_file), k = strlen("/memory.events");
+	if (n >= k && strcmp(oom_file + n - k, "/memory.events") == 0)
+		return oom_inotify_v2(oom_file);
+	return oom_eventfd_v1(oom_file);
 }

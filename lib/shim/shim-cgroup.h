@@ -38,6 +38,13 @@ char *shim_cgroup_dir(const struct shim_cgroup_env *env, pid_t pid, const char *
  * NULL) gets the cgroup's path as /proc/<pid>/cgroup names it. */
 char *shim_cgroup_oom_file(const struct shim_cgroup_env *env, pid_t pid, char **cgroup, bool *v2);
 
+/* A non-blocking, close-on-exec fd that polls readable when the OOM state
+ * of oom_file's cgroup changes: v2 (a memory.events path) an inotify watch
+ * for IN_MODIFY; v1 an eventfd registered in the cgroup's
+ * cgroup.event_control for memory.oom_control (a kernel feature: fake trees
+ * cannot signal it). -1 with errno on failure. */
+int shim_cgroup_oom_fd(const char *oom_file);
+
 /* The "oom_kill" count of memory.events / memory.oom_control; -1 if the file
  * cannot be read or has none. */
 long long shim_cgroup_oom_kills(const char *oom_file);

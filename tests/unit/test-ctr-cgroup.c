@@ -12,7 +12,9 @@
 #include "shim/shim-cgroup.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -214,6 +216,53 @@ static void test_locate_hybrid(void **state)
 	assert_non_null(strstr(f, "/memory/berth/abc/memory.oom_control"));
 }
 
+static bool readable(int fd)
+{
+	struct pollfd p = {fd, POLLIN, 0};
+	return poll(&p, 1, 100) == 1 && (p.revents & POLLIN);
+}
+
+/* v2: the watch fires when the kernel rewrites memory.events */
+static void test_oom_watch_v2(void **state)
+{
+	struct tree *t = *state;
+	layout_v2(t);
+	put(t->sys, "berth/abc/memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n");
+	cleanup_free char *f = shim_cgroup_oom_file(&t->env, PID, NULL, NULL);
+	cleanup_close int fd = shim_cgroup_oom_fd(f);
+	assert_true(fd >= 0);
+	assert_false(readable(fd));
+	assert_int_equal(shim_cgroup_oom_kills(f), 0);
+	put(t->sys, "berth/abc/memory.events", "low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\n");
+	assert_true(readable(fd));
+	assert_int_equal(shim_cgroup_oom_kills(f), 1);
+	/* gone cgroup: no watch */
+	cleanup_free char *gone = xasprintf("%s/berth/gone/memory.events", t->sys);
+	assert_int_equal(shim_cgroup_oom_fd(gone), -1);
+}
+
+/* v1: "<eventfd> <fd of memory.oom_control>" goes to cgroup.event_control
+ * (that the kernel then signals cannot be faked) */
+static void test_oom_watch_v1(void **state)
+{
+	struct tree *t = *state;
+	layout_v1(t);
+	put(t->sys, "memory/berth/abc/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\n");
+	put(t->sys, "memory/berth/abc/cgroup.event_control", "");
+	cleanup_free char *f = shim_cgroup_oom_file(&t->env, PID, NULL, NULL);
+	cleanup_close int fd = shim_cgroup_oom_fd(f);
+	assert_true(fd >= 0);
+	cleanup_free char *ctl = xasprintf("%s/memory/berth/abc/cgroup.event_control", t->sys);
+	FILE *c = fopen(ctl, "re");
+	assert_non_null(c);
+	int efd = -1, ofd = -1;
+	assert_int_equal(fscanf(c, "%d %d", &efd, &ofd), 2);
+	fclose(c);
+	assert_int_equal(efd, fd);
+	assert_true(ofd > 2 && ofd != fd);
+	assert_false(readable(fd));
+}
+
 /* ---- stats ---- */
 
 static json_int_t jint(json_t *o, const char *path)
@@ -301,11 +350,19 @@ static void test_stats_v2(void **state)
 	assert_int_equal(jint(s.pids, "limit"), 100);
 	ctrstats_sample_clear(&s);
 
+	/* a nested cgroup (systemd in the container) counts too */
+	put(t->sys, "berth/abc/init.scope/cgroup.procs", "4260\n");
+	put(t->sys, "berth/abc/init.scope/cgroup.controllers", "");
 	size_t n = 0;
 	cleanup_free pid_t *pids = ctrstats_pids(&t->env, PID, &n);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 4);
 	assert_int_equal(pids[0], 4242);
 	assert_int_equal(pids[2], 4251);
+	assert_int_equal(pids[3], 4260);
+	/* a gone cgroup: just init */
+	cleanup_free pid_t *one = ctrstats_pids(&t->env, 999999, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(one[0], 999999);
 }
 
 static void test_stats_v1(void **state)
@@ -498,6 +555,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_locate_v2, tree_setup, tree_teardown),
 	    cmocka_unit_test_setup_teardown(test_locate_v1, tree_setup, tree_teardown),
 	    cmocka_unit_test_setup_teardown(test_locate_hybrid, tree_setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_oom_watch_v2, tree_setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_oom_watch_v1, tree_setup, tree_teardown),
 	    cmocka_unit_test_setup_teardown(test_stats_v2, tree_setup, tree_teardown),
 	    cmocka_unit_test_setup_teardown(test_stats_v1, tree_setup, tree_teardown),
 	    cmocka_unit_test_setup_teardown(test_stats_hybrid, tree_setup, tree_teardown),

@@ -9,6 +9,7 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,6 +361,29 @@ void ctrstats_take(const struct shim_cgroup_env *env, pid_t pid, struct ctrstats
 	s->pids = pids_stats(pids);
 }
 
+/* Append the pids of dir's cgroup.procs and of every cgroup below it (runc's
+ * GetAllPids: a systemd or nested cgroup inside the container counts too). */
+static bool collect_pids(const char *dir, int depth, pid_t **v, size_t *n)
+{
+	cleanup_free char *s = read_small(dir, "cgroup.procs");
+	if (s == NULL)
+		return false;
+	char *save = NULL;
+	for (char *l = strtok_r(s, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		*v = xrealloc(*v, (*n + 1) * sizeof(pid_t));
+		(*v)[(*n)++] = (pid_t)strtol(l, NULL, 10);
+	}
+	cleanup_closedir DIR *d = depth < 32 ? opendir(dir) : NULL;
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		cleanup_free char *sub = xasprintf("%s/%s", dir, de->d_name);
+		collect_pids(sub, depth + 1, v, n);
+	}
+	return true;
+}
+
 pid_t *ctrstats_pids(const struct shim_cgroup_env *env, pid_t init, size_t *n)
 {
 	bool v2 = false;
@@ -368,16 +392,11 @@ pid_t *ctrstats_pids(const struct shim_cgroup_env *env, pid_t init, size_t *n)
 		dir = shim_cgroup_dir(env, init, "memory", &v2);
 	*n = 0;
 	pid_t *v = NULL;
-	cleanup_free char *s = read_small(dir, "cgroup.procs");
-	if (s == NULL) {
+	if (dir == NULL || !collect_pids(dir, 0, &v, n)) {
+		free(v);
 		v = xcalloc(1, sizeof(pid_t));
+		*n = 0;
 		v[(*n)++] = init;
-		return v;
-	}
-	char *save = NULL;
-	for (char *l = strtok_r(s, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		v = xrealloc(v, (*n + 1) * sizeof(pid_t));
-		v[(*n)++] = (pid_t)strtol(l, NULL, 10);
 	}
 	return v;
 }

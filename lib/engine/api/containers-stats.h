@@ -29,8 +29,9 @@ void ctrstats_take(const struct shim_cgroup_env *env, pid_t pid, struct ctrstats
 /* An all-zero cpu_stats (precpu_stats of a first sample). */
 json_t *ctrstats_empty_cpu(void);
 
-/* The pids in the cgroup of init (pids controller, else memory); just init
- * when the cgroup cannot be read. *n the count; caller frees. */
+/* The pids in the cgroup of init and the cgroups below it (pids
+ * controller, else memory); just init when the cgroup cannot be read. *n
+ * the count; caller frees. */
 pid_t *ctrstats_pids(const struct shim_cgroup_env *env, pid_t init, size_t *n);
 
 #endif

@@ -68,10 +68,12 @@ static char *proc_cgroup(pid_t pid)
 	cleanup_free char *text = NULL;
 	if (fs_read_file(p, &text, NULL, NULL) < 0)
 		return NULL;
-	/* cgroup v2: "0::/path" */
-	char *l = strstr(text, "0::");
+	/* cgroup v2 (and hybrid's unified hierarchy): the line "0::/path" */
+	char *l = strncmp(text, "0::", 3) == 0 ? text : strstr(text, "\n0::");
 	if (!l)
 		return NULL;
+	if (*l == '\n')
+		l++;
 	l += 3;
 	char *nl = strchr(l, '\n');
 	if (nl)
