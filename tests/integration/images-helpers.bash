@@ -96,18 +96,18 @@ put() {
 	echo "$h"
 }
 
-# make_layout DIR ARCH...: an OCI layout whose tag "latest" names one image
-# (one ARCH) or an index of one image per ARCH. Layers: busybox with a few
-# applet links, then /etc/hostname and /etc/arch. Sets L1 L2 (layer blob
-# hex), D1 D2 (diffID hex) and CONFIG_<arch> (config hex).
-make_layout() {
-	local dir=$1 arch
-	shift
+# make_layers DIR HOSTNAME: the start of an OCI layout in DIR (oci-layout,
+# blobs/) with the two layers of the test images as gzip blobs: busybox with a
+# few applet links (BIG=1 adds 20 MB of random data), then /etc/hostname
+# holding HOSTNAME. Sets L1 L2 (layer blob hex) and D1 D2 (diffID hex).
+make_layers() {
+	local dir=$1 host=$2 a
 	mkdir -p "$dir/blobs/sha256" "$dir/r1/bin" "$dir/r2/etc"
 	echo '{"imageLayoutVersion":"1.0.0"}' >"$dir/oci-layout"
 	cp /bin/busybox "$dir/r1/bin/busybox"
 	for a in sh ls cat echo; do ln -s busybox "$dir/r1/bin/$a"; done
-	echo berth-test >"$dir/r2/etc/hostname"
+	[[ -z ${BIG:-} ]] || head -c 20M /dev/urandom >"$dir/r1/big"
+	echo "$host" >"$dir/r2/etc/hostname"
 	tar -C "$dir/r1" --sort=name --mtime=@0 --owner=0 --group=0 -cf "$dir/l1.tar" .
 	tar -C "$dir/r2" --sort=name --mtime=@0 --owner=0 --group=0 -cf "$dir/l2.tar" .
 	gzip -n -c "$dir/l1.tar" >"$dir/l1.tgz"
@@ -116,6 +116,16 @@ make_layout() {
 	L2=$(put "$dir/l2.tgz" "$dir")
 	D1=$(sha "$dir/l1.tar")
 	D2=$(sha "$dir/l2.tar")
+}
+
+# make_layout DIR ARCH...: an OCI layout whose tag "latest" names one image
+# (one ARCH) or an index of one image per ARCH, of make_layers' two layers
+# (hostname berth-test). Sets L1 L2 (layer blob hex), D1 D2 (diffID hex) and
+# CONFIG_<arch> (config hex).
+make_layout() {
+	local dir=$1 arch
+	shift
+	make_layers "$dir" berth-test
 	local mans=() c m
 	for arch in "$@"; do
 		jq -n --arg a "$arch" --arg d1 "sha256:$D1" --arg d2 "sha256:$D2" \

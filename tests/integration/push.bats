@@ -45,20 +45,7 @@ start_proxy() {
 # gzip layers. Sets L1 L2 (layer blob hex), D1 D2 (diffID hex), CONFIG, MAN.
 make_layout() {
 	local dir=$1
-	mkdir -p "$dir/blobs/sha256" "$dir/r1/bin" "$dir/r2/etc"
-	echo '{"imageLayoutVersion":"1.0.0"}' >"$dir/oci-layout"
-	cp /bin/busybox "$dir/r1/bin/busybox"
-	for a in sh ls cat echo; do ln -s busybox "$dir/r1/bin/$a"; done
-	[[ -n ${BIG:-} ]] && head -c 20M /dev/urandom >"$dir/r1/big"
-	echo berth-push-test >"$dir/r2/etc/hostname"
-	tar -C "$dir/r1" --sort=name --mtime=@0 --owner=0 --group=0 -cf "$dir/l1.tar" .
-	tar -C "$dir/r2" --sort=name --mtime=@0 --owner=0 --group=0 -cf "$dir/l2.tar" .
-	gzip -n -c "$dir/l1.tar" >"$dir/l1.tgz"
-	gzip -n -c "$dir/l2.tar" >"$dir/l2.tgz"
-	L1=$(put "$dir/l1.tgz" "$dir")
-	L2=$(put "$dir/l2.tgz" "$dir")
-	D1=$(sha "$dir/l1.tar")
-	D2=$(sha "$dir/l2.tar")
+	make_layers "$dir" berth-push-test
 	jq -n --arg d1 "sha256:$D1" --arg d2 "sha256:$D2" \
 		'{architecture: "amd64", os: "linux", created: "2026-11-23T16:24:50Z",
 		  config: {Cmd: ["sh"]}, rootfs: {type: "layers", diff_ids: [$d1, $d2]},
