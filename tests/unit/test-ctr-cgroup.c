@@ -263,6 +263,31 @@ static void test_oom_watch_v1(void **state)
 	assert_false(readable(fd));
 }
 
+/* The real host (whatever its layout): this process's cgroups are found and
+ * hold it. */
+static void test_real_host(void **state)
+{
+	(void)state;
+	if (access("/proc/self/cgroup", R_OK) != 0 || access("/sys/fs/cgroup", F_OK) != 0)
+		skip();
+	const char *ctrls[] = {"memory", "pids", "cpu"};
+	for (size_t i = 0; i < ARRAY_SIZE(ctrls); i++) {
+		bool v2 = false;
+		cleanup_free char *d = shim_cgroup_dir(NULL, getpid(), ctrls[i], &v2);
+		if (d == NULL)
+			fail_msg("%s: no cgroup directory for this process", ctrls[i]);
+		assert_int_equal(access(d, F_OK), 0);
+		assert_int_equal(v2, shim_cgroup_is_v2(NULL) || strstr(d, "/unified/") != NULL);
+		size_t n = 0;
+		struct shim_cgroup_env env = {NULL, NULL};
+		cleanup_free pid_t *pids = ctrstats_pids(&env, getpid(), &n);
+		bool found = false;
+		for (size_t j = 0; j < n; j++)
+			found = found || pids[j] == getpid();
+		assert_true(found);
+	}
+}
+
 /* ---- stats ---- */
 
 static json_int_t jint(json_t *o, const char *path)
@@ -561,6 +586,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_stats_v1, tree_setup, tree_teardown),
 	    cmocka_unit_test_setup_teardown(test_stats_hybrid, tree_setup, tree_teardown),
 	    cmocka_unit_test(test_stats_none),
+	    cmocka_unit_test(test_real_host),
 	    cmocka_unit_test_setup_teardown(test_specgen_v2, tree_setup, tree_teardown),
 	    cmocka_unit_test_setup_teardown(test_specgen_v1_hybrid, tree_setup, tree_teardown),
 	};
