@@ -120,6 +120,9 @@ both() {
 	done
 	same run --rm -u 1000:1000 --group-add tty busybox id
 	same run --rm --entrypoint /bin/echo busybox a b
+	# a missing WorkingDir is made (root, 0755), inside the rootfs
+	same run --rm -w /nosuch/dir busybox sh -c 'pwd; stat -c "%n %a %u %F" /nosuch /nosuch/dir'
+	same run --rm -u 1000 -w /a/../b/./c busybox pwd
 	same run --rm --read-only busybox touch /x
 	same run --rm --cap-drop ALL busybox grep Cap /proc/self/status
 	same run --rm --security-opt no-new-privileges busybox grep NoNewPrivs /proc/self/status

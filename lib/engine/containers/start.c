@@ -16,12 +16,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -308,6 +310,52 @@ static int write_spec(struct engine *e, struct container *c, struct berth_error 
 	return 0;
 }
 
+/* openat2 RESOLVE_IN_ROOT: path inside the root dir fd, symlinks and ".."
+ * kept in it; -1 with errno (ENOSYS without openat2) */
+static int open_in_root(int root, const char *path, int flags)
+{
+	struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC),
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+	return (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
+}
+
+/* dockerd's SetupWorkingDirectory: a WorkingDir missing in the image is
+ * made (0755, root) in the mounted rootfs, each component resolved inside
+ * it; one that is not a directory is an error. */
+static int make_workdir(struct container *c, struct berth_error **err)
+{
+	pthread_mutex_lock(&c->lock);
+	const char *v = json_string_value(json_object_get(c->config, "WorkingDir"));
+	cleanup_free char *wd = v && v[0] ? xstrdup(v) : NULL;
+	pthread_mutex_unlock(&c->lock);
+	if (wd == NULL)
+		return 0;
+	cleanup_close int root = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return berth_error_errno(err, "open %s", c->rootfs);
+	cleanup_free char *parent = xstrdup("/");
+	cleanup_free char *copy = xstrdup(wd);
+	char *save = NULL;
+	for (char *tok = strtok_r(copy, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		cleanup_close int dir = open_in_root(root, parent, O_PATH | O_DIRECTORY);
+		if (dir < 0 && errno == ENOSYS)
+			return 0; /* no openat2: the runtime's chdir says what is wrong */
+		if (dir < 0 || (mkdirat(dir, tok, 0755) < 0 && errno != EEXIST)) {
+			if (errno == ENOTDIR || errno == EEXIST)
+				return berth_error_set(err, ENOTDIR,
+						       "Cannot mkdir: %s is not a directory", wd);
+			return berth_error_errno(err, "mkdir %s (%s)", wd, tok);
+		}
+		char *next = xasprintf("%s%s/", parent, tok);
+		free(parent);
+		parent = next;
+	}
+	cleanup_close int fin = open_in_root(root, wd, O_PATH | O_DIRECTORY);
+	if (fin < 0 && errno == ENOTDIR)
+		return berth_error_set(err, ENOTDIR, "Cannot mkdir: %s is not a directory", wd);
+	return 0;
+}
+
 static int mount_rootfs(struct engine *e, struct container *c, struct berth_error **err)
 {
 	if (fs_mkdir_p(c->rootfs, 0711, err) < 0)
@@ -317,6 +365,8 @@ static int mount_rootfs(struct engine *e, struct container *c, struct berth_erro
 		return berth_error_wrap(err, "container %s: snapshot", c->id);
 	int rc = snap_mount(&m, c->rootfs, err);
 	snap_mounts_free(&m);
+	if (rc == 0)
+		rc = make_workdir(c, err);
 	return rc;
 }
 
