@@ -170,6 +170,13 @@ both() {
 	same ps -a --filter bogus=1
 	same ps -a --format '{{.Names}} {{.Command}} {{.Status}} {{.Labels}}'
 	same ps -a --format '{{json .Command}}'
+	mkdir "$D/vol"
+	both run -d --name vb -v "$D/vol:/data" --expose 80 busybox sleep 1000
+	local f
+	for f in health=healthy health=none health=bogus volume=x volume=/data "volume=$D/vol" \
+		publish=80 expose=80; do
+		same ps -a --filter "$f" --format '{{.Names}}'
+	done
 	same run -d --name web busybox true
 }
 

@@ -40,6 +40,7 @@ static void test_filters(void **state)
 	} bad[] = {
 	    {"{'status':['sleeping']}", false, "Invalid filter 'status=sleeping'"},
 	    {"{'exited':['x']}", false, "Invalid filter 'exited=x'"},
+	    {"{'health':['sick']}", false, "Unrecognised filter value for health: sick"},
 	    {"{'nope':['1']}", false, "Invalid filter 'nope'"},
 	    {"{'status':['running']}", true, "Invalid filter 'status'"},
 	    {"{'name':7}", false, "invalid filters: name: expected an object or an array"},

@@ -122,6 +122,29 @@ static bool match_network(json_t *vals, struct container *c)
 	return false;
 }
 
+/* volume=NAME|PATH: a mount's Name, Source or Destination, as dockerd */
+static bool match_volume(json_t *vals, struct container *c)
+{
+	if (vals == NULL)
+		return true;
+	cleanup_json json_t *mounts = ctrapi_mounts(c);
+	size_t i, j;
+	json_t *v, *m;
+	json_array_foreach(vals, i, v)
+	{
+		json_array_foreach(mounts, j, m)
+		{
+			const char *keys[] = {"Name", "Source", "Destination"};
+			for (size_t k = 0; k < 3; k++) {
+				const char *s = json_string_value(json_object_get(m, keys[k]));
+				if (s && strcmp(s, json_string_value(v)) == 0)
+					return true;
+			}
+		}
+	}
+	return false;
+}
+
 static bool running_like(enum ctr_status s)
 {
 	return s == CTR_RUNNING || s == CTR_PAUSED || s == CTR_RESTARTING;
@@ -150,6 +173,19 @@ static bool include(const struct list_ctx *lc, struct container *c, const struct
 	if (!match_exited(ctrapi_filter_values(f, "exited"), st))
 		return false;
 	if (!match_ancestor(lc, c) || !match_network(ctrapi_filter_values(f, "network"), c))
+		return false;
+	if (!match_volume(ctrapi_filter_values(f, "volume"), c))
+		return false;
+	/* health: no healthchecks run, every container's is "none"; publish
+	 * and expose look at NetworkSettings.Ports, empty before the
+	 * networking issue (as dockerd's with --network none) */
+	json_t *health = ctrapi_filter_values(f, "health");
+	bool none = false;
+	size_t hi;
+	json_t *hv;
+	json_array_foreach(health, hi, hv) none |= strcmp(json_string_value(hv), "none") == 0;
+	if ((health && !none) || ctrapi_filter_values(f, "publish") ||
+	    ctrapi_filter_values(f, "expose"))
 		return false;
 	/* is-task=true: berth has no swarm tasks */
 	json_t *task = ctrapi_filter_values(f, "is-task");

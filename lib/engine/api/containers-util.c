@@ -37,6 +37,10 @@ static int check_value(const char *k, const char *v, struct berth_error **err)
 {
 	if (strcmp(k, "status") == 0 && !in_list(status_words, v))
 		return berth_error_set(err, EINVAL, "Invalid filter 'status=%s'", v);
+	static const char *const health_words[] = {"starting", "healthy", "unhealthy", "none",
+						   NULL};
+	if (strcmp(k, "health") == 0 && !in_list(health_words, v))
+		return berth_error_set(err, EINVAL, "Unrecognised filter value for health: %s", v);
 	if (strcmp(k, "exited") == 0) {
 		char *end;
 		errno = 0;
