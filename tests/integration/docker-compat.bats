@@ -265,6 +265,8 @@ shape() {
 	same update --memory 64m --memory-swap 128m web
 	same update --cpus 0.5 web
 	same update --restart always web
+	both run -d --rm --name arm busybox sleep 1000
+	same update --restart always arm
 	same kill -s WINCH web
 	same kill ex
 	same kill nosuch

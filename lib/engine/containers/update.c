@@ -43,8 +43,9 @@ int ctr_update(struct engine *e, struct container *c, json_t *body, char ***warn
 	const char *rpn = json_string_value(json_object_get(rp, "Name"));
 	if (rpn && rpn[0] && strcmp(rpn, "no") != 0 && autorm)
 		rc = berth_error_set(err, EINVAL,
-				     "Restart policy cannot be updated because AutoRemove is "
-				     "enabled for the container");
+				     "Cannot update container %s: Restart policy cannot be "
+				     "updated because AutoRemove is enabled for the container",
+				     c->id);
 	for (size_t i = 0; rc == 0 && update_keys[i]; i++) {
 		json_t *v = json_object_get(body, update_keys[i]);
 		if (!v)
