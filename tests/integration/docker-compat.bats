@@ -221,7 +221,10 @@ shape() {
 	# engines: a pause between them
 	both run -d --name lg busybox sh -c 'echo err >&2; sleep 0.3; for i in 1 2 3; do echo out$i; done; sleep 1000'
 	both run -d --name web busybox sleep 1000
-	sleep 1
+	# every line printed, in both (not a fixed sleep: a loaded machine is slow)
+	has_out3() { "$1" logs lg 2>/dev/null | grep -q out3; }
+	retry 100 0.1 has_out3 dd
+	retry 100 0.1 has_out3 bk
 	local f
 	for f in "" "--tail 2" "--tail 0" "--since 1h" "--since 2099-01-01" "--until 1h"; do
 		# shellcheck disable=SC2086
