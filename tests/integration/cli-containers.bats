@@ -627,7 +627,8 @@ requests() { jq -r 'select(.path != "/_ping") | "\(.method) \(.path)"' "$D/reque
 	[ "$status" -eq 0 ]
 	[ "$output" = ign ]
 	echo "stop -t 1 took $ms ms" >&2
-	[ "$ms" -ge 900 ] && [ "$ms" -lt 5000 ]
+	# at least -t 1, well below docker's 10 s (slack for a loaded machine)
+	[ "$ms" -ge 900 ] && [ "$ms" -lt 9000 ]
 	[ "$(ctr_inspect ign .State.ExitCode)" = 137 ]
 	run b kill -s USR1 k1
 	[ "$output" = k1 ]
@@ -723,10 +724,8 @@ requests() { jq -r 'select(.path != "/_ping") | "\(.method) \(.path)"' "$D/reque
 	retry 100 0.1 bash -c "awk '/^NAME/ { n = 0; delete rows; next } { rows[n++] = \$1 } END { for (i = 0; i < n; i++) print rows[i] }' '$D/st.out' | grep -qx st2"
 	[ "$(last)" = "st1 st2 " ]
 	api -X DELETE -o /dev/null "/containers/st1?force=1"
-	for _ in $(seq 50); do
-		[ "$(last)" = "st2 " ] && break
-		sleep 0.1
-	done
+	only_st2() { [ "$(last)" = "st2 " ]; }
+	retry 50 0.1 only_st2
 	[ "$(last)" = "st2 " ]
 	kill -0 "$pid"
 	kill -TERM "$pid"
