@@ -12,9 +12,11 @@ load containers-helpers
 bats_require_minimum_version 1.5.0
 
 DOCKERD_BIN=${DOCKERD_BIN:-$(command -v dockerd || true)}
+# the same docker CLI talks to both engines: the harness's, else the package's
+[[ -x $DOCKER ]] || DOCKER=$(command -v docker || true)
 
 setup_file() {
-	[[ -n $DOCKERD_BIN && -x $DOCKERD_BIN ]] || return 0
+	[[ -n $DOCKERD_BIN && -x $DOCKERD_BIN && -n $DOCKER ]] || return 0
 	[[ $(id -u) -eq 0 && -x /bin/busybox ]] || return 0
 	# short: containerd's sockets live under the exec-root
 	DKD=$(mktemp -d /tmp/dkc.XXXXXX)
