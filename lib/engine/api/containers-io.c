@@ -126,6 +126,8 @@ static void logs_run(struct api_stream *s, void *arg)
 {
 	struct logs_job *j = arg;
 	j->s = s;
+	if (j->o.follow)
+		api_stream_follow(s);
 	struct berth_error *err = NULL;
 	struct logs_stats st = {0};
 	if (logs_read(j->path, &j->o, logs_emit, logs_live, j, &st, &err) < 0) {

@@ -314,6 +314,7 @@ static void wait_stream(struct api_stream *s, void *arg)
 {
 	struct wait_job *j = arg;
 	j->s = s;
+	api_stream_follow(s);
 	pthread_t watcher;
 	bool watching = pthread_create(&watcher, NULL, wait_watch, j) == 0;
 	int code = -1;
