@@ -5,7 +5,8 @@
 # (imported from busybox-static: no registry, no internet).
 #
 #   e2e     median wall time of `run --rm --network none busybox true`
-#           (and, as the floor, crun's bare `run` of a bundle of the same rootfs)
+#           (and, as the floor, crun's bare `run` of the same rootfs: of a minimal
+#           `crun spec` bundle, and of the very config.json berthd generates)
 #   cycle   sequential `run -d --network none busybox sleep 600` N times, then
 #           `rm -f` of them: containers per second for each phase
 #   memory  100 sleeping containers: private memory (Private_Clean +
@@ -146,7 +147,8 @@ engine_pids() {
 CGROUP_FIX=${BENCH_CGROUP_FIX:-1}
 # shellcheck source=../lib/cgroup-fixup.sh
 . "$SCRIPT_DIR/../lib/cgroup-fixup.sh"
-[[ " $ENGINES " == *" podman "* ]] && cgroup_fixup # podman runs crun
+# podman runs crun, and crun's bare run is the floor of the e2e comparison
+if [[ " $ENGINES " == *" podman "* ]] || command -v crun >/dev/null; then cgroup_fixup; fi
 
 ACTIVE=()
 for e in $ENGINES; do
@@ -178,6 +180,29 @@ if command -v crun >/dev/null; then
 		echo "$(now) - $t0" | bc -l
 	done | median >"$W/e2e.crun"
 	R[e2e,crun]=$(cat "$W/e2e.crun")
+fi
+# crun on the bundle berthd itself generates for `run --network none busybox`
+# (docker's seccomp profile, caps, masked paths, /dev/shm, hostname/hosts/
+# resolv.conf binds, cgroupsPath): the issue's "bare run of the same bundle"
+crun_berth_bundle() {
+	local id sd i
+	id=$(cli berth run -d --network none busybox sleep 600)
+	sd=$W/berth/exec/shims/default/$id
+	mkdir -p "$W/bbundle"
+	cp -a "$W/rootfs" "$W/bbundle/rootfs"
+	jq --arg cg "/berth-bench-$$/crun" '.process.terminal=false | .process.args=["/bin/true"]
+		| .root.path="rootfs" | .linux.cgroupsPath=$cg' "$sd/config.json" >"$W/bbundle/config.json"
+	crun --root "$W/crun-state" run --bundle "$W/bbundle" "bench-$$-b0" >/dev/null # warm-up
+	for i in $(seq "$RUNS"); do
+		t0=$(now)
+		crun --root "$W/crun-state" run --bundle "$W/bbundle" "bench-$$-b$i" >/dev/null
+		echo "$(now) - $t0" | bc -l
+	done | median >"$W/e2e.crun_same"
+	R[e2e,crun_same]=$(cat "$W/e2e.crun_same")
+	cli berth rm -f "$id" >/dev/null
+}
+if command -v crun >/dev/null && [[ " ${ACTIVE[*]} " == *" berth "* ]]; then
+	crun_berth_bundle || log "crun on berthd's bundle failed"
 fi
 
 # ---- cycle -------------------------------------------------------------------
@@ -225,10 +250,11 @@ for e in "${ACTIVE[@]}"; do
 		"$(mib "$(echo "(${R[full_priv,$e]} - ${R[idle_priv,$e]}) / $NCTR" | bc -l)")M" \
 		"$(mib "${R[shim_priv,$e]}")M" "$(mib "${R[shim_rss,$e]}")M"
 done
-[[ -n ${R[e2e,crun]:-} ]] && printf 'crun bare run of the same rootfs: %s ms\n' "$(f2 "$(echo "${R[e2e,crun]} * 1000" | bc -l)")"
+[[ -n ${R[e2e,crun]:-} ]] && printf 'crun bare run of a minimal bundle (crun spec) of the same rootfs: %s ms\n' "$(f2 "$(echo "${R[e2e,crun]} * 1000" | bc -l)")"
+[[ -n ${R[e2e,crun_same]:-} ]] && printf 'crun bare run of the bundle berthd generates (same config.json): %s ms\n' "$(f2 "$(echo "${R[e2e,crun_same]} * 1000" | bc -l)")"
 if [[ -n ${R[e2e,berth]:-} ]]; then
 	echo "ratios (berth / peer), e2e:"
-	for e in "${ACTIVE[@]}" crun; do
+	for e in "${ACTIVE[@]}" crun crun_same; do
 		[[ $e == berth || -z ${R[e2e,$e]:-} ]] && continue
 		printf '  berth/%s %s\n' "$e" "$(f2 "$(echo "${R[e2e,berth]} / ${R[e2e,$e]}" | bc -l)")"
 	done
