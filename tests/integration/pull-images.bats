@@ -23,32 +23,13 @@ PROXY=$BATS_TEST_DIRNAME/regproxy.py
 MT_OCI=application/vnd.oci.image.manifest.v1+json
 
 load images-helpers
+load pki
 
 setup() {
 	[[ -x $FSCK ]] || skip "berth-fsck not built: $FSCK"
 	images_setup pull
 	SCHEME=http
 	CURLOPT=()
-}
-
-# make_pki: a CA, a server certificate for 127.0.0.1 and a client one
-make_pki() {
-	mkdir -p "$D/pki"
-	(
-		cd "$D/pki"
-		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=berth-test-ca \
-			-keyout ca.key -out ca.crt 2>/dev/null
-		openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key \
-			-out server.csr 2>/dev/null
-		printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >server.ext
-		openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
-			-extfile server.ext -out server.crt 2>/dev/null
-		openssl req -newkey rsa:2048 -nodes -subj /CN=client -keyout client.key \
-			-out client.csr 2>/dev/null
-		printf 'extendedKeyUsage=clientAuth\n' >client.ext
-		openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
-			-extfile client.ext -out client.cert 2>/dev/null
-	)
 }
 
 # start_registry [plain|htpasswd|tls-clientcert]: sets REG, SCHEME, CURLOPT

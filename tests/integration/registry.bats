@@ -16,6 +16,8 @@ MT_DOCKER=application/vnd.docker.distribution.manifest.v2+json
 MT_OCI=application/vnd.oci.image.manifest.v1+json
 MT_INDEX=application/vnd.oci.image.index.v1+json
 
+load pki
+
 setup() {
 	[[ -x $REGTEST ]] || skip "regtest not built: $REGTEST"
 	command -v docker-registry >/dev/null || skip "docker-registry not installed (scripts/deps.sh)"
@@ -88,25 +90,6 @@ start_proxy() {
 	PIDS+=("$!")
 	for _ in $(seq 100); do [[ -s $D/proxy.port ]] && break; sleep 0.05; done
 	PROXY_ADDR=127.0.0.1:$(cat "$D/proxy.port")
-}
-
-# make_pki: a CA, a server certificate for 127.0.0.1 and a client one
-make_pki() {
-	mkdir -p "$D/pki"
-	cd "$D/pki"
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=berth-test-ca \
-		-keyout ca.key -out ca.crt 2>/dev/null
-	openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key \
-		-out server.csr 2>/dev/null
-	printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >server.ext
-	openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
-		-extfile server.ext -out server.crt 2>/dev/null
-	openssl req -newkey rsa:2048 -nodes -subj /CN=client -keyout client.key \
-		-out client.csr 2>/dev/null
-	printf 'extendedKeyUsage=clientAuth\n' >client.ext
-	openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
-		-extfile client.ext -out client.cert 2>/dev/null
-	cd - >/dev/null
 }
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
