@@ -312,6 +312,8 @@ shape() {
 @test "docker-compat: the events of the same commands (attach, exec, top, pause, update, export, kill)" {
 	both run -d --name ev -l x=y busybox sleep 1000
 	local s u e
+	# --since has whole seconds: start past the second of ev's create/start
+	sleep 1
 	s=$(date +%s)
 	for e in dd bk; do
 		$e run --rm --name evr -l x=y busybox true >/dev/null
