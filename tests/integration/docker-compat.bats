@@ -121,6 +121,12 @@ both() {
 		same run --rm -u "$u" busybox id
 	done
 	same run --rm -u 1000:1000 --group-add tty busybox id
+	# an exec with its own -u gets the container's --group-add groups too
+	both run -d --name ga -u 1000 --group-add tty --group-add 4242 busybox sleep 1000
+	same exec ga id
+	same exec -u nobody ga id
+	same exec -u 0:0 ga id
+	[[ $(bk exec -u nobody ga id) == *"5(tty)"*4242* ]]
 	same run --rm --entrypoint /bin/echo busybox a b
 	# a missing WorkingDir is made (root, 0755), inside the rootfs
 	same run --rm -w /nosuch/dir busybox sh -c 'pwd; stat -c "%n %a %u %F" /nosuch /nosuch/dir'

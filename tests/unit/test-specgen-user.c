@@ -178,7 +178,7 @@ static void test_exec(void **state)
 	assert_non_null(spec);
 	json_t *p = NULL;
 	json_t *x = tu_json("{'Cmd':['ls','-l']}");
-	assert_int_equal(specgen_exec_process(spec, x, rootfs, &p, &err), 0);
+	assert_int_equal(specgen_exec_process(spec, x, rootfs, NULL, &p, &err), 0);
 	sgt_expect(p, "args", "['ls','-l']");
 	sgt_expect(p, "cwd", "'/srv'");
 	sgt_expect(p, "terminal", "false");
@@ -194,7 +194,7 @@ static void test_exec(void **state)
 
 	x = tu_json("{'Cmd':['sh'],'User':'root','Env':['A=2','B=3'],'WorkingDir':'/tmp',"
 		    "'Tty':true,'Privileged':true}");
-	assert_int_equal(specgen_exec_process(spec, x, rootfs, &p, &err), 0);
+	assert_int_equal(specgen_exec_process(spec, x, rootfs, NULL, &p, &err), 0);
 	sgt_expect(p, "user", "{'uid':0,'gid':0,'additionalGids':[10]}");
 	sgt_expect(p, "cwd", "'/tmp'");
 	sgt_expect(p, "terminal", "true");
@@ -203,6 +203,20 @@ static void test_exec(void **state)
 		   "'HOSTNAME=001122334455','TERM=xterm','A=2','B=3','HOME=/root']");
 	assert_true(json_array_size(sgt_get(p, "capabilities.bounding")) > 30);
 	json_decref(p);
+	json_decref(x);
+	/* an exec's own User gets the container's GroupAdd too (dockerd's
+	 * getUser), by name or number; a group the image lacks is an error */
+	json_t *ga = tu_json("['29','44','4242']");
+	x = tu_json("{'Cmd':['id'],'User':'root'}");
+	assert_int_equal(specgen_exec_process(spec, x, rootfs, ga, &p, &err), 0);
+	sgt_expect(p, "user", "{'uid':0,'gid':0,'additionalGids':[10,29,44,4242]}");
+	json_decref(p);
+	json_decref(ga);
+	ga = tu_json("['nogroup-here']");
+	assert_int_equal(specgen_exec_process(spec, x, rootfs, ga, &p, &err), -1);
+	tu_assert_msg(err, "nogroup-here");
+	berth_error_free(&err);
+	json_decref(ga);
 	json_decref(x);
 
 	static const struct {
@@ -219,7 +233,7 @@ static void test_exec(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		x = tu_json(bad[i].x);
 		p = NULL;
-		if (specgen_exec_process(spec, x, rootfs, &p, &err) == 0)
+		if (specgen_exec_process(spec, x, rootfs, NULL, &p, &err) == 0)
 			fail_msg("%s accepted", bad[i].x);
 		tu_assert_msg(err, bad[i].msg);
 		berth_error_free(&err);
@@ -229,14 +243,14 @@ static void test_exec(void **state)
 	json_t *tspec = build_in(rootfs, "{'Tty':true}", "{}", &err);
 	assert_non_null(tspec);
 	x = tu_json("{'Cmd':['env']}");
-	assert_int_equal(specgen_exec_process(tspec, x, rootfs, &p, &err), 0);
+	assert_int_equal(specgen_exec_process(tspec, x, rootfs, NULL, &p, &err), 0);
 	sgt_expect(p, "env",
 		   "['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',"
 		   "'HOSTNAME=001122334455','HOME=/root']");
 	json_decref(p);
 	json_decref(x);
 	x = tu_json("{'Cmd':['env'],'Tty':true}");
-	assert_int_equal(specgen_exec_process(tspec, x, rootfs, &p, &err), 0);
+	assert_int_equal(specgen_exec_process(tspec, x, rootfs, NULL, &p, &err), 0);
 	sgt_expect(p, "env[2]", "'TERM=xterm'");
 	json_decref(p);
 	json_decref(x);
@@ -244,7 +258,7 @@ static void test_exec(void **state)
 
 	json_t *nospec = json_object();
 	x = tu_json("{'Cmd':['ls']}");
-	assert_int_equal(specgen_exec_process(nospec, x, rootfs, &p, &err), -1);
+	assert_int_equal(specgen_exec_process(nospec, x, rootfs, NULL, &p, &err), -1);
 	tu_assert_msg(err, "process: expected an object");
 	berth_error_free(&err);
 	json_decref(x);

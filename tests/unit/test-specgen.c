@@ -943,7 +943,8 @@ static void test_type_confusion(void **state)
 					json_t *x = tu_json("{'Cmd':['ls']}");
 					json_t *p = NULL;
 					json_object_set_new(x, keys[k], tu_json(values[v]));
-					if (specgen_exec_process(spec, x, rootfs, &p, &err) == 0)
+					if (specgen_exec_process(spec, x, rootfs, NULL, &p, &err) ==
+					    0)
 						json_decref(p);
 					else
 						assert_non_null(err);

@@ -412,6 +412,7 @@ static int launch(struct engine *e, struct container *c, const char *id, json_t 
 	pthread_mutex_lock(&c->lock);
 	cleanup_free char *spec_path = xasprintf("%s/config.json", c->shim_dir);
 	cleanup_free char *rootfs = xstrdup(c->rootfs ? c->rootfs : "");
+	cleanup_json json_t *group_add = json_incref(json_object_get(c->host_config, "GroupAdd"));
 	pthread_mutex_unlock(&c->lock);
 	json_error_t jerr;
 	cleanup_json json_t *spec = json_load_file(spec_path, 0, &jerr);
@@ -419,7 +420,7 @@ static int launch(struct engine *e, struct container *c, const char *id, json_t 
 		return berth_error_set(err, EIO, "exec in %s: reading %s: %s", c->id, spec_path,
 				       jerr.text);
 	cleanup_json json_t *process = NULL;
-	if (specgen_exec_process(spec, config, rootfs, &process, err) < 0)
+	if (specgen_exec_process(spec, config, rootfs, group_add, &process, err) < 0)
 		return -1;
 	cleanup_json json_t *rq = json_pack("{s:s, s:s, s:O, s:b, s:b}", "op", "exec", "exec_id",
 					    id, "process", process, "terminal", tty, "stdin", in);

@@ -24,11 +24,11 @@ static void env_replace(json_t *env, const char *kv)
 	json_array_append_new(env, json_string(kv));
 }
 
-static int exec_user(json_t *p, const char *user, const char *rootfs, json_t *exec_env, json_t *env,
-		     struct berth_error **err)
+static int exec_user(json_t *p, const char *user, const char *rootfs, json_t *group_add,
+		     json_t *exec_env, json_t *env, struct berth_error **err)
 {
 	struct sg_user u;
-	if (sg_user_lookup(rootfs, user, NULL, &u, err) < 0)
+	if (sg_user_lookup(rootfs, user, group_add, &u, err) < 0)
 		return -1;
 	json_t *ju = json_pack("{s:I,s:I}", "uid", (json_int_t)u.uid, "gid", (json_int_t)u.gid);
 	if (json_array_size(u.additional_gids) > 0)
@@ -49,8 +49,8 @@ static int exec_user(json_t *p, const char *user, const char *rootfs, json_t *ex
 	return 0;
 }
 
-int specgen_exec_process(json_t *spec, json_t *exec_config, const char *rootfs, json_t **process,
-			 struct berth_error **err)
+int specgen_exec_process(json_t *spec, json_t *exec_config, const char *rootfs, json_t *group_add,
+			 json_t **process, struct berth_error **err)
 {
 	json_t *base = json_object_get(spec, "process");
 	if (!json_is_object(base))
@@ -111,7 +111,7 @@ int specgen_exec_process(json_t *spec, json_t *exec_config, const char *rootfs, 
 	}
 	if (home)
 		json_array_append(env, home);
-	if (user && *user && exec_user(p, user, rootfs, xenv, env, err) < 0)
+	if (user && *user && exec_user(p, user, rootfs, group_add, xenv, env, err) < 0)
 		return -1;
 	if (sg_bool(exec_config, "Privileged")) {
 		cleanup_json json_t *caps = NULL;

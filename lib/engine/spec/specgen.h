@@ -76,9 +76,11 @@ struct specgen_input {
 int specgen_build(const struct specgen_input *in, json_t **spec, struct berth_error **err);
 
 /* The process of an exec (docker exec's ExecConfig: Cmd, Env, User,
- * WorkingDir, Tty, Privileged) on top of the container's spec. */
-int specgen_exec_process(json_t *spec, json_t *exec_config, const char *rootfs, json_t **process,
-			 struct berth_error **err);
+ * WorkingDir, Tty, Privileged) on top of the container's spec; an exec
+ * with its own User also gets the container's HostConfig.GroupAdd (as
+ * dockerd's), group_add may be NULL. */
+int specgen_exec_process(json_t *spec, json_t *exec_config, const char *rootfs, json_t *group_add,
+			 json_t **process, struct berth_error **err);
 
 /* The default seccomp profile (docker's), embedded at build time. */
 extern const char specgen_seccomp_default[];
