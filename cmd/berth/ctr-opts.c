@@ -357,22 +357,22 @@ static json_t *strv_array(const struct cli_strv *v)
 	return a;
 }
 
-static int build_env(const struct ctr_opts *o, ctr_getenv_fn env, json_t **out,
-		     struct berth_error **err)
+int ctr_env_list(const struct cli_strv *envs, const struct cli_strv *env_files, ctr_getenv_fn env,
+		 json_t **out, struct berth_error **err)
 {
 	cleanup_json json_t *a = json_array();
-	for (size_t i = 0; i < o->env.n; i++) {
-		const char *e = o->env.v[i];
+	for (size_t i = 0; i < envs->n; i++) {
+		const char *e = envs->v[i];
 		if (*e == '=' || *e == '\0') {
 			cleanup_free char *why = xasprintf("invalid environment variable: %s", e);
 			return flag_error(err, 'e', "env", e, why);
 		}
 	}
-	for (size_t i = 0; i < o->env_file.n; i++)
-		if (read_kv_file(o->env_file.v[i], env, a, true, err) < 0)
+	for (size_t i = 0; i < env_files->n; i++)
+		if (read_kv_file(env_files->v[i], env, a, true, err) < 0)
 			return -1;
-	for (size_t i = 0; i < o->env.n; i++) {
-		const char *e = o->env.v[i];
+	for (size_t i = 0; i < envs->n; i++) {
+		const char *e = envs->v[i];
 		const char *v = strchr(e, '=') ? NULL : (env ? env(e) : NULL);
 		if (v) {
 			cleanup_free char *kv = xasprintf("%s=%s", e, v);
@@ -841,10 +841,10 @@ int ctr_opts_body(const struct ctr_opts *o, const char *image, char *const *cmd,
 		return -1;
 	cleanup_json json_t *envs = NULL, *labels = NULL, *restart = NULL, *ulimits = NULL,
 			    *devices = NULL, *secopt = NULL, *sysctls = NULL;
-	if (build_env(o, env, &envs, err) < 0 || build_labels(o, &labels, err) < 0 ||
-	    build_ulimits(o, &ulimits, err) < 0 || build_devices(o, &devices, err) < 0 ||
-	    build_sysctls(o, &sysctls, err) < 0 || build_security_opts(o, &secopt, err) < 0 ||
-	    build_restart(o, &restart, err) < 0)
+	if (ctr_env_list(&o->env, &o->env_file, env, &envs, err) < 0 ||
+	    build_labels(o, &labels, err) < 0 || build_ulimits(o, &ulimits, err) < 0 ||
+	    build_devices(o, &devices, err) < 0 || build_sysctls(o, &sysctls, err) < 0 ||
+	    build_security_opts(o, &secopt, err) < 0 || build_restart(o, &restart, err) < 0)
 		return -1;
 
 	json_t *b = json_object();

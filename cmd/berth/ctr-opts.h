@@ -43,6 +43,14 @@ struct cli_opt *ctr_opts_table(struct ctr_opts *o, bool run);
  * without '='); getenv in the CLI, a fake in tests. */
 typedef char *(*ctr_getenv_fn)(const char *name);
 
+/* The Env of a create or exec body: the --env-file lines (docker's
+ * parseKeyValueFile: comments, BOM; a NAME alone is taken from env, left
+ * out when unset there), then the -e values (a NAME alone from env, kept
+ * as NAME when unset); json null when there are none. A bad -e is a CTR_OPTS_EFLAG error, an
+ * unreadable or malformed file names the file or line. */
+int ctr_env_list(const struct cli_strv *envs, const struct cli_strv *env_files, ctr_getenv_fn env,
+		 json_t **out, struct berth_error **err);
+
 /* The create body, in the docker CLI's key order. tty_size: the terminal's
  * [rows, cols] for ConsoleSize when -t and stdout is a terminal, else
  * {0, 0}. api_version: AutoRemove only from 1.25 (older daemons: the CLI

@@ -11,24 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static json_t *exec_env(const struct cli_strv *env)
-{
-	if (env->n == 0)
-		return json_null();
-	json_t *a = json_array();
-	for (size_t i = 0; i < env->n; i++) {
-		const char *e = env->v[i];
-		const char *v = strchr(e, '=') ? NULL : getenv(e);
-		if (v) {
-			cleanup_free char *kv = xasprintf("%s=%s", e, v);
-			json_array_append_new(a, json_string(kv));
-		} else {
-			json_array_append_new(a, json_string(e));
-		}
-	}
-	return a;
-}
-
 static int exec_exit_code(struct client *c, const char *id, int *code, struct berth_error **err)
 {
 	cleanup_free char *path = xasprintf("/exec/%s/json", id);
@@ -42,7 +24,7 @@ static int exec_exit_code(struct client *c, const char *id, int *code, struct be
 struct exec_opts {
 	bool detach, interactive, tty, privileged;
 	const char *keys, *user, *workdir;
-	struct cli_strv env;
+	struct cli_strv env, env_file;
 };
 
 static int exec_attached(struct cli *cli, struct client *c, const struct exec_opts *o,
@@ -97,6 +79,8 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 	    {0, "detach-keys", CLI_OPT_STRING, &o.keys, "string",
 	     "Override the key sequence for detaching a container"},
 	    {'e', "env", CLI_OPT_STRV, &o.env, "list", "Set environment variables"},
+	    {0, "env-file", CLI_OPT_STRV, &o.env_file, "list",
+	     "Read in a file of environment variables"},
 	    {'i', "interactive", CLI_OPT_BOOL, &o.interactive, NULL,
 	     "Keep STDIN open even if not attached"},
 	    {0, "privileged", CLI_OPT_BOOL, &o.privileged, NULL,
@@ -113,14 +97,14 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 	if (rc)
 		return cli_parse_exit(rc);
 	struct berth_error *err = NULL;
-	for (size_t i = 0; i < o.env.n; i++)
-		if (o.env.v[i][0] == '=' || o.env.v[i][0] == '\0') {
-			cli_usage_error(&spec,
-					"invalid argument \"%s\" for \"-e, --env\" flag: invalid "
-					"environment variable: %s",
-					o.env.v[i], o.env.v[i]);
-			return CLI_EXIT_USAGE;
-		}
+	cleanup_json json_t *env = NULL;
+	if (ctr_env_list(&o.env, &o.env_file, getenv, &env, &err) < 0) {
+		if (err->code != CTR_OPTS_EFLAG)
+			return cli_fail(&err);
+		cli_usage_error(&spec, "%s", err->msg);
+		berth_error_free(&err);
+		return CLI_EXIT_USAGE;
+	}
 	if (o.keys && *o.keys) {
 		cleanup_free unsigned char *k = NULL;
 		size_t n;
@@ -145,7 +129,7 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 		      "Privileged", o.privileged, "Tty", o.tty, "AttachStdin",
 		      o.interactive && !o.detach, "AttachStderr", !o.detach, "AttachStdout",
 		      !o.detach, "Detach", o.detach, "DetachKeys", o.keys ? o.keys : "", "Env",
-		      exec_env(&o.env), "WorkingDir", o.workdir ? o.workdir : "", "Cmd", cmd);
+		      json_incref(env), "WorkingDir", o.workdir ? o.workdir : "", "Cmd", cmd);
 	cleanup_free char *cpath = xasprintf("/containers/%s/exec", eid);
 	cleanup_json json_t *created = NULL;
 	if (client_json(c, "POST", cpath, body, &created, &err) < 0)

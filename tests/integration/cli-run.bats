@@ -188,6 +188,12 @@ clis() {
 		[ "$status" -eq 5 ]
 		run $c exec -e X=1 -w /etc -u 33 web sh -c 'echo $X; pwd; id -u'
 		[ "$output" = "$(printf '1\n/etc\n33')" ]
+		printf '# c\nF=1\nFROMCLI\nX=file\n' >"$D/x.env"
+		FROMCLI=cli run $c exec --env-file "$D/x.env" -e X=flag web sh -c 'echo $F $FROMCLI $X'
+		[ "$output" = "1 cli flag" ]
+		run $c exec --env-file "$D/nosuch.env" web true
+		[ "$status" -ne 0 ]
+		[[ $output == *"open $D/nosuch.env: no such file or directory"* ]]
 	done
 	run b exec -d web sh -c 'echo detached >/tmp/mark'
 	[ "$status" -eq 0 ]

@@ -249,6 +249,13 @@ shape() {
 	same exec -t web env
 	same exec -t -e B=2 -e HOME=/h web env
 	same exec -u 1000 -e B=2 web env
+	# --env-file: comments, NAME alone from the CLI's environment, -e after it
+	printf '# c\nF1=a b\nFROMCLI\nUNSETVAR\nB=file\n' >"$D/exec.env"
+	FROMCLI=cli same exec --env-file "$D/exec.env" -e B=2 web env
+	[[ $(FROMCLI=cli bk exec --env-file "$D/exec.env" web env) == *"F1=a b"*FROMCLI=cli*B=file* ]]
+	same exec --env-file "$D/nosuch.env" web true
+	printf 'BAD VAR=1\n' >"$D/bad.env"
+	same exec --env-file "$D/bad.env" web true
 	same exec wt env
 	same exec -t wt env
 	same exec -t -e TERM=vt100 wt env
