@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 void rt_io_init(struct rt_io *io)
@@ -204,12 +205,41 @@ static char *trim(struct buf *b)
 	return s;
 }
 
-/* Wait for the runtime, serving the console socket and the capture pipes. */
+/* How long one runtime call may take before the shim kills it: a hung
+ * runtime must not keep the shim (and berthd's calls to it) waiting for
+ * ever. Under berthd's shim start timeout (120 s), so that a hung create is
+ * undone by the shim itself. BERTH_SHIM_RUNTIME_TIMEOUT_MS overrides it
+ * (tests, debugging). */
+#define RT_TIMEOUT_MS 90000
+
+static long long rt_timeout_ms(void)
+{
+	const char *v = getenv("BERTH_SHIM_RUNTIME_TIMEOUT_MS");
+	char *end = NULL;
+	long long ms = v ? strtoll(v, &end, 10) : 0;
+	return v && *v && end && *end == '\0' && ms > 0 ? ms : RT_TIMEOUT_MS;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Wait for the runtime, serving the console socket and the capture pipes;
+ * past the timeout the runtime is killed (*timed_out). */
 static void wait_runtime(pid_t pid, int pidfd, int *cap_out, int *cap_err, struct buf *bo,
-			 struct buf *be, struct rt_io *io)
+			 struct buf *be, struct rt_io *io, bool *timed_out)
 {
 	bool done = false;
+	long long deadline = now_ms() + rt_timeout_ms();
 	while (!done) {
+		long long left = deadline - now_ms();
+		if (left <= 0 && !*timed_out) {
+			kill(pid, SIGKILL);
+			*timed_out = true;
+		}
 		if (pidfd < 0) {
 			/* no pidfd (kernel < 5.3): look every 20 ms */
 			siginfo_t si = {0};
@@ -222,7 +252,10 @@ static void wait_runtime(pid_t pid, int pidfd, int *cap_out, int *cap_err, struc
 		    {.fd = *cap_out, .events = POLLIN},
 		    {.fd = *cap_err, .events = POLLIN},
 		    {.fd = io->console_fd < 0 ? io->console_listen : -1, .events = POLLIN}};
-		if (poll(p, 4, pidfd < 0 ? 20 : -1) < 0) {
+		int wait_ms = *timed_out ? -1 : (int)(left < 0x7fffffff ? left : 0x7fffffff);
+		if (pidfd < 0 && (wait_ms < 0 || wait_ms > 20))
+			wait_ms = 20;
+		if (poll(p, 4, wait_ms) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -279,11 +312,18 @@ int rt_run(struct shim *s, char **args, struct rt_io *io, struct berth_error **e
 		close(steal_fd(give_err));
 	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	struct buf bo = {0}, be = {0};
-	wait_runtime(pid, pidfd, &cap_out, &cap_err, &bo, &be, io);
+	bool timed_out = false;
+	wait_runtime(pid, pidfd, &cap_out, &cap_err, &bo, &be, io, &timed_out);
 	int wst = 0;
 	while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
 		;
 	cleanup_free char *errtext = trim(&be);
+	if (timed_out) {
+		buf_free(&bo);
+		return berth_error_set(err, ETIMEDOUT,
+				       "runtime %s: %s did not finish in %lld ms: killed", args[0],
+				       s->o.runtime, rt_timeout_ms());
+	}
 	if (WIFEXITED(wst) && WEXITSTATUS(wst) == 0) {
 		io->out_data = trim(&bo);
 		return 0;

@@ -202,6 +202,49 @@ seqs() { jq -j 'select(.stream == "stdout") | .log' "$(logfile "$1")"; }
 	[[ -z $(ct_live_shims) ]] || fail "a shim is left"
 }
 
+# hang_runtime: $D/hang-rt, berth-runtime unless $D/hang-<subcommand>
+# exists: then it hangs (exec: the shim's kill hits the sleep itself)
+hang_runtime() {
+	cat >"$D/hang-rt" <<-EOF
+		#!/bin/bash
+		for a in "\$@"; do
+		    case \$a in create | start | kill | delete | pause) [[ -e $D/hang-\$a ]] && exec sleep 1000; break ;; esac
+		done
+		exec "$BERTH_BUILD/cmd/berth-runtime/berth-runtime" "\$@"
+	EOF
+	chmod +x "$D/hang-rt"
+}
+
+@test "faults: a hung runtime (create, kill) is killed after the shim's timeout; nothing is left" {
+	hang_runtime
+	CT_DAEMON_JSON=$(jq -nc --arg p "$D/hang-rt" '{runtimes: {hang: {path: $p}}}')
+	ct_write_daemon_json
+	BERTH_SHIM_RUNTIME_TIMEOUT_MS=1500 ct_start_default
+	touch "$D/hang-create"
+	id=$(create hc '{"Cmd":["sleep","1000"],"HostConfig":{"Runtime":"hang"}}')
+	api_status POST "/containers/hc/start"
+	[[ $STATUS == 5* ]] || fail "start: $STATUS $BODY"
+	[[ $BODY == *"runtime create: $D/hang-rt did not finish in 1500 ms: killed"* ]] ||
+		fail "the message does not say the runtime hung: $BODY"
+	assert_eq "$(ctr_state hc)" created
+	[[ ! -e $D/run/shims/default/$id ]] || fail "shim dir left"
+	[[ -z $(mounts_under "$D/run") ]] || fail "mounts left: $(mounts_under "$D/run")"
+	[[ -z $(ct_live_shims) ]] || fail "a shim is left"
+	# the same container starts once the runtime answers; a hung kill is
+	# an error after the timeout, and the shim still serves the next calls
+	rm "$D/hang-create"
+	start hc
+	touch "$D/hang-kill"
+	api_status POST "/containers/hc/kill?signal=KILL"
+	[[ $STATUS == 5* && $BODY == *"runtime kill: $D/hang-rt did not finish in 1500 ms"* ]] ||
+		fail "kill: $STATUS $BODY"
+	assert_eq "$(ctr_state hc)" running
+	rm "$D/hang-kill"
+	api_status DELETE "/containers/hc?force=1"
+	[[ $STATUS == 204 ]] || fail "rm -f: $STATUS $BODY"
+	[[ -z $(ct_live_shims) ]] || fail "a shim is left"
+}
+
 @test "faults: containers outlive a clean berthd stop and are reconnected" {
 	ct_start_default
 	create keep '{"Cmd":["sleep","1000"]}' >/dev/null
