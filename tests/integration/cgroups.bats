@@ -22,6 +22,10 @@ setup() {
 	: >"$CGDIR/.states"
 }
 
+# no_pids STATE: no process left in the cgroup of STATE (a function, so that a
+# retry reads the pids again at each try: a SIGKILLed task leaves it a moment later)
+no_pids() { [[ -z $("$CGTEST" pids "$1" 2>/dev/null) ]]; }
+
 # every directory named CGNAME in any hierarchy, deepest first
 cg_leftovers() {
 	find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -type d -path "*/$CGNAME*" 2>/dev/null |
@@ -48,7 +52,7 @@ cg_teardown() {
 		for pid in $("$CGTEST" pids "$st" 2>/dev/null); do
 			kill -KILL "$pid" 2>/dev/null || true
 		done
-		retry 50 0.1 test -z "$("$CGTEST" pids "$st" 2>/dev/null)" || true
+		retry 50 0.1 no_pids "$st" || true
 		"$CGTEST" destroy "$st" || echo "teardown: destroy $st failed" >&2
 	done
 	local d left
@@ -164,9 +168,10 @@ LIMITS='{"memory": {"limit": 67108864, "swap": 67108864},
 	"$CGTEST" thaw "$STATE"
 	run "$CGTEST" frozen "$STATE"
 	assert_eq "$output" thawed after
-	sleep 0.3
-	t2=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-	[[ $t2 -gt $t1 ]] || fail "no cpu time after thaw ($t1 -> $t2)"
+	# the busy loop runs again (on a loaded machine its first tick may take a while)
+	ran_since() { (($(awk '{print $14 + $15}' "/proc/$pid/stat") > $1)); }
+	retry 30 0.1 ran_since "$t1" ||
+		fail "no cpu time after thaw ($t1 -> $(awk '{print $14 + $15}' "/proc/$pid/stat"))"
 }
 
 @test "cgroups: a process over memory.limit is OOM-killed and the OOM check reports it" {
@@ -233,7 +238,7 @@ LIMITS='{"memory": {"limit": 67108864, "swap": 67108864},
 	run "$CGTEST" pids "$STATE"
 	assert_eq "$output" "$pid" "pid seen from the first state"
 	kill -KILL "$pid"
-	retry 50 0.1 test -z "$("$CGTEST" pids "$STATE")"
+	retry 50 0.1 no_pids "$STATE"
 	"$CGTEST" destroy "$CGDIR/join.json"
 	[[ -n $(cg_leftovers) ]] || fail "the joined cgroup was removed"
 	"$CGTEST" destroy "$STATE"
@@ -382,8 +387,10 @@ require_rt_cgroups() {
 	create_ct
 	require_rt_cgroups
 	start_ct
-	sleep 1
+	# the forks come (slowly on a loaded machine), and stop at the limit
 	local n
+	forked() { (($(cat "$(rt_cgdir pids)/pids.current") >= 5)); }
+	retry 100 0.1 forked
 	n=$(cat "$(rt_cgdir pids)/pids.current")
 	[[ $n -le 10 && $n -ge 5 ]] || fail "pids.current is $n with pids.limit 10"
 	rt_ok delete --force "$CT"

@@ -9,6 +9,7 @@
 #                       if they are missing there they are compiled with gcc
 #                       into a per-run temp dir)
 #   BERTH_ROOTFS_CACHE  dir to cache the busybox rootfs in (default: per bats run)
+#   RT_WAIT_MIN         the least seconds a retry or wait_* gives its condition (30)
 #   BERTH_TEST_TMP      where per-test temp dirs go (default: /tmp; keep it short,
 #                       unix socket paths must fit in 108 bytes)
 #
@@ -335,23 +336,27 @@ pid_of() {
 	state_of "$1" | jq -r '.pid'
 }
 
-# retry N DELAY CMD...: run CMD until it succeeds, at most N times
+# retry N DELAY CMD...: run CMD until it succeeds: N tries DELAY apart, and
+# more until RT_WAIT_MIN seconds (default 30) have passed: the counts are tuned
+# on an idle machine, CI runs on 2 busy cores. Returns at the first success,
+# so a passing test is not slower. (containers-helpers.bash has its own, with
+# CT_WAIT_MIN.)
+RT_WAIT_MIN=${RT_WAIT_MIN:-30}
 retry() {
-	local n=$1 delay=$2 i
+	local n=$1 delay=$2 i=0 start=$SECONDS
 	shift 2
-	for ((i = 0; i < n; i++)); do
-		if "$@"; then
-			return 0
-		fi
+	while ((i < n || SECONDS - start < RT_WAIT_MIN)); do
+		"$@" && return 0
 		sleep "$delay"
+		i=$((i + 1))
 	done
-	echo "retry: gave up on: $*" >&2
+	echo "retry: gave up after $i tries, $((SECONDS - start)) s: $*" >&2
 	return 1
 }
 
 _status_is() { [[ $(status_of "$1") == "$2" ]]; }
 
-# wait_status ID STATUS: wait up to 10s for the container status
+# wait_status ID STATUS: wait (10 s, at least RT_WAIT_MIN) for the container status
 wait_status() {
 	retry 100 0.1 _status_is "$1" "$2" || {
 		echo "container $1 status is '$(status_of "$1")', wanted '$2'" >&2
@@ -359,12 +364,12 @@ wait_status() {
 	}
 }
 
-# wait_file FILE: wait up to 10s for FILE to exist and be non-empty
+# wait_file FILE: wait (10 s, at least RT_WAIT_MIN) for FILE to exist and be non-empty
 wait_file() {
 	retry 100 0.1 test -s "$1"
 }
 
-# wait_for_line FILE REGEX: wait up to 10s for a line matching REGEX
+# wait_for_line FILE REGEX: wait (10 s, at least RT_WAIT_MIN) for a line matching REGEX
 wait_for_line() {
 	retry 100 0.1 grep -qE "$2" "$1"
 }
