@@ -35,7 +35,7 @@ teardown() {
 
 wait_sock() {
 	local s=$1 pid=$2
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		curl -sf --unix-socket "$s" http://x/_ping >/dev/null 2>&1 && return 0
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1

@@ -62,7 +62,8 @@ start_registry() {
 	EOF
 	docker-registry serve "$D/$name/config.yml" >"$D/$name/log" 2>&1 &
 	PIDS+=("$!")
-	for _ in $(seq 100); do
+	# up to 30 s (a loaded machine starts it slowly)
+	for _ in $(seq 300); do
 		curl -s -o /dev/null "http://$REG/v2/" && return 0
 		sleep 0.1
 	done
@@ -76,7 +77,7 @@ start_berthd() {
 		--config-file "$D/daemon.json" --debug >>"$D/berthd.log" 2>&1 &
 	BPID=$!
 	PIDS+=("$BPID")
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		curl -sf --unix-socket "$SOCK" http://berth/_ping >/dev/null 2>&1 && return 0
 		kill -0 "$BPID" 2>/dev/null || break
 		sleep 0.1

@@ -312,13 +312,13 @@ setup() {
 	python3 "$BATS_TEST_DIRNAME/regproxy.py" --upstream "$REG" --port-file "$D/proxy.port" \
 		--log "$D/proxy.log" --mode stall >"$D/proxy.out" 2>&1 &
 	PIDS+=("$!")
-	for _ in $(seq 100); do [[ -s $D/proxy.port ]] && break; sleep 0.05; done
+	for _ in $(seq 600); do [[ -s $D/proxy.port ]] && break; sleep 0.05; done
 	local px=127.0.0.1:$(cat "$D/proxy.port")
 	start_berthd
 	b pull "$px/busybox:latest" >"$D/pull1.out" 2>&1 &
 	local cpid=$!
 	local data=
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		data=$(find "$D/root/content/ingest" -name data -size +0 2>/dev/null | head -1)
 		[[ -n $data ]] && break
 		sleep 0.1
@@ -357,7 +357,7 @@ setup() {
 		python3 "$BATS_TEST_DIRNAME/regproxy.py" --upstream "$REG" --port-file "$D/proxy.port" \
 			--log "$D/proxy-$mode.log" --mode "$mode" >"$D/proxy.out" 2>&1 &
 		PIDS+=("$!")
-		for _ in $(seq 100); do [[ -s $D/proxy.port ]] && break; sleep 0.05; done
+		for _ in $(seq 600); do [[ -s $D/proxy.port ]] && break; sleep 0.05; done
 		px=127.0.0.1:$(cat "$D/proxy.port")
 		run b pull "$px/busybox:latest"
 		echo "$mode: $output"
@@ -432,7 +432,7 @@ setup() {
 	start_berthd
 	echo "{\"registry-mirrors\": [\"http://$REG\"]}" >"$D/daemon.json"
 	kill -HUP "$BPID"
-	for _ in $(seq 50); do grep -q "reloaded.*registry-mirrors" "$D/berthd.log" && break; sleep 0.1; done
+	for _ in $(seq 300); do grep -q "reloaded.*registry-mirrors" "$D/berthd.log" && break; sleep 0.1; done
 	grep -q "reloaded.*registry-mirrors" "$D/berthd.log"
 	run b pull busybox
 	echo "$output"

@@ -25,7 +25,7 @@ start_proxy() {
 	python3 "$BATS_TEST_DIRNAME/regproxy.py" --upstream "$REG" --port-file "$D/proxy.port" \
 		--log "$D/proxy.log" "${args[@]}" >"$D/proxy.out" 2>&1 &
 	PIDS+=("$!")
-	for _ in $(seq 100); do [[ -s $D/proxy.port ]] && break; sleep 0.05; done
+	for _ in $(seq 600); do [[ -s $D/proxy.port ]] && break; sleep 0.05; done
 	PX=127.0.0.1:$(cat "$D/proxy.port")
 }
 

@@ -59,7 +59,7 @@ start_registry() {
 		CURLOPT=(--cacert "$D/pki/ca.crt" --cert "$D/pki/client.cert" --key "$D/pki/client.key")
 	fi
 	[[ $kind == htpasswd ]] && CURLOPT=(-u user:pass)
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		curl -s "${CURLOPT[@]}" -o /dev/null "$SCHEME://$REG/v2/" && return 0
 		sleep 0.1
 	done
@@ -75,7 +75,7 @@ start_proxy() {
 	python3 "$PROXY" --upstream "$REG" --port-file "$D/proxy.port" --log "$D/proxy.log" \
 		"${args[@]}" >"$D/proxy.out" 2>&1 &
 	PIDS+=("$!")
-	for _ in $(seq 100); do [[ -s $D/proxy.port ]] && break; sleep 0.05; done
+	for _ in $(seq 600); do [[ -s $D/proxy.port ]] && break; sleep 0.05; done
 	PX=127.0.0.1:$(cat "$D/proxy.port")
 }
 

@@ -37,7 +37,7 @@ start_proxy() {
 	python3 "$PROXY" --upstream "$up" --port-file "$D/proxy.port" --log "$PLOG" "${args[@]}" \
 		>"$D/proxy.out" 2>&1 &
 	PIDS+=("$!")
-	for _ in $(seq 100); do [[ -s $D/proxy.port ]] && break; sleep 0.05; done
+	for _ in $(seq 600); do [[ -s $D/proxy.port ]] && break; sleep 0.05; done
 	PROXY_ADDR=127.0.0.1:$(cat "$D/proxy.port")
 }
 
@@ -379,7 +379,7 @@ registry_digest() {
 	b tag "$REG/src/busybox" "$PROXY_ADDR/k/busybox:1"
 	b push "$PROXY_ADDR/k/busybox:1" >"$D/push.out" 2>&1 &
 	local cli=$! n=0
-	for _ in $(seq 100); do
+	for _ in $(seq 600); do
 		n=$(sqlite3 "$D/root/metadata.db" "select count(*) from leases where labels like '%io.berth.push%'")
 		[[ $n -ge 1 ]] && break
 		sleep 0.05

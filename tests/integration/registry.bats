@@ -71,7 +71,7 @@ start_registry() {
 	local scheme=http curlopt=()
 	[[ $kind == tls* ]] && scheme=https curlopt=(-k)
 	[[ $kind == tls-clientcert ]] && curlopt+=(--cert "$D/pki/client.cert" --key "$D/pki/client.key")
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		curl -s "${curlopt[@]}" -o /dev/null "$scheme://$REG/v2/" && return 0
 		sleep 0.1
 	done
@@ -88,7 +88,7 @@ start_proxy() {
 	python3 "$PROXY" --upstream "$REG" --port-file "$D/proxy.port" --log "$PLOG" "${args[@]}" \
 		>"$D/proxy.out" 2>&1 &
 	PIDS+=("$!")
-	for _ in $(seq 100); do [[ -s $D/proxy.port ]] && break; sleep 0.05; done
+	for _ in $(seq 600); do [[ -s $D/proxy.port ]] && break; sleep 0.05; done
 	PROXY_ADDR=127.0.0.1:$(cat "$D/proxy.port")
 }
 
@@ -312,7 +312,7 @@ assert_store_ok() {
 	"$REGTEST" --store "$D/s" fetch-blob "$PROXY_ADDR/test/r" "sha256:$l1" "$n" >"$D/bg.out" 2>&1 &
 	pid=$!
 	PIDS+=("$pid")
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		[[ -e $data && $(stat -c %s "$data") -eq $((n / 2)) ]] && break
 		sleep 0.1
 	done

@@ -372,7 +372,7 @@ start_dockerd() {
 		--config-file "$r/daemon.json" >"$r/log" 2>&1 &
 	PIDS+=("$!")
 	DSOCK=$r/sock
-	for _ in $(seq 200); do
+	for _ in $(seq 300); do
 		"$DOCKER" -H "unix://$DSOCK" version >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
