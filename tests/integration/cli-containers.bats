@@ -630,6 +630,7 @@ requests() { jq -r 'select(.path != "/_ping") | "\(.method) \(.path)"' "$D/reque
 	# at least -t 1, well below docker's 10 s (slack for a loaded machine)
 	[ "$ms" -ge 900 ] && [ "$ms" -lt 9000 ]
 	[ "$(ctr_inspect ign .State.ExitCode)" = 137 ]
+	wait_sig_caught k1 10
 	run b kill -s USR1 k1
 	[ "$output" = k1 ]
 	wait_ctr_status k1 exited
@@ -714,9 +715,13 @@ requests() { jq -r 'select(.path != "/_ping") | "\(.method) \(.path)"' "$D/reque
 
 @test "cli-containers: stats without names follows events: started containers come in, removed ones go" {
 	run_ctr st1 >/dev/null
+	berthd_log_mark
 	"$BERTH" -H "unix://$SOCK" stats --format 'table {{.Name}}\t{{.PIDs}}' >"$D/st.out" 2>&1 &
 	pid=$!
 	echo "$pid" >>"$D/.pids"
+	# st2 starts once stats follows the events (its GET /events is in)
+	wait_berthd_log 'api: GET [^ ]*/events'
+	sleep 0.2
 	# the last table printed (after its last NAME header)
 	last() { awk '/^NAME/ { n = 0; delete rows; next } { rows[n++] = $1 } END { for (i = 0; i < n; i++) print rows[i] }' "$D/st.out" | sort | tr '\n' ' '; }
 	retry 50 0.1 grep -q '^st1 ' "$D/st.out"
@@ -801,10 +806,12 @@ requests() { jq -r 'select(.path != "/_ping") | "\(.method) \(.path)"' "$D/reque
 }
 
 @test "cli-containers: events: a live stream of start/die lines, --since/--until, --filter, --format json" {
+	berthd_log_mark
 	"$BERTH" -H "unix://$SOCK" events --filter type=container >"$D/ev.out" 2>&1 &
 	pid=$!
 	echo "$pid" >>"$D/.pids"
-	sleep 0.5
+	# subscribed (not a fixed sleep: the live stream does not replay what came before)
+	wait_events_live "$D/ev.out"
 	since=$(date +%s)
 	id=$(run_ctr evbox '["true"]')
 	wait_ctr_status evbox exited

@@ -50,12 +50,6 @@ f() { "$BERTH" -H "unix://$FSOCK" "$@"; }
 # the request lines the fake got, without pings, ids as ID
 reqs() { grep '^REQ ' "$D/req.log" | grep -v _ping | sed -E 's/^REQ //; s/ HTTP\/1.1$//; s/[0-9a-f]{64}/ID/g'; }
 
-# sig_caught PID SIGNUM: the process has a handler for the signal (SigCgt)
-sig_caught() {
-	local m
-	m=$(awk '/^SigCgt:/ { print $2 }' "/proc/$1/status") && (((16#$m >> ($2 - 1)) & 1))
-}
-
 # both CLIS: "b" and "dk" (docker skipped when it is not installed)
 clis() {
 	echo b
@@ -217,8 +211,11 @@ clis() {
 @test "cli-run: SIGWINCH becomes a resize; exec -it" {
 	b run -d --name web busybox sleep 1000 >/dev/null
 	for c in $(clis); do
+		# the new size reaches the container a moment after SIGWINCH (the
+		# client's resize call): the shell waits for it, not a fixed sleep
 		run python3 "$PTY" 'expect:/ # ' send:'stty size\r' expect:'24 80' resize:30x100 \
-			sleep:0.5 send:'stty size\r' expect:'30 100' send:'exit\r' -- \
+			send:'until [ "$(stty size)" = "30 100" ]; do sleep 0.1; done; echo size-$((3*10))x$((10*10))\r' \
+			expect:'size-30x100' send:'exit\r' -- \
 			"$(cli_path "$c")" -H "unix://$SOCK" exec -it web sh
 		echo "$c: $output"
 		[ "$status" -eq 0 ]
@@ -621,16 +618,14 @@ JSON
 		echo "$c: $output"
 		[ "$status" -eq 0 ]
 		[ "$output" = "$(printf 'piped-in\ndone')" ]
-		# it prints once the client's attach reached berthd (a fixed sleep
-		# loses the output when the client starts slowly)
+		# it prints once the client is attached: berthd's attach event (a fixed
+		# sleep loses the output when the client or berthd is slow)
 		$c run -d --name "tk$c" busybox sh -c \
 			'while [ ! -e /tmp/go ]; do sleep 0.1; done; echo late-out; echo late-err >&2; exit 3' >/dev/null
-		berthd_log_mark
 		$c attach --no-stdin "tk$c" >"$D/tk.out" 2>&1 &
 		apid=$!
 		echo "$apid" >>"$D/.pids"
-		wait_berthd_log 'api: POST [^ ]*/attach'
-		sleep 0.3
+		wait_event "{\"container\":[\"tk$c\"],\"event\":[\"attach\"]}"
 		$c exec "tk$c" touch /tmp/go
 		st=0
 		wait "$apid" || st=$?

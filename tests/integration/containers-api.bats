@@ -101,6 +101,8 @@ setup() {
 	[ -z "$BODY" ]
 	api_status POST /containers/s1/start
 	[ "$STATUS" = 304 ]
+	# the stop's TERM must find the trap set (pid 1 drops it otherwise)
+	wait_sig_caught s1 15
 	j=$(api /containers/s1/json)
 	jq -e '.State.Status == "running" and .State.Running and .State.Pid > 0' <<<"$j"
 	[ "$(jq -r .State.StartedAt <<<"$j")" != "0001-01-01T00:00:00Z" ]
@@ -140,6 +142,7 @@ setup() {
 	[ "$(ctr_inspect ign .State.ExitCode)" = 137 ]
 	# ?signal: the given signal instead of StopSignal
 	run_ctr sig '["sh","-c","trap \"exit 5\" USR1; while :; do sleep 0.1; done"]' >/dev/null
+	wait_sig_caught sig 10
 	api_status POST "/containers/sig/stop?signal=USR1&t=10"
 	[ "$STATUS" = 204 ]
 	[ "$(ctr_inspect sig .State.ExitCode)" = 5 ]
@@ -149,6 +152,7 @@ setup() {
 
 @test "containers-api: kill: default SIGKILL, ?signal by name and number, 400 bad signal, 409 not running" {
 	run_ctr k1 '["sh","-c","trap \"exit 7\" USR1; trap \"exit 8\" HUP; while :; do sleep 0.1; done"]' >/dev/null
+	wait_sig_caught k1 10
 	api_status POST "/containers/k1/kill?signal=USR1"
 	[ "$STATUS" = 204 ]
 	wait_ctr_status k1 exited
@@ -156,6 +160,7 @@ setup() {
 	api_status POST /containers/k1/start
 	[ "$STATUS" = 204 ]
 	wait_ctr_status k1 running
+	wait_sig_caught k1 1
 	api_status POST "/containers/k1/kill?signal=1"
 	[ "$STATUS" = 204 ]
 	wait_ctr_status k1 exited
@@ -250,7 +255,8 @@ setup() {
 	api_status POST "/containers/w1/kill?signal=KILL"
 	wait "$npid"
 	[ "$(cat "$D/next.out")" = '{"Error":null,"StatusCode":137}' ]
-	# removed: answers once the container is gone
+	# removed: answers once the container is gone (w2 has exited: DELETE without force)
+	wait_ctr_status w2 exited
 	api -v -X POST "/containers/w2/wait?condition=removed" >"$D/rm.out" 2>"$D/rm.err" &
 	rpid=$!
 	echo "$rpid" >>"$D/.pids"

@@ -75,11 +75,8 @@ seqs() { jq -j 'select(.stream == "stdout") | .log' "$(logfile "$1")"; }
 	ct_start_default
 	create flaky '{"Cmd":["sh","-c","exit 1"],"HostConfig":{"RestartPolicy":{"Name":"on-failure","MaximumRetryCount":2}}}' >/dev/null
 	start flaky
-	local i
-	for i in $(seq 100); do
-		[[ $(ctr_inspect flaky .RestartCount) == 2 && $(ctr_state flaky) == exited ]] && break
-		sleep 0.1
-	done
+	gave_up() { [[ $(ctr_inspect flaky .RestartCount) == 2 && $(ctr_state flaky) == exited ]]; }
+	retry 100 0.1 gave_up
 	assert_eq "$(ctr_inspect flaky .RestartCount)" 2
 	assert_eq "$(ctr_state flaky)" exited
 	assert_eq "$(ctr_inspect flaky .State.ExitCode)" 1
@@ -274,7 +271,10 @@ hang_runtime() {
 	wait "$BPID" 2>/dev/null || true
 	BPID=
 	kill -KILL "$shim" "$pid"
-	sleep 0.5
+	# both gone (reaped, or zombies that hold nothing) before berthd looks
+	dead() { [[ ! -e /proc/$1 || $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) == Z ]]; }
+	retry 100 0.1 dead "$shim"
+	retry 100 0.1 dead "$pid"
 	start_berthd
 	wait_ctr_status always running 10
 	[[ $(ctr_inspect always .State.Pid) != "$pid" ]] || fail "the same pid"

@@ -39,6 +39,9 @@
 #   ctr_state REF            State.Status of a container (inspect)
 #   wait_ctr_status REF STATUS [SECS]
 #   berthd_log_mark, wait_berthd_log REGEX   wait for a request to reach berthd
+#   wait_sig_caught REF SIGNUM  the container's init has its signal handler set
+#   has_event, wait_event FILTERS-JSON  an event is in berthd's ring (attached)
+#   wait_events_live FILE   an events client (output in FILE) is subscribed
 #   ct_teardown              the default teardown
 # From helpers.bash: retry, fail, assert_eq, assert_contains, mounts_under ...
 
@@ -224,6 +227,54 @@ wait_ctr_status() {
 		sleep 0.05
 	done
 	fail "container $ref: status '$st', expected '$want' within ${secs}s"
+}
+
+# sig_caught PID SIGNUM: the process has a handler for the signal (SigCgt)
+sig_caught() {
+	local m
+	m=$(awk '/^SigCgt:/ { print $2 }' "/proc/$1/status" 2>/dev/null) && [[ -n $m ]] &&
+		(((16#$m >> ($2 - 1)) & 1))
+}
+
+# wait_sig_caught REF SIGNUM: the container's init has set its handler for
+# SIGNUM (`trap ... USR1` in its shell). A signal that comes first finds a
+# pid 1 without a handler and is dropped: started is not ready.
+wait_sig_caught() {
+	local pid
+	pid=$(ctr_inspect "$1" .State.Pid)
+	retry 100 0.1 sig_caught "$pid" "$2" || fail "container $1 (pid $pid): no handler for signal $2"
+}
+
+# has_event FILTERS-JSON: berthd's events (replayed from its ring, up to now)
+# have one that matches FILTERS, e.g. '{"container":["x"],"event":["attach"]}'
+has_event() {
+	local f
+	f=$(jq -rn --arg f "$1" '$f|@uri')
+	[[ -n $(API_TIMEOUT=10 api "/events?since=0&until=$(date +%s.%N)&filters=$f") ]]
+}
+
+# wait_event FILTERS-JSON: wait until has_event. berthd publishes "attach" once
+# the attach relays the container's output (after a ?logs replay): a client
+# is attached then, where its routing in berthd.log (wait_berthd_log) is only
+# the start of it.
+wait_event() { retry 100 0.1 has_event "$1" || fail "no event $1"; }
+
+# wait_events_live FILE: the events client writing FILE (started after
+# berthd_log_mark; its filters let container create events through) is
+# subscribed. berthd logs its GET as it routes it, a moment before it
+# subscribes: containers evprobe-N are created (never started) until the
+# create of one shows in FILE.
+wait_events_live() {
+	local f=$1 i t
+	wait_berthd_log 'api: GET [^ ]*/events' || return 1
+	for ((i = 1; i <= 20; i++)); do
+		mk "evprobe-$i" '["true"]' >/dev/null || return 1
+		for ((t = 0; t < 30; t++)); do
+			grep -q "evprobe-$i" "$f" && return 0
+			sleep 0.1
+		done
+	done
+	fail "the events client writing $f never showed a create: $(cat "$f")"
 }
 
 # berthd_log_mark: remember where berthd.log ends now (for wait_berthd_log)

@@ -226,9 +226,14 @@ shape() {
 
 @test "docker-compat: logs and exec" {
 	# the order of the lines of two streams in the log is a race in both
-	# engines: a pause between them
-	both run -d --name lg busybox sh -c 'echo err >&2; sleep 0.3; for i in 1 2 3; do echo out$i; done; sleep 1000'
+	# engines: stdout once stderr's line is in the log (a fixed pause is not
+	# enough on a loaded machine)
+	both run -d --name lg busybox sh -c 'echo err >&2; while [ ! -e /tmp/go ]; do sleep 0.1; done; for i in 1 2 3; do echo out$i; done; sleep 1000'
 	both run -d --name web busybox sleep 1000
+	has_err() { "$1" logs lg 2>&1 >/dev/null | grep -q err; }
+	retry 100 0.1 has_err dd
+	retry 100 0.1 has_err bk
+	both exec lg touch /tmp/go
 	# every line printed, in both (not a fixed sleep: a loaded machine is slow)
 	has_out3() { "$1" logs lg 2>/dev/null | grep -q out3; }
 	retry 100 0.1 has_out3 dd

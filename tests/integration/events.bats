@@ -64,10 +64,16 @@ events_bounded() {
 	dk events --format '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}' >"$D/live.out" 2>&1 &
 	local epid=$!
 	echo "$epid" >>"$D/.pids"
-	# the client is subscribed once its GET /events is in (berthd --debug logs
-	# each request as it routes it): no fixed sleep, docker's start may be slow
+	# the client is subscribed once it shows an event made after its GET /events
+	# is in (berthd --debug logs a request as it routes it, a moment before the
+	# subscription): a reload, a daemon event that the checks below leave out
 	retry 100 0.1 grep -q 'api: GET [^ ]*/events' "$D/berthd.log"
-	sleep 0.2
+	local i
+	for ((i = 0; i < 20; i++)); do
+		kill -HUP "$BPID"
+		for _ in $(seq 20); do grep -q '^daemon reload' "$D/live.out" && break 2; sleep 0.1; done
+	done
+	grep -q '^daemon reload' "$D/live.out" || fail "no reload event in the live stream: $(cat "$D/live.out")"
 	dk tag busybox:latest busybox:live
 	retry 50 0.1 grep -q "image tag busybox:live" "$D/live.out"
 	dk rmi busybox:live
