@@ -204,6 +204,14 @@ static void test_exec(void **state)
 	assert_true(json_array_size(sgt_get(p, "capabilities.bounding")) > 30);
 	json_decref(p);
 	json_decref(x);
+	/* a bare KEY unsets KEY (docker exec -e KEY of an unset variable) */
+	x = tu_json("{'Cmd':['env'],'Env':['A','HOSTNAME','B=1','HOME']}");
+	assert_int_equal(specgen_exec_process(spec, x, rootfs, NULL, &p, &err), 0);
+	sgt_expect(p, "env",
+		   "['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',"
+		   "'B=1','HOME=/home/app']");
+	json_decref(p);
+	json_decref(x);
 	/* an exec's own User gets the container's GroupAdd too (dockerd's
 	 * getUser), by name or number; a group the image lacks is an error */
 	json_t *ga = tu_json("['29','44','4242']");

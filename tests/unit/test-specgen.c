@@ -423,6 +423,11 @@ static const struct build_case builds[] = {
     {"{'Tty':true,'Env':['A=1','PATH=/opt/bin'],'Hostname':'box'}", "{}", "process.env",
      "['PATH=/opt/bin','HOSTNAME=box','TERM=xterm','A=1','HOME=/root']"},
     {"{'Env':['HOME=/h']}", "{}", "process.env[3]", NULL},
+    /* a bare KEY (docker run -e KEY, KEY unset in the CLI's environment)
+     * unsets KEY and is not passed on: the runtime refuses it */
+    {"{'Env':['A','B=1','HOSTNAME']}", "{}", "process.env",
+     "['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin','B=1','HOME=/root']"},
+    {"{'Env':['HOME']}", "{}", "process.env[2]", "'HOME=/root'"},
     {"{'User':'app'}", "{}", "process.env[2]", "'HOME=/home/app'"},
     {"{}", "{}", "process.cwd", "'/'"},
     {"{'WorkingDir':'/srv'}", "{}", "process.cwd", "'/srv'"},

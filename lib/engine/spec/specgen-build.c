@@ -27,7 +27,9 @@ const char *const sg_masked_paths[] = {"/proc/asound",
 const char *const sg_readonly_paths[] = {
     "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
 
-/* docker's ReplaceOrAppendEnvValues */
+/* docker's ReplaceOrAppendEnvValues: KEY=VALUE replaces KEY or is
+ * appended; a bare KEY (`-e KEY` of a variable the CLI did not have) unsets
+ * KEY and is never passed on (the runtime refuses an entry without '=') */
 static void env_set(json_t *env, const char *kv)
 {
 	size_t klen = strcspn(kv, "=");
@@ -37,11 +39,15 @@ static void env_set(json_t *env, const char *kv)
 	{
 		const char *s = json_string_value(e);
 		if (strncmp(s, kv, klen) == 0 && (s[klen] == '=' || s[klen] == '\0')) {
-			json_array_set_new(env, i, json_string(kv));
+			if (kv[klen] == '=')
+				json_array_set_new(env, i, json_string(kv));
+			else
+				json_array_remove(env, i);
 			return;
 		}
 	}
-	json_array_append_new(env, json_string(kv));
+	if (kv[klen] == '=')
+		json_array_append_new(env, json_string(kv));
 }
 
 static bool env_has(json_t *env, const char *key)

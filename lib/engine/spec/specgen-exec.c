@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
+/* docker's ReplaceOrAppendEnvValues: a bare KEY unsets KEY */
 static void env_replace(json_t *env, const char *kv)
 {
 	size_t klen = strcspn(kv, "=");
@@ -17,11 +18,15 @@ static void env_replace(json_t *env, const char *kv)
 	{
 		const char *s = json_string_value(e);
 		if (s && strncmp(s, kv, klen) == 0 && (s[klen] == '=' || s[klen] == '\0')) {
-			json_array_set_new(env, i, json_string(kv));
+			if (kv[klen] == '=')
+				json_array_set_new(env, i, json_string(kv));
+			else
+				json_array_remove(env, i);
 			return;
 		}
 	}
-	json_array_append_new(env, json_string(kv));
+	if (kv[klen] == '=')
+		json_array_append_new(env, json_string(kv));
 }
 
 static int exec_user(json_t *p, const char *user, const char *rootfs, json_t *group_add,
