@@ -41,3 +41,41 @@ dkx() {
 	[ "$status" -eq 0 ] || fail "docker exec: $output"
 	[ "$output" = "unset" ]
 }
+
+@test "audit: --network host takes the host's name; conflicting network/UTS options and an unknown pid/ipc container are 400s at create" {
+	# dockerd's newContainer: Config.Hostname is the host's name, and so
+	# are hostname and /etc/hostname in the container
+	local id
+	id=$(mk nh '["sh","-c","hostname; cat /etc/hostname"]' '{"HostConfig":{"NetworkMode":"host"}}')
+	[ "$(ctr_inspect "$id" .Config.Hostname)" = "$(hostname)" ]
+	run b run --rm --network host busybox sh -c 'hostname; cat /etc/hostname'
+	[ "$status" -eq 0 ] || fail "run: $output"
+	[ "$output" = "$(hostname)"$'\n'"$(hostname)" ] || fail "got '$output'"
+	mk base >/dev/null
+	# dockerd's validateNetMode, in its order
+	local c cases=(
+		'{"Hostname":"h","HostConfig":{"NetworkMode":"container:base"}}|conflicting options: hostname and the network mode'
+		'{"HostConfig":{"NetworkMode":"container:"}}|Invalid network mode: invalid container format container:<name|id>'
+		'{"HostConfig":{"NetworkMode":"container:base","Dns":["1.1.1.1"]}}|conflicting options: dns and the network mode'
+		'{"HostConfig":{"NetworkMode":"container:base","ExtraHosts":["a:1.2.3.4"]}}|conflicting options: custom host-to-IP mapping and the network mode'
+		'{"ExposedPorts":{"80/tcp":{}},"HostConfig":{"NetworkMode":"container:base"}}|conflicting options: port exposing and the container type network mode'
+		'{"HostConfig":{"NetworkMode":"container:base","PortBindings":{"80/tcp":[{"HostPort":"80"}]}}}|conflicting options: port publishing and the container type network mode'
+		'{"MacAddress":"02:42:ac:11:00:02","HostConfig":{"NetworkMode":"host"}}|conflicting options: mac-address and the network mode'
+		'{"Hostname":"x","HostConfig":{"UTSMode":"host"}}|conflicting options: hostname and the UTS mode'
+		'{"HostConfig":{"PidMode":"container:nosuch"}}|No such container: nosuch'
+		'{"HostConfig":{"IpcMode":"container:nosuch"}}|No such container: nosuch'
+	)
+	for c in "${cases[@]}"; do
+		api_status POST /containers/create "$(jq -c '. + {Image: "busybox"}' <<<"${c%%|*}")"
+		[ "$STATUS" = 400 ] || fail "${c%%|*}: $STATUS $BODY"
+		[ "$(jq -r .message <<<"$BODY")" = "${c#*|}" ] || fail "${c%%|*}: $BODY"
+	done
+	# nothing was created by the refused ones; the allowed ones work
+	[ "$(api '/containers/json?all=1' | jq length)" = 2 ]
+	mk ok1 '["true"]' '{"HostConfig":{"NetworkMode":"container:base","PidMode":"container:base"}}' >/dev/null
+	mk ok2 '["true"]' '{"Hostname":"x","HostConfig":{"NetworkMode":"host"}}' >/dev/null
+	# the docker CLI shows the message and does not try to pull the image
+	run dkx create --pid container:nosuch busybox true
+	[ "$status" -eq 1 ]
+	[ "$output" = "Error response from daemon: No such container: nosuch" ] || fail "got '$output'"
+}

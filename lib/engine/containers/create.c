@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -165,6 +166,58 @@ static int write_file(const char *dir, const char *name, const char *text, struc
 	return fs_write_file_atomic(dfd, name, text, strlen(text), 0644, false, err);
 }
 
+static bool nonempty(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return (json_is_string(v) && json_string_value(v)[0]) ||
+	       (json_is_array(v) && json_array_size(v) > 0) ||
+	       (json_is_object(v) && json_object_size(v) > 0) || json_is_true(v);
+}
+
+/* dockerd's validateNetMode (runconfig): options that a container sharing
+ * another's network, or the host's UTS namespace, cannot have; a 400 */
+static int check_net_conflicts(json_t *config, json_t *hc, struct berth_error **err)
+{
+	const char *net = json_string_value(json_object_get(hc, "NetworkMode"));
+	const char *uts = json_string_value(json_object_get(hc, "UTSMode"));
+	static const char pre[] = "conflicting options: ";
+	if (net && strncmp(net, "container:", 10) == 0) {
+		if (net[10] == '\0')
+			return berth_error_set(err, EINVAL,
+					       "Invalid network mode: invalid container format "
+					       "container:<name|id>");
+		if (nonempty(config, "Hostname"))
+			return berth_error_set(err, EINVAL, "%shostname and the network mode", pre);
+		if (nonempty(hc, "Links"))
+			return berth_error_set(
+			    err, EINVAL,
+			    "%scontainer type network can't be used with links. This "
+			    "would result in undefined behavior",
+			    pre);
+		if (nonempty(hc, "Dns"))
+			return berth_error_set(err, EINVAL, "%sdns and the network mode", pre);
+		if (nonempty(hc, "ExtraHosts"))
+			return berth_error_set(
+			    err, EINVAL, "%scustom host-to-IP mapping and the network mode", pre);
+	}
+	bool shared = net && (strncmp(net, "container:", 10) == 0 || strcmp(net, "host") == 0);
+	if (shared && nonempty(config, "MacAddress"))
+		return berth_error_set(err, EINVAL, "%smac-address and the network mode", pre);
+	if (net && strncmp(net, "container:", 10) == 0) {
+		if (nonempty(hc, "PortBindings") || nonempty(hc, "PublishAllPorts"))
+			return berth_error_set(
+			    err, EINVAL, "%sport publishing and the container type network mode",
+			    pre);
+		if (nonempty(config, "ExposedPorts"))
+			return berth_error_set(
+			    err, EINVAL, "%sport exposing and the container type network mode",
+			    pre);
+	}
+	if (uts && strcmp(uts, "host") == 0 && nonempty(config, "Hostname"))
+		return berth_error_set(err, EINVAL, "%shostname and the UTS mode", pre);
+	return 0;
+}
+
 /* hostname, hosts, resolv.conf in the container's dir (bind-mounted at start) */
 static int write_etc_files(struct container *c, const char *dir, struct berth_error **err)
 {
@@ -245,6 +298,8 @@ static int prepare_config(struct engine *e, struct container *c, json_t *body, s
 	if (hc && !json_is_object(hc) && !json_is_null(hc))
 		return berth_error_set(err, EINVAL, "HostConfig: must be an object");
 	c->host_config = json_is_object(hc) ? json_deep_copy(hc) : json_object();
+	if (check_net_conflicts(config, c->host_config, err) < 0)
+		return -1;
 	const char *image = json_string_value(json_object_get(config, "Image"));
 	if (!image || !image[0])
 		return berth_error_set(err, EINVAL, "Config.Image: no image specified");
@@ -254,12 +309,36 @@ static int prepare_config(struct engine *e, struct container *c, json_t *body, s
 	c->image_id = xstrdup(im->id);
 	if (specgen_check_hostconfig(c->host_config, warnings, err) < 0)
 		return -1;
+	/* dockerd looks up the container whose pid or ipc namespace is shared
+	 * at create: an unknown one is a 400 now (a 404 would make the CLI pull
+	 * the image), not a failed start */
+	static const char *const shared[] = {"PidMode", "IpcMode"};
+	for (size_t i = 0; i < 2; i++) {
+		const char *m = json_string_value(json_object_get(c->host_config, shared[i]));
+		struct container *other = NULL;
+		struct berth_error *ferr = NULL;
+		if (m && strncmp(m, "container:", 10) == 0) {
+			if (ctr_find(e, m + 10, &other, &ferr) < 0) {
+				berth_error_set(err, EINVAL, "%s", ferr->msg);
+				berth_error_free(&ferr);
+				return -1;
+			}
+			ctr_unref(other);
+		}
+	}
 	json_t *icfg = im->cfg && im->cfg->config ? im->cfg->config : NULL;
 	cleanup_json json_t *empty = json_object();
 	if (specgen_merge_image_config(config, icfg ? icfg : empty, err) < 0)
 		return -1;
+	/* dockerd's newContainer: the host's name with --network host, else
+	 * the short id */
 	const char *hn = json_string_value(json_object_get(config, "Hostname"));
-	if (!hn || !hn[0])
+	const char *nm = json_string_value(json_object_get(c->host_config, "NetworkMode"));
+	char host[HOST_NAME_MAX + 1] = {0};
+	if ((!hn || !hn[0]) && nm && strcmp(nm, "host") == 0 &&
+	    gethostname(host, sizeof(host) - 1) == 0 && host[0])
+		json_object_set_new(config, "Hostname", json_string(host));
+	else if (!hn || !hn[0])
 		json_object_set_new(config, "Hostname", json_stringn(c->id, 12));
 	/* the runtime, resolved now: an unknown one is a 400 at create */
 	const char *rt = json_string_value(json_object_get(c->host_config, "Runtime"));
