@@ -79,3 +79,16 @@ dkx() {
 	[ "$status" -eq 1 ]
 	[ "$output" = "Error response from daemon: No such container: nosuch" ] || fail "got '$output'"
 }
+
+@test "audit: cp - of an empty stream succeeds as in dockerd (an archive of no entries)" {
+	run_ctr cpc >/dev/null
+	run b cp - cpc:/tmp </dev/null
+	[ "$status" -eq 0 ] || fail "berth cp: $output"
+	run dkx cp - cpc:/tmp </dev/null
+	[ "$status" -eq 0 ] || fail "docker cp: $output"
+	api_status PUT '/containers/cpc/archive?path=/tmp' ''
+	[ "$STATUS" = 200 ]
+	# a stream that is not a tar is still refused
+	api_status PUT '/containers/cpc/archive?path=/tmp' 'not a tar archive, not even close, not at all ..........'
+	[ "$STATUS" = 400 ]
+}

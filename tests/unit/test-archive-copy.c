@@ -259,6 +259,12 @@ static void test_in_hostile(void **state)
 	assert_int_equal(arc_copy_in(mem_in, &m, root, NULL, NULL, &err), -1);
 	assert_non_null(err);
 	berth_error_free(&err);
+	/* an empty stream is an archive of no entries (dockerd's untar) */
+	m = (struct memin){junk, 0, 0};
+	size_t entries = 99;
+	assert_int_equal(arc_copy_in(mem_in, &m, root, NULL, &entries, &err), 0);
+	assert_null(err);
+	assert_int_equal(entries, 0);
 	/* nothing outside root changed: only root and secret there */
 	int n = 0;
 	DIR *dd = opendir(top);

@@ -175,6 +175,7 @@ struct in {
 	arc_in_fn fn;
 	void *arg;
 	char buf[65536];
+	size_t total; /* bytes read */
 	struct berth_error *io_err;
 };
 
@@ -184,6 +185,8 @@ static la_ssize_t in_cb(struct archive *a, void *arg, const void **buf)
 	struct in *i = arg;
 	ssize_t n = i->fn(i->arg, i->buf, sizeof(i->buf), &i->io_err);
 	*buf = i->buf;
+	if (n > 0)
+		i->total += (size_t)n;
 	return n < 0 ? -1 : (la_ssize_t)n;
 }
 
@@ -260,6 +263,10 @@ int arc_copy_in(arc_in_fn in, void *arg, const char *root, const struct arc_copy
 		ret = -2;
 	else
 		ret = in_entries(&u, tar, opts, &count, err);
+	/* an empty stream is an archive of no entries, as dockerd's untar
+	 * (`docker cp - c:/dir </dev/null` succeeds) */
+	if (ret == -2 && src.io_err == NULL && src.total == 0)
+		ret = 0;
 	if (ret == 0)
 		ret = unpack_finish_dirs(&u, err);
 	if (ret == -2) {
