@@ -92,3 +92,42 @@ dkx() {
 	api_status PUT '/containers/cpc/archive?path=/tmp' 'not a tar archive, not even close, not at all ..........'
 	[ "$STATUS" = 400 ]
 }
+
+# the pids cgroup file of a running container (v1 or v2)
+pids_max() { b exec "$1" sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max'; }
+
+@test "audit: update --pids-limit -1 lifts the limit (inspect 0, pids.max max); warnings are the request's own fields" {
+	run_ctr pl '["sleep","1000"]' '{"HostConfig":{"PidsLimit":10}}' >/dev/null
+	[ "$(pids_max pl)" = 10 ]
+	# 0 leaves the limit, as dockerd
+	b update --pids-limit 0 pl
+	[ "$(pids_max pl)" = 10 ]
+	b update --pids-limit -1 pl
+	[ "$(pids_max pl)" = max ] || fail "pids.max $(pids_max pl)"
+	[ "$(ctr_inspect pl .HostConfig.PidsLimit)" = 0 ]
+	b update --pids-limit 7 pl
+	[ "$(pids_max pl)" = 7 ]
+	api_status POST /containers/pl/update '{"PidsLimit":-1}'
+	[ "$STATUS" = 200 ]
+	[ "$(pids_max pl)" = max ]
+	# a stored KernelMemory is not warned about again by an unrelated update
+	api_status POST /containers/pl/update '{"KernelMemory":52428800}'
+	[ "$STATUS" = 200 ]
+	[[ $(jq -r '.Warnings[0]' <<<"$BODY") == *"kernel memory limit is deprecated"* ]]
+	api_status POST /containers/pl/update '{"CpuShares":300}'
+	[ "$STATUS" = 200 ]
+	jq -e "(.Warnings // []) | length == 0" <<<"$BODY"
+}
+
+@test "audit: messages as dockerd's: exec create on a paused container names it as given, Invalid IPC mode" {
+	run_ctr pz >/dev/null
+	api_status POST /containers/pz/pause
+	[ "$STATUS" = 204 ]
+	api_status POST /containers/pz/exec '{"Cmd":["true"]}'
+	[ "$STATUS" = 409 ]
+	[ "$(jq -r .message <<<"$BODY")" = "Container pz is paused, unpause the container before exec" ]
+	api_status POST /containers/create '{"Image":"busybox","HostConfig":{"IpcMode":"bogus"}}'
+	[ "$STATUS" = 400 ]
+	[ "$(jq -r .message <<<"$BODY")" = "Invalid IPC mode: bogus" ]
+	api_status POST /containers/pz/unpause
+}

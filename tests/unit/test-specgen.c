@@ -67,7 +67,7 @@ static const struct bad_case bad_hostconfigs[] = {
     {"{'ShmSize':-1}", EINVAL, "SHM size can not be less than 0"},
     {"{'PidMode':'bogus'}", EINVAL, "invalid PID mode: bogus"},
     {"{'PidMode':'container:'}", EINVAL, "invalid PID mode: container:"},
-    {"{'IpcMode':'weird'}", EINVAL, "invalid IPC mode: weird"},
+    {"{'IpcMode':'weird'}", EINVAL, "Invalid IPC mode: weird"},
     {"{'UTSMode':'private2'}", EINVAL, "invalid UTS mode: private2"},
     {"{'UsernsMode':'private'}", ENOTSUP, "invalid USER mode: private"},
     {"{'CgroupnsMode':'shared'}", EINVAL, "invalid cgroup namespace mode: shared"},

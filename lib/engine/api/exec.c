@@ -261,15 +261,18 @@ static void exit_hook(struct engine *e, struct container *c, const char *exec_id
 
 /* ---- create ---- */
 
-static int check_running(struct container *c, struct berth_error **err)
+/* ref: how the client named the container (exec create), or NULL for its
+ * id: dockerd's paused message quotes the name given at create */
+static int check_running(struct container *c, const char *ref, struct berth_error **err)
 {
 	struct ctr_state st;
 	ctr_state_get(c, &st);
 	enum ctr_status s = st.status;
 	ctr_state_clear(&st);
 	if (s == CTR_PAUSED)
-		return berth_error_set(
-		    err, EBUSY, "Container %s is paused, unpause the container before exec", c->id);
+		return berth_error_set(err, EBUSY,
+				       "Container %s is paused, unpause the container before exec",
+				       ref ? ref : c->id);
 	if (s == CTR_RESTARTING)
 		return berth_error_set(err, EBUSY,
 				       "Container %s is restarting, wait until the container is "
@@ -370,7 +373,7 @@ static int exec_create(struct api_request *req, struct api_response *resp, struc
 	if (ctr_find(e, api_param(req, "name"), &c, err) < 0)
 		return -1;
 	if (normalize_cmd(body, err) < 0 || check_fields(body, err) < 0 ||
-	    check_running(c, err) < 0)
+	    check_running(c, api_param(req, "name"), err) < 0)
 		return -1;
 	json_t *dk = json_object_get(body, "DetachKeys");
 	cleanup_free unsigned char *keys = NULL;
@@ -476,7 +479,7 @@ static void await_exit(struct engine *e, struct container *c, const char *id)
 		berth_error_free(&err);
 		/* the container (and its pid namespace) is gone: the exec was
 		 * killed with it, as dockerd reports it */
-		if (check_running(c, NULL) < 0)
+		if (check_running(c, NULL, NULL) < 0)
 			exit_hook(e, c, id, 137);
 		return;
 	}
@@ -560,7 +563,7 @@ static int exec_start(struct api_request *req, struct api_response *resp, struct
 	else if (x->started)
 		rc =
 		    berth_error_set(err, EBUSY, "Error: Exec command %s is already running", x->id);
-	if (rc == 0 && check_running(c, err) < 0)
+	if (rc == 0 && check_running(c, NULL, err) < 0)
 		rc = -1;
 	if (rc < 0) {
 		pthread_mutex_unlock(&t->lock);
@@ -608,7 +611,7 @@ static int exec_inspect(struct api_request *req, struct api_response *resp,
 	cleanup_ctr struct container *c = NULL;
 	if (lookup(e, api_param(req, "id"), &c, err) < 0)
 		return -1;
-	bool ctr_running = check_running(c, NULL) == 0;
+	bool ctr_running = check_running(c, NULL, NULL) == 0;
 	struct exec_table *t = e->execs;
 	struct exec_proc *x = relock(t, api_param(req, "id"), err);
 	if (x == NULL)

@@ -58,14 +58,35 @@ int ctr_update(struct engine *e, struct container *c, json_t *body, char ***warn
 		json_object_set(hc, update_keys[i], v);
 	}
 	if (rc == 0)
-		rc = specgen_check_hostconfig(hc, warnings, err);
+		rc = specgen_check_hostconfig(hc, NULL, err);
+	/* the warnings are those of the request's own fields, as dockerd's
+	 * (not a stored KernelMemory's again on every later update) */
+	if (rc == 0 && warnings) {
+		cleanup_json json_t *mine = json_object();
+		for (size_t i = 0; update_keys[i]; i++) {
+			json_t *v = json_object_get(body, update_keys[i]);
+			if (v && !is_zero(v))
+				json_object_set(mine, update_keys[i], v);
+		}
+		specgen_check_hostconfig(mine, warnings, NULL);
+	}
+	/* a negative PidsLimit lifts the limit (dockerd: 0 in inspect, pids.max
+	 * "max"); 0 or null leaves it */
+	json_t *pl = json_object_get(body, "PidsLimit");
+	bool pids_unlimited = json_is_integer(pl) && json_integer_value(pl) < 0;
+	if (rc == 0 && pids_unlimited)
+		json_object_set_new(hc, "PidsLimit", json_integer(0));
 	if (rc == 0 && (st == CTR_RUNNING || st == CTR_PAUSED)) {
 		cleanup_json json_t *spec = NULL;
 		rc = ctr_build_spec(e, c, hc, &spec, err);
 		json_t *res = json_object_get(json_object_get(spec, "linux"), "resources");
 		if (rc == 0) {
-			cleanup_json json_t *req = json_pack(
-			    "{s:s,s:O}", "op", "update", "resources", res ? res : json_object());
+			cleanup_json json_t *r = res ? json_deep_copy(res) : json_object();
+			if (pids_unlimited)
+				json_object_set_new(r, "pids",
+						    json_pack("{s:I}", "limit", (json_int_t)-1));
+			cleanup_json json_t *req =
+			    json_pack("{s:s,s:O}", "op", "update", "resources", r);
 			json_t *reply = NULL;
 			rc = ctr_shim_call(c, req, 10000, &reply, err);
 			json_decref(reply);

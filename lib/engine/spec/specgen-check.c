@@ -326,7 +326,7 @@ static int check_modes(json_t *hc, const struct specgen_host *host, char ***warn
 	if (!mode_valid(pid, false))
 		return berth_error_set(err, EINVAL, "invalid PID mode: %s", pid);
 	if (!mode_valid(ipc, true))
-		return berth_error_set(err, EINVAL, "invalid IPC mode: %s", ipc);
+		return berth_error_set(err, EINVAL, "Invalid IPC mode: %s", ipc);
 	if (!mode_valid(uts, false))
 		return berth_error_set(err, EINVAL, "invalid UTS mode: %s", uts);
 	if (userns && *userns && strcmp(userns, "host") != 0)
