@@ -57,10 +57,10 @@ int term_raw(int fd)
 		return -1;
 	saved = t;
 	saved_fd = fd;
+	/* docker's MakeRaw (moby/term) is cfmakeraw's: output processing off
+	 * too, so the container's "\r\n" reaches the terminal as it is (with
+	 * OPOST every line of a tty container ended "\r\r\n") */
 	cfmakeraw(&t);
-	/* docker's MakeRaw keeps output processing (OPOST): "\n" still moves
-	 * to the start of the next line for what the CLI prints itself */
-	t.c_oflag |= OPOST;
 	install_exit_handlers();
 	if (tcsetattr(fd, TCSADRAIN, &t) < 0)
 		return -1;

@@ -131,3 +131,21 @@ pids_max() { b exec "$1" sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || 
 	[ "$(jq -r .message <<<"$BODY")" = "Invalid IPC mode: bogus" ]
 	api_status POST /containers/pz/unpause
 }
+
+@test "audit: run -it and exec -it put the terminal in raw mode as the docker CLI does (no output processing: lines end \\r\\n)" {
+	local pty=$BATS_TEST_DIRNAME/ptyrun.py
+	run_ctr tz '["sleep","1000"]' >/dev/null
+	local c
+	for c in "$BERTH" "$DOCKER"; do
+		[[ -x $c ]] || continue
+		DOCKER_HOST=unix://$SOCK timeout 60 python3 "$pty" --log "$D/raw.run" -- \
+			"$c" -H "unix://$SOCK" run -it --rm busybox sh -c 'echo a; echo b'
+		DOCKER_HOST=unix://$SOCK timeout 60 python3 "$pty" --log "$D/raw.exec" -- \
+			"$c" -H "unix://$SOCK" exec -it tz sh -c 'echo c; echo d'
+		# the container's pty sends "a\r\nb\r\n"; a terminal that adds its
+		# own \r (OPOST, ONLCR) shows "a\r\r\n"
+		od -c "$D/raw.run" >&2
+		[ "$(cat "$D/raw.run")" = $'a\r\nb\r' ] || fail "$c run -it: $(od -c "$D/raw.run")"
+		[ "$(cat "$D/raw.exec")" = $'c\r\nd\r' ] || fail "$c exec -it: $(od -c "$D/raw.exec")"
+	done
+}
