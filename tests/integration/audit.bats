@@ -149,3 +149,23 @@ pids_max() { b exec "$1" sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || 
 		[ "$(cat "$D/raw.exec")" = $'c\r\nd\r' ] || fail "$c exec -it: $(od -c "$D/raw.exec")"
 	done
 }
+
+@test "audit: --add-host, --dns, --dns-search, --dns-option are written to /etc/hosts and /etc/resolv.conf as dockerd writes them" {
+	run b run --rm --add-host a:1.2.3.4 --add-host v6:::1 --network none busybox cat /etc/hosts
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "${lines[6]}" = $'1.2.3.4\ta' ] || fail "hosts: $output"
+	[ "${lines[7]}" = $'::1\tv6' ] || fail "hosts: $output"
+	run b run --rm --dns 9.9.9.9 --dns 8.8.8.8 --dns-search example.com --dns-option ndots:2 busybox cat /etc/resolv.conf
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "$output" = $'search example.com\nnameserver 9.9.9.9\nnameserver 8.8.8.8\noptions ndots:2' ] || fail "resolv.conf: $output"
+	# one list given: the others from the host's file
+	local ns
+	ns=$(awk '$1 == "nameserver" { print "nameserver " $2 }' /etc/resolv.conf)
+	run b run --rm --dns-search example.com busybox sh -c 'grep -v "^options" /etc/resolv.conf'
+	[ "$output" = "search example.com"$'\n'"$ns" ] || fail "resolv.conf: $output"
+	# --network host: the host's /etc/hosts, unless hosts are added
+	run b run --rm --network host busybox cat /etc/hosts
+	[ "$output" = "$(cat /etc/hosts)" ] || fail "host hosts: $output"
+	run b run --rm --network host --add-host a:1.2.3.4 busybox cat /etc/hosts
+	[ "${lines[0]}" = $'127.0.0.1\tlocalhost' ] && [ "${lines[6]}" = $'1.2.3.4\ta' ] || fail "host hosts: $output"
+}

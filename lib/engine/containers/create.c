@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -218,25 +219,112 @@ static int check_net_conflicts(json_t *config, json_t *hc, struct berth_error **
 	return 0;
 }
 
-/* hostname, hosts, resolv.conf in the container's dir (bind-mounted at start) */
+/* the values of one resolv.conf keyword ("nameserver": the first value of
+ * each line; "search", "options": all of them), appended to out */
+static void resolv_values(const char *conf, const char *key, json_t *out)
+{
+	cleanup_free char *copy = xstrdup(conf ? conf : "");
+	char *save = NULL;
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *ws = NULL;
+		char *w = strtok_r(line, " \t", &ws);
+		if (!w || strcmp(w, key) != 0)
+			continue;
+		while ((w = strtok_r(NULL, " \t", &ws)) != NULL) {
+			json_array_append_new(out, json_string(w));
+			if (strcmp(key, "nameserver") == 0)
+				break;
+		}
+	}
+}
+
+static void print_joined(FILE *f, const char *prefix, json_t *words)
+{
+	size_t i;
+	json_t *w;
+	fputs(prefix, f);
+	json_array_foreach(words, i, w) fprintf(f, "%s%s", i ? " " : "", json_string_value(w));
+	fputc('\n', f);
+}
+
+/* libnetwork's setupDNS: with --dns, --dns-search or --dns-option, a file
+ * of search, nameserver and options lines, each list from HostConfig or
+ * else from the host's file; without them the host's file */
+static char *resolv_build(json_t *hc, const char *host_conf)
+{
+	static const char *const keys[] = {"DnsSearch", "Dns", "DnsOptions"};
+	static const char *const words[] = {"search", "nameserver", "options"};
+	json_t *lists[3];
+	bool given = false;
+	for (size_t i = 0; i < 3; i++) {
+		json_t *v = json_object_get(hc, keys[i]);
+		lists[i] = json_array();
+		if (json_is_array(v) && json_array_size(v) > 0) {
+			json_array_extend(lists[i], v);
+			given = true;
+		}
+	}
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = given ? open_memstream(&buf, &len) : NULL;
+	for (size_t i = 0; f && i < 3; i++) {
+		if (json_array_size(lists[i]) == 0)
+			resolv_values(host_conf, words[i], lists[i]);
+		size_t n = json_array_size(lists[i]);
+		const char *first = n ? json_string_value(json_array_get(lists[i], 0)) : "";
+		if (i == 1) {
+			for (size_t j = 0; j < n; j++)
+				fprintf(f, "nameserver %s\n",
+					json_string_value(json_array_get(lists[i], j)));
+		} else if (n > 0 && !(i == 0 && n == 1 && strcmp(first, ".") == 0)) {
+			cleanup_free char *prefix = xasprintf("%s ", words[i]);
+			print_joined(f, prefix, lists[i]);
+		}
+	}
+	for (size_t i = 0; i < 3; i++)
+		json_decref(lists[i]);
+	if (f == NULL)
+		return xstrdup(host_conf ? host_conf : "");
+	fclose(f);
+	return buf;
+}
+
+/* hostname, hosts, resolv.conf in the container's dir (bind-mounted at
+ * start); --add-host entries after docker's defaults (the host's own file
+ * with --network host and none) */
 static int write_etc_files(struct container *c, const char *dir, struct berth_error **err)
 {
 	const char *hn = json_string_value(json_object_get(c->config, "Hostname"));
 	const char *nm = json_string_value(json_object_get(c->host_config, "NetworkMode"));
+	json_t *extra = json_object_get(c->host_config, "ExtraHosts");
 	bool host_net = nm && strcmp(nm, "host") == 0;
 	cleanup_free char *hostname = xasprintf("%s\n", hn ? hn : "");
 	cleanup_free char *hosts = NULL;
-	cleanup_free char *resolv = NULL;
-	if (host_net) {
+	cleanup_free char *host_resolv = NULL;
+	if (host_net && json_array_size(extra) == 0) {
 		if (fs_read_file("/etc/hosts", &hosts, NULL, NULL) < 0)
 			hosts = xstrdup("127.0.0.1\tlocalhost\n");
 	} else {
-		hosts = xasprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
-				  "ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\n"
-				  "ff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
+		size_t len = 0;
+		FILE *f = open_memstream(&hosts, &len);
+		fputs("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+		      "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"
+		      "ff02::2\tip6-allrouters\n",
+		      f);
+		size_t i;
+		json_t *h;
+		json_array_foreach(extra, i, h)
+		{
+			const char *s = json_string_value(h);
+			const char *colon = s ? strchr(s, ':') : NULL;
+			if (colon)
+				fprintf(f, "%s\t%.*s\n", colon + 1, (int)(colon - s), s);
+		}
+		fclose(f);
 	}
-	if (fs_read_file("/etc/resolv.conf", &resolv, NULL, NULL) < 0)
-		resolv = xstrdup("");
+	if (fs_read_file("/etc/resolv.conf", &host_resolv, NULL, NULL) < 0)
+		host_resolv = xstrdup("");
+	cleanup_free char *resolv = resolv_build(c->host_config, host_resolv);
 	if (write_file(dir, "hostname", hostname, err) < 0 ||
 	    write_file(dir, "hosts", hosts, err) < 0 ||
 	    write_file(dir, "resolv.conf", resolv, err) < 0)
