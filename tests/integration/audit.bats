@@ -169,3 +169,16 @@ pids_max() { b exec "$1" sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || 
 	run b run --rm --network host --add-host a:1.2.3.4 busybox cat /etc/hosts
 	[ "${lines[0]}" = $'127.0.0.1\tlocalhost' ] && [ "${lines[6]}" = $'1.2.3.4\ta' ] || fail "host hosts: $output"
 }
+
+@test "audit: wait (not-running) of a container with a restart policy returns at its next exit, as dockerd's" {
+	run_ctr ra '["sh","-c","sleep 1; exit 3"]' '{"HostConfig":{"RestartPolicy":{"Name":"always"}}}' >/dev/null
+	run timeout 20 "$BERTH" -H "unix://$SOCK" wait ra
+	[ "$status" -eq 0 ] || fail "berth wait: $status $output"
+	[ "$output" = 3 ]
+	api_status POST '/containers/ra/wait?condition=not-running'
+	[ "$STATUS" = 200 ]
+	[ "$(jq -c . <<<"$BODY")" = '{"Error":null,"StatusCode":3}' ] || fail "wait: $BODY"
+	run_ctr rf '["sh","-c","sleep 1; exit 4"]' '{"HostConfig":{"RestartPolicy":{"Name":"on-failure","MaximumRetryCount":2}}}' >/dev/null
+	run timeout 20 "$BERTH" -H "unix://$SOCK" wait rf
+	[ "$status" -eq 0 ] && [ "$output" = 4 ] || fail "wait rf: $status $output"
+}

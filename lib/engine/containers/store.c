@@ -236,7 +236,10 @@ int ctr_wait(struct container *c, enum ctr_wait_cond cond, int timeout_ms,
 		bool done = false;
 		switch (cond) {
 		case CTR_WAIT_NOT_RUNNING:
-			done = not_running(c) || c->priv->removed;
+			/* a restarting container counts as running, but its exit
+			 * ends the wait (dockerd's stopWaiters: woken by SetStopped
+			 * and SetRestarting) */
+			done = not_running(c) || c->priv->removed || c->priv->exit_seq != seq;
 			break;
 		case CTR_WAIT_NEXT_EXIT:
 			done = c->priv->exit_seq != seq || c->priv->removed;
