@@ -55,13 +55,14 @@ assert_not_contains() {
 
 # retry N DELAY CMD...: run CMD until it succeeds, at most N times
 retry() {
-	local n=$1 delay=$2 i
+	# _r names: CMD may be a function reading the caller's n, i, delay
+	local _rn=$1 _rdelay=$2 _ri
 	shift 2
-	for ((i = 0; i < n; i++)); do
+	for ((_ri = 0; _ri < _rn; _ri++)); do
 		if "$@"; then
 			return 0
 		fi
-		sleep "$delay"
+		sleep "$_rdelay"
 	done
 	return 1
 }

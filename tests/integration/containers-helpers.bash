@@ -63,14 +63,15 @@ BUSYBOX_PATH_ENV=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # a condition met late on a loaded machine is not a failure. Returns at the
 # first success, so a passing test is not slower.
 retry() {
-	local n=$1 delay=$2 i=0 start=$SECONDS
+	# _r names: CMD may be a function reading the caller's n, i, delay
+	local _rn=$1 _rdelay=$2 _ri=0 _rstart=$SECONDS
 	shift 2
-	while ((i < n || SECONDS - start < CT_WAIT_MIN)); do
+	while ((_ri < _rn || SECONDS - _rstart < CT_WAIT_MIN)); do
 		"$@" && return 0
-		sleep "$delay"
-		i=$((i + 1))
+		sleep "$_rdelay"
+		_ri=$((_ri + 1))
 	done
-	echo "retry: gave up after $i tries, $((SECONDS - start)) s: $*" >&2
+	echo "retry: gave up after $_ri tries, $((SECONDS - _rstart)) s: $*" >&2
 	return 1
 }
 
