@@ -41,7 +41,10 @@ int berthd_lock_root(const char *root, int *out, struct berth_error **err)
 	return 0;
 }
 
-/* A pid in the file that names a live process other than us. */
+/* A pid in the file that names a live berthd other than us. The process
+ * name is checked too: after a kill -9 the pid of the old berthd may already
+ * be another process's (pids wrap quickly on a busy host), and then a restart
+ * must not be refused; the root lock still keeps two berthds apart. */
 static bool pid_alive(const char *path)
 {
 	cleanup_free char *s = NULL;
@@ -51,7 +54,15 @@ static bool pid_alive(const char *path)
 	long pid = strtol(s, &end, 10);
 	if (end == s || pid <= 0 || pid == (long)getpid())
 		return false;
-	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+	if (kill((pid_t)pid, 0) < 0 && errno != EPERM)
+		return false;
+	char comm_path[64];
+	snprintf(comm_path, sizeof(comm_path), "/proc/%ld/comm", pid);
+	cleanup_free char *comm = NULL;
+	if (fs_read_file(comm_path, &comm, NULL, NULL) < 0)
+		return true; /* no /proc: trust the pid */
+	comm[strcspn(comm, "\n")] = '\0';
+	return strcmp(comm, "berthd") == 0;
 }
 
 int berthd_pidfile_write(const char *path, struct berth_error **err)

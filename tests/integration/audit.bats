@@ -182,3 +182,23 @@ pids_max() { b exec "$1" sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || 
 	run timeout 20 "$BERTH" -H "unix://$SOCK" wait rf
 	[ "$status" -eq 0 ] && [ "$output" = 4 ] || fail "wait rf: $status $output"
 }
+
+@test "audit: a pidfile naming a live process that is not berthd (a reused pid after kill -9) does not keep berthd from starting" {
+	# this file's setup started berthd: kill -9 it and give its pid file the
+	# pid of another live process
+	kill -KILL "$BPID"
+	wait "$BPID" 2>/dev/null || true
+	BPID=
+	sleep 1000 &
+	local other=$!
+	echo "$other" >>"$D/.pids"
+	echo "$other" >"$D/berthd.pid"
+	start_berthd || fail "berthd refused the pid file of a live sleep"
+	[ "$(cat "$D/berthd.pid")" = "$BPID" ]
+	# a live berthd in the pid file still stops a second one
+	mkdir -p "$D/second"
+	run timeout 20 "$BERTHD" --data-root "$D/second/root" --exec-root "$D/second/run" \
+		-H "unix://$D/second/s.sock" --pidfile "$D/berthd.pid" --config-file "$D/daemon.json"
+	[ "$status" -ne 0 ]
+	[[ $output == *"pid file found"* ]] || fail "second berthd: $output"
+}
