@@ -202,3 +202,14 @@ pids_max() { b exec "$1" sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || 
 	[ "$status" -ne 0 ]
 	[[ $output == *"pid file found"* ]] || fail "second berthd: $output"
 }
+
+@test "audit: ps --filter name= matches the name with and without its '/' as dockerd (^web\$ finds web)" {
+	mk web >/dev/null
+	mk web2 >/dev/null
+	[ "$(b ps -a --filter 'name=^web$' --format '{{.Names}}')" = web ]
+	[ "$(b ps -a --filter 'name=^/web$' --format '{{.Names}}')" = web ]
+	[ "$(b ps -a --filter 'name=^web' --format '{{.Names}}' | sort | tr '\n' ' ')" = "web web2 " ]
+	[ -z "$(b ps -a --filter 'name=^eb' --format '{{.Names}}')" ]
+	api_status GET '/containers/json?all=1&filters=%7B%22name%22%3A%5B%22%5Eweb2%24%22%5D%7D'
+	[ "$(jq -r '.[].Names[0]' <<<"$BODY")" = /web2 ]
+}

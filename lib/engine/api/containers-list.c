@@ -160,7 +160,10 @@ static bool include(const struct list_ctx *lc, struct container *c, const struct
 		return false;
 	if (lc->since && c->created <= lc->since)
 		return false;
-	if (!ctrapi_match_regex(ctrapi_filter_values(f, "name"), c->name))
+	/* the name with and without its '/', as dockerd (name=^web$ matches) */
+	const char *bare = c->name && c->name[0] == '/' ? c->name + 1 : c->name;
+	if (!ctrapi_match_regex(ctrapi_filter_values(f, "name"), c->name) &&
+	    !ctrapi_match_regex(ctrapi_filter_values(f, "name"), bare))
 		return false;
 	if (!ctrapi_match_regex(ctrapi_filter_values(f, "id"), c->id))
 		return false;
