@@ -213,3 +213,19 @@ pids_max() { b exec "$1" sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || 
 	api_status GET '/containers/json?all=1&filters=%7B%22name%22%3A%5B%22%5Eweb2%24%22%5D%7D'
 	[ "$(jq -r '.[].Names[0]' <<<"$BODY")" = /web2 ]
 }
+
+@test "audit: resize of a process without a terminal, or to 0x0, is a no-op 200 as in dockerd (was 500/400)" {
+	run_ctr nt >/dev/null
+	run_ctr tt '["sh"]' '{"Tty":true,"OpenStdin":true}' >/dev/null
+	api_status POST "/containers/nt/resize?h=10&w=20"
+	[ "$STATUS" = 200 ] || fail "no tty: $STATUS $BODY"
+	api_status POST "/containers/tt/resize?h=0&w=0"
+	[ "$STATUS" = 200 ] || fail "0x0: $STATUS $BODY"
+	api_status POST "/containers/tt/resize?h=33&w=44"
+	[ "$STATUS" = 200 ]
+	local x
+	x=$(api -X POST -H 'Content-Type: application/json' -d '{"Cmd":["sleep","100"]}' /containers/nt/exec | jq -r .Id)
+	api_status POST "/exec/$x/start" '{"Detach":true}'
+	api_status POST "/exec/$x/resize?h=10&w=20"
+	[ "$STATUS" = 200 ] || fail "exec without tty: $STATUS $BODY"
+}

@@ -322,10 +322,14 @@ int io_resize_params(struct api_request *req, long long *h, long long *w, struct
 	return 0;
 }
 
-/* One resize through the shim; "not running" is a 409 as in dockerd. */
+/* One resize through the shim; "not running" is a 409 as in dockerd. A 0
+ * size and a process without a terminal are no-ops that succeed, as in
+ * dockerd (containerd ignores both). */
 int io_resize(struct container *c, const char *exec_id, long long h, long long w,
 	      struct berth_error **err)
 {
+	if (h == 0 || w == 0)
+		return 0;
 	cleanup_json json_t *rq = json_pack("{s:s, s:I, s:I}", "op", "resize", "width",
 					    (json_int_t)w, "height", (json_int_t)h);
 	if (exec_id != NULL)
@@ -333,6 +337,10 @@ int io_resize(struct container *c, const char *exec_id, long long h, long long w
 	json_t *reply = NULL;
 	struct berth_error *e2 = NULL;
 	if (ctr_shim_call(c, rq, 5000, &reply, &e2) < 0) {
+		if (e2->code == ENOTTY) {
+			berth_error_free(&e2);
+			return 0;
+		}
 		int code = e2->code == ENOTCONN ? EBUSY : e2->code;
 		berth_error_set(err, code, "%s", e2->msg);
 		berth_error_free(&e2);
