@@ -231,9 +231,11 @@ int sg_capabilities(json_t *cap_add, json_t *cap_drop, bool privileged, json_t *
 	cleanup_json json_t *add = NULL;
 	cleanup_json json_t *drop = NULL;
 	cleanup_json json_t *empty = json_array();
-	if (normalize_caps(cap_add ? cap_add : empty, &add, err) < 0 ||
-	    normalize_caps(cap_drop ? cap_drop : empty, &drop, err) < 0)
-		return -1;
+	/* dockerd's messages: "invalid CapAdd: unknown capability: ..." */
+	if (normalize_caps(cap_add ? cap_add : empty, &add, err) < 0)
+		return berth_error_wrap(err, "invalid CapAdd");
+	if (normalize_caps(cap_drop ? cap_drop : empty, &drop, err) < 0)
+		return berth_error_wrap(err, "invalid CapDrop");
 	json_t *res = json_array();
 	size_t n = known_caps();
 	if (privileged || sg_array_has(add, "ALL")) {
