@@ -229,3 +229,21 @@ pids_max() { b exec "$1" sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || 
 	api_status POST "/exec/$x/resize?h=10&w=20"
 	[ "$STATUS" = 200 ] || fail "exec without tty: $STATUS $BODY"
 }
+
+@test "audit: a docker exec stream ends soon (not after 5 s) with 137 when the container's shim is killed" {
+	local id pid sp t0
+	id=$(run_ctr ks)
+	b exec ks sh -c 'echo started; sleep 100' >"$D/exec.out" 2>&1 &
+	pid=$!
+	echo "$pid" >>"$D/.pids"
+	retry 100 0.1 grep -q started "$D/exec.out"
+	sp=$(cat "$(find "$D/run" -path "*$id*" -name shim.pid | head -1)")
+	t0=$(date +%s%N)
+	kill -KILL "$sp"
+	local rc=0
+	wait "$pid" || rc=$?
+	local ms=$((($(date +%s%N) - t0) / 1000000))
+	[ "$rc" = 137 ] || fail "exec exit $rc"
+	((ms < 3000)) || fail "the exec stream ended ${ms} ms after the shim died"
+	wait_ctr_status ks exited
+}

@@ -454,18 +454,41 @@ static void launch_failed(struct engine *e, struct container *c, const char *id)
 	exit_record(e, c, id, 126, false);
 }
 
+static int64_t ts_ns(const struct timespec *t)
+{
+	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
 /* After the stream ended: the exit, from the hook or else from the shim. */
 static void await_exit(struct engine *e, struct container *c, const char *id)
 {
 	struct exec_table *t = e->execs;
 	struct timespec dl;
 	clock_gettime(CLOCK_MONOTONIC, &dl);
-	dl.tv_sec += EXEC_EXIT_WAIT_MS / 1000;
+	int64_t end = ts_ns(&dl) + (int64_t)EXEC_EXIT_WAIT_MS * 1000000;
+	bool gone = false;
 	pthread_mutex_lock(&t->lock);
 	struct exec_proc *x;
-	while ((x = find_locked(t, id)) != NULL && !x->exited)
-		if (pthread_cond_timedwait(&t->cond, &t->lock, &dl) == ETIMEDOUT)
+	while ((x = find_locked(t, id)) != NULL && !x->exited) {
+		/* in slices: once the container is gone (its shim died) an exit
+		 * that has not come within a short grace will not come */
+		clock_gettime(CLOCK_MONOTONIC, &dl);
+		int64_t now = ts_ns(&dl), until = now + 100000000;
+		if (now >= end)
 			break;
+		until = until < end ? until : end;
+		dl = (struct timespec){.tv_sec = until / 1000000000, .tv_nsec = until % 1000000000};
+		if (pthread_cond_timedwait(&t->cond, &t->lock, &dl) != ETIMEDOUT || gone)
+			continue;
+		pthread_mutex_unlock(&t->lock);
+		struct ctr_state st;
+		ctr_state_get(c, &st);
+		gone = st.status != CTR_RUNNING && st.status != CTR_PAUSED;
+		ctr_state_clear(&st);
+		pthread_mutex_lock(&t->lock);
+		if (gone && end > now + 300000000)
+			end = now + 300000000;
+	}
 	bool done = x == NULL || x->exited;
 	pthread_mutex_unlock(&t->lock);
 	if (done)
