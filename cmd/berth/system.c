@@ -59,8 +59,10 @@ static void summarize(json_t *df, struct usage u[4])
 		int64_t rw = bjson_get_int(v, "SizeRw", 0);
 		u[1].total++;
 		u[1].size += rw;
-		json_t *st = json_object_get(v, "State");
-		if (json_is_string(st) && strcmp(json_string_value(st), "running") == 0)
+		/* the docker CLI's isActive: running, paused or restarting */
+		const char *st = json_string_value(json_object_get(v, "State"));
+		if (st && (strcmp(st, "running") == 0 || strcmp(st, "paused") == 0 ||
+			   strcmp(st, "restarting") == 0))
 			u[1].active++;
 		else
 			u[1].reclaimable += rw;

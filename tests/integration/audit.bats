@@ -247,3 +247,24 @@ pids_max() { b exec "$1" sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || 
 	((ms < 3000)) || fail "the exec stream ended ${ms} ms after the shim died"
 	wait_ctr_status ks exited
 }
+
+@test "audit: info counts containers (running, paused, stopped) and system df lists them, as dockerd" {
+	run_ctr r1 '["sh","-c","head -c 100000 /dev/zero >/f; sleep 1000"]' >/dev/null
+	run_ctr p1 >/dev/null
+	api_status POST /containers/p1/pause
+	mk c1 '["true"]' >/dev/null
+	local j
+	j=$(api /info)
+	[ "$(jq -c '[.Containers, .ContainersRunning, .ContainersPaused, .ContainersStopped]' <<<"$j")" = '[3,1,1,1]' ] ||
+		fail "info: $(jq -c '[.Containers, .ContainersRunning, .ContainersPaused, .ContainersStopped]' <<<"$j")"
+	retry 50 0.1 sh -c "curl -s --unix-socket '$SOCK' http://b/containers/r1/json?size=1 | jq -e '.SizeRw >= 100000' >/dev/null"
+	j=$(api /system/df)
+	[ "$(jq -r '[.Containers[].Names[0]] | join(" ")' <<<"$j")" = "/c1 /p1 /r1" ] || fail "df: $j"
+	jq -e '.Containers[] | select(.Names[0] == "/r1") | .SizeRw >= 100000' <<<"$j"
+	# the CLI's table: 3 containers, 2 active (running, paused)
+	run b system df
+	[[ ${lines[2]} =~ ^Containers\ +3\ +2\  ]] || fail "berth system df: $output"
+	run dkx system df
+	[[ ${lines[2]} =~ ^Containers\ +3\ +2\  ]] || fail "docker system df: $output"
+	api_status POST /containers/p1/unpause
+}

@@ -64,6 +64,8 @@ int containers_inspect(struct api_request *req, struct api_response *resp,
 int containers_prune(struct api_request *req, struct api_response *resp, struct berth_error **err);
 /* The inspect object of c ("Berth" included; size: SizeRw/SizeRootFs). */
 json_t *ctrapi_inspect_json(struct engine *e, struct container *c, bool size);
+/* Every container as GET /containers/json?all=1&size=1 lists it (system df) */
+json_t *ctrapi_list_all_sized(struct engine *e);
 /* SizeRw (the container's own layer) and SizeRootFs (with its image); -1 unknown. */
 void ctrapi_sizes(struct engine *e, struct container *c, int64_t *rw, int64_t *rootfs);
 /* The docker Mounts array of c from HostConfig Binds, Mounts and Tmpfs. */

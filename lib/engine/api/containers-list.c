@@ -252,6 +252,32 @@ static int list_ctx_init(struct api_request *req, struct list_ctx *lc, struct be
 	return 0;
 }
 
+json_t *ctrapi_list_all_sized(struct engine *e)
+{
+	struct list_ctx lc = {.limit = -1, .now = ctrapi_now_ns(), .all = true, .size = true};
+	struct container **v = NULL;
+	size_t n = 0;
+	ctr_list(e, &v, &n);
+	json_t *out = json_array();
+	for (size_t i = n; i-- > 0;) {
+		struct ctr_state st;
+		ctr_state_get(v[i], &st);
+		pthread_mutex_lock(&v[i]->lock);
+		json_t *o = list_entry(&lc, v[i], &st);
+		pthread_mutex_unlock(&v[i]->lock);
+		ctr_state_clear(&st);
+		int64_t rw, rootfs;
+		ctrapi_sizes(e, v[i], &rw, &rootfs);
+		if (rw > 0)
+			json_object_set_new(o, "SizeRw", json_integer(rw));
+		if (rootfs > 0)
+			json_object_set_new(o, "SizeRootFs", json_integer(rootfs));
+		json_array_append_new(out, o);
+	}
+	ctr_list_free(v, n);
+	return out;
+}
+
 int containers_list(struct api_request *req, struct api_response *resp, struct berth_error **err)
 {
 	struct engine *e = req->ctx;

@@ -7,6 +7,7 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "core/snapshots/snapshots.h"
+#include "engine/api/containers-internal.h"
 #include "engine/api/images-internal.h"
 
 #include <stdlib.h>
@@ -88,9 +89,9 @@ static int system_df(struct api_request *req, struct api_response *resp, struct 
 	}
 	free(layers);
 	img_list_free(imgs, n);
-	json_t *out =
-	    json_pack("{s:I,s:o,s:[],s:[],s:[],s:I}", "LayersSize", (json_int_t)total, "Images",
-		      arr, "Containers", "Volumes", "BuildCache", "BuilderSize", (json_int_t)0);
+	json_t *out = json_pack("{s:I,s:o,s:o,s:[],s:[],s:I}", "LayersSize", (json_int_t)total,
+				"Images", arr, "Containers", ctrapi_list_all_sized(e), "Volumes",
+				"BuildCache", "BuilderSize", (json_int_t)0);
 	api_reply_json(resp, 200, out);
 	return 0;
 }

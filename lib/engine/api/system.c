@@ -5,6 +5,7 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "engine/build-info.h"
+#include "engine/containers/container.h"
 #include "engine/engine.h"
 #include "engine/hostinfo.h"
 
@@ -150,11 +151,36 @@ static void env_str(json_t *o, const char *key, const char *a, const char *b)
 	json_object_set_new(o, key, json_string(v ? v : ""));
 }
 
-/* What berth knows: containers and images come with the core layer (0 until
- * it is wired in). */
+/* dockerd's counts: paused, else running (restarting too), else stopped */
+static void container_counts(struct engine *e, int n[4])
+{
+	n[0] = n[1] = n[2] = n[3] = 0;
+	if (e->containers == NULL)
+		return;
+	struct container **v = NULL;
+	size_t nv = 0;
+	ctr_list(e, &v, &nv);
+	for (size_t i = 0; i < nv; i++) {
+		struct ctr_state st;
+		ctr_state_get(v[i], &st);
+		n[0]++;
+		if (st.status == CTR_PAUSED)
+			n[2]++;
+		else if (st.status == CTR_RUNNING || st.status == CTR_RESTARTING)
+			n[1]++;
+		else
+			n[3]++;
+		ctr_state_clear(&st);
+	}
+	ctr_list_free(v, nv);
+}
+
+/* What berth knows: containers (all, running, paused, stopped) and images. */
 static int info(struct api_request *req, struct api_response *resp, struct berth_error **err)
 {
 	struct engine *e = req->ctx;
+	int cn[4];
+	container_counts(e, cn);
 	struct engine_config c;
 	engine_config_snapshot(e, &c);
 	struct host_info h;
@@ -162,12 +188,13 @@ static int info(struct api_request *req, struct api_response *resp, struct berth
 	cleanup_free char *now = system_time();
 	char cgv[8];
 	snprintf(cgv, sizeof(cgv), "%d", h.cgroup_version);
-	json_t *o = json_pack(
-	    "{s:s,s:i,s:i,s:i,s:i,s:i,s:s,s:[[s,s]],s:{s:[s],s:[s,s,s],s:n,s:[s]}}", "ID", e->id,
-	    "Containers", 0, "ContainersRunning", 0, "ContainersPaused", 0, "ContainersStopped", 0,
-	    "Images", (int)api_images_count(e), "Driver", c.storage_driver, "DriverStatus",
-	    "Backing Filesystem", h.root_fs_type, "Plugins", "Volume", "local", "Network", "bridge",
-	    "host", "null", "Authorization", "Log", "json-file");
+	json_t *o =
+	    json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:s,s:[[s,s]],s:{s:[s],s:[s,s,s],s:n,s:[s]}}", "ID",
+		      e->id, "Containers", cn[0], "ContainersRunning", cn[1], "ContainersPaused",
+		      cn[2], "ContainersStopped", cn[3], "Images", (int)api_images_count(e),
+		      "Driver", c.storage_driver, "DriverStatus", "Backing Filesystem",
+		      h.root_fs_type, "Plugins", "Volume", "local", "Network", "bridge", "host",
+		      "null", "Authorization", "Log", "json-file");
 	if (o == NULL) {
 		host_info_free(&h);
 		engine_config_free(&c);
