@@ -296,7 +296,12 @@ static int watch(struct cli *cli, struct client *c, char **names, size_t n, bool
 		else
 			usleep(20000);
 	}
-	if (!stream)
+	/* the docker CLI prints no table when a container has no stats (one
+	 * not found): only the errors */
+	bool failed = false;
+	for (size_t i = 0; i < set.n; i++)
+		failed |= set.v[i]->error != NULL;
+	if (!stream && !failed)
 		print_rows(set.v, set.n, no_trunc, fmt, tpl);
 	int rc = 0;
 	for (size_t i = 0; i < set.n; i++) {

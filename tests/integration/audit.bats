@@ -268,3 +268,15 @@ pids_max() { b exec "$1" sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || 
 	[[ ${lines[2]} =~ ^Containers\ +3\ +2\  ]] || fail "docker system df: $output"
 	api_status POST /containers/p1/unpause
 }
+
+@test "audit: berth stats --no-stream with a missing container prints only the error, as the docker CLI" {
+	run_ctr s1 >/dev/null
+	run b stats --no-stream s1 nosuch --format '{{.Name}}'
+	[ "$status" -eq 1 ]
+	[ "$output" = "Error response from daemon: No such container: nosuch" ] || fail "got: $output"
+	run b stats --no-stream nosuch
+	[ "$status" -eq 1 ]
+	[ "$output" = "Error response from daemon: No such container: nosuch" ] || fail "got: $output"
+	run b stats --no-stream s1 --format '{{.Name}}'
+	[ "$status" -eq 0 ] && [ "$output" = s1 ]
+}
