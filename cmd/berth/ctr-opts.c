@@ -124,7 +124,8 @@ struct cli_opt *ctr_opts_table(struct ctr_opts *o, bool run)
 	    OPT('w', "workdir", CLI_OPT_STRING, &o->workdir, "string",
 		"Working directory inside the container"),
 	};
-	static const char *const run_only[] = {"detach", "detach-keys", "rm", "sig-proxy", NULL};
+	/* --rm is create's too (AutoRemove), as the docker CLI's */
+	static const char *const run_only[] = {"detach", "detach-keys", "sig-proxy", NULL};
 	size_t n = sizeof(all) / sizeof(all[0]);
 	struct cli_opt *t = xcalloc(n + 1, sizeof(*t));
 	size_t k = 0;

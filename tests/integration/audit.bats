@@ -280,3 +280,14 @@ pids_max() { b exec "$1" sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || 
 	run b stats --no-stream s1 --format '{{.Name}}'
 	[ "$status" -eq 0 ] && [ "$output" = s1 ]
 }
+
+@test "audit: berth create takes --rm (AutoRemove) as the docker CLI" {
+	run b create --rm --name crm busybox true
+	[ "$status" -eq 0 ] || fail "create --rm: $output"
+	[ "$(ctr_inspect crm .HostConfig.AutoRemove)" = true ]
+	b start -a crm
+	retry 100 0.1 sh -c "! curl -sf --unix-socket '$SOCK' http://b/containers/crm/json >/dev/null"
+	run b create --rm --restart always busybox true
+	[ "$status" -eq 125 ]
+	[[ ${lines[0]} == *"conflicting options: cannot specify both --restart and --rm"* ]]
+}
