@@ -1,6 +1,7 @@
 /* berth update [OPTIONS] CONTAINER...: POST /containers/{name}/update with
- * the resources that were given (Memory, MemorySwap, NanoCpus, CpuShares,
- * CpusetCpus, PidsLimit, BlkioWeight) and the RestartPolicy; prints each
+ * the resources that were given (Memory, MemorySwap, MemoryReservation,
+ * NanoCpus, CpuShares, CpuPeriod, CpuQuota, CpusetCpus, CpusetMems,
+ * PidsLimit, BlkioWeight) and the RestartPolicy; prints each
  * name, the daemon's warnings on stderr. */
 #include "cli.h"
 #include "ctrfmt.h"
@@ -12,6 +13,7 @@
 
 struct update_flags {
 	const char *memory, *swap, *cpus, *shares, *cpuset, *pids, *restart, *blkio;
+	const char *reservation, *period, *quota, *mems;
 };
 
 static int usage_fail(const struct cli_spec *spec, struct berth_error **err)
@@ -59,6 +61,24 @@ static json_t *update_body(const struct cli_spec *spec, const struct update_flag
 	}
 	if (f->cpuset)
 		json_object_set_new(b, "CpusetCpus", json_string(f->cpuset));
+	if (f->mems)
+		json_object_set_new(b, "CpusetMems", json_string(f->mems));
+	if (f->reservation) {
+		if (ctrfmt_parse_ram(f->reservation, &v, &err) < 0)
+			return berth_error_free(&err),
+			       bad_size(spec, "--memory-reservation", f->reservation);
+		json_object_set_new(b, "MemoryReservation", json_integer(v));
+	}
+	if (f->period) {
+		if (ctrfmt_parse_long(f->period, "--cpu-period", &l, &err) < 0)
+			goto bad;
+		json_object_set_new(b, "CpuPeriod", json_integer(l));
+	}
+	if (f->quota) {
+		if (ctrfmt_parse_long(f->quota, "--cpu-quota", &l, &err) < 0)
+			goto bad;
+		json_object_set_new(b, "CpuQuota", json_integer(l));
+	}
 	if (f->pids) {
 		if (ctrfmt_parse_long(f->pids, "--pids-limit", &l, &err) < 0)
 			goto bad;
@@ -101,10 +121,17 @@ int cmd_update(struct cli *cli, int argc, char **argv)
 	    {0, "blkio-weight", CLI_OPT_STRING, &f.blkio, "uint16",
 	     "Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)"},
 	    {'c', "cpu-shares", CLI_OPT_STRING, &f.shares, "int", "CPU shares (relative weight)"},
+	    {0, "cpu-period", CLI_OPT_STRING, &f.period, "int",
+	     "Limit CPU CFS (Completely Fair Scheduler) period"},
+	    {0, "cpu-quota", CLI_OPT_STRING, &f.quota, "int",
+	     "Limit CPU CFS (Completely Fair Scheduler) quota"},
 	    {0, "cpus", CLI_OPT_STRING, &f.cpus, "decimal", "Number of CPUs"},
 	    {0, "cpuset-cpus", CLI_OPT_STRING, &f.cpuset, "string",
 	     "CPUs in which to allow execution (0-3, 0,1)"},
+	    {0, "cpuset-mems", CLI_OPT_STRING, &f.mems, "string",
+	     "MEMs in which to allow execution (0-3, 0,1)"},
 	    {'m', "memory", CLI_OPT_STRING, &f.memory, "bytes", "Memory limit"},
+	    {0, "memory-reservation", CLI_OPT_STRING, &f.reservation, "bytes", "Memory soft limit"},
 	    {0, "memory-swap", CLI_OPT_STRING, &f.swap, "bytes",
 	     "Swap limit equal to memory plus swap: -1 to enable unlimited swap"},
 	    {0, "pids-limit", CLI_OPT_STRING, &f.pids, "int",

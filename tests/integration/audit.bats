@@ -291,3 +291,13 @@ pids_max() { b exec "$1" sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || 
 	[ "$status" -eq 125 ]
 	[[ ${lines[0]} == *"conflicting options: cannot specify both --restart and --rm"* ]]
 }
+
+@test "audit: berth update takes --cpu-period, --cpu-quota, --memory-reservation, --cpuset-mems as the docker CLI" {
+	run_ctr up >/dev/null
+	run b update --cpu-period 50000 --cpu-quota 25000 --memory-reservation 16m --cpuset-mems 0 up
+	[ "$status" -eq 0 ] || fail "update: $output"
+	[ "$(api /containers/up/json | jq -c '.HostConfig | [.CpuPeriod, .CpuQuota, .MemoryReservation, .CpusetMems]')" = '[50000,25000,16777216,"0"]' ]
+	run b update --memory-reservation abc up
+	[ "$status" -eq 125 ]
+	[[ ${lines[0]} == *"invalid argument \"abc\" for \"--memory-reservation\" flag"* ]] || fail "$output"
+}
