@@ -1,6 +1,7 @@
 #include "common/error.h"
 #include "common/xalloc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,4 +67,13 @@ void berth_error_free(struct berth_error **err)
 	free((*err)->msg);
 	free(*err);
 	*err = NULL;
+}
+
+char *berth_errno_text(int code)
+{
+	char *s = xstrdup(strerror(code));
+	/* "No such file or directory"; not "I/O error" or "RPC struct is bad" */
+	if (isupper((unsigned char)s[0]) && !isupper((unsigned char)s[1]))
+		s[0] = (char)tolower((unsigned char)s[0]);
+	return s;
 }

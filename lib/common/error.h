@@ -26,5 +26,9 @@ int berth_error_errno(struct berth_error **err, const char *fmt, ...)
 int berth_error_wrap(struct berth_error **err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void berth_error_free(struct berth_error **err);
+/* Go's text for an errno value, as dockerd and runc print it: strerror with
+ * a lower-case first letter ("no such file or directory"); the docker CLI
+ * picks exit codes 126/127 by these texts. The caller frees. */
+char *berth_errno_text(int code);
 
 #endif

@@ -172,11 +172,20 @@ int process_find_executable(const struct oci_process *p, char **out, struct bert
 {
 	const char *name = p->args[0];
 	if (strchr(name, '/')) {
+		/* as runc's (Go's exec.LookPath): a failed stat as itself, with
+		 * Go's errno text ("stat /root/x: permission denied" for a user
+		 * who may not search /root), else "permission denied"; the docker
+		 * CLI exits 127 or 126 by these texts */
+		struct stat st;
+		if (stat(name, &st) < 0) {
+			int e = errno;
+			cleanup_free char *text = berth_errno_text(e);
+			return berth_error_set(err, e, "process.args[0]: exec: \"%s\": stat %s: %s",
+					       name, name, text);
+		}
 		if (!is_executable(name))
 			return berth_error_set(
-			    err, ENOENT, "process.args[0]: exec: \"%s\": %s", name,
-			    access(name, F_OK) == 0 ? "permission denied"
-						    : "no such file or directory");
+			    err, EACCES, "process.args[0]: exec: \"%s\": permission denied", name);
 		*out = xstrdup(name);
 		return 0;
 	}

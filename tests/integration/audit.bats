@@ -5,6 +5,7 @@
 # pins dockerd's behaviour for one of them, through berth and the docker CLI.
 
 load containers-helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
 	ct_setup
@@ -300,4 +301,33 @@ pids_max() { b exec "$1" sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || 
 	run b update --memory-reservation abc up
 	[ "$status" -eq 125 ]
 	[[ ${lines[0]} == *"invalid argument \"abc\" for \"--memory-reservation\" flag"* ]] || fail "$output"
+}
+
+@test "audit: start errors carry Go's errno texts as dockerd's, so the docker CLI exits 127/126 as with dockerd" {
+	# a missing device: dockerd's message ends in Go's "no such file or
+	# directory" (the CLI's 127); C's capitalised strerror made it 125
+	run -127 dkx run --rm --network none --device /dev/nonexist-aud busybox true
+	[ "$status" -eq 127 ] || fail "docker run --device: $status $output"
+	[[ $output == *'error gathering device information while adding custom device "/dev/nonexist-aud": no such file or directory'* ]] ||
+		fail "got '$output'"
+	run -127 b run --rm --network none --device /dev/nonexist-aud busybox true
+	[ "$status" -eq 127 ] || fail "berth run --device: $status $output"
+	# a file the user may not search for (/root is 0700): runc's stat fails
+	# with EACCES (126), as the user has no effective capabilities (moby's
+	# SetCapabilities: bounding only for a user other than root)
+	run -126 dkx run --rm --network none -u 1000 busybox /root/x
+	[ "$status" -eq 126 ] || fail "docker run -u 1000 /root/x: $status $output"
+	[[ $output == *'exec: "/root/x": stat /root/x: permission denied'* ]] || fail "got '$output'"
+	run -126 b run --rm --network none -u 1000 busybox /root/x
+	[ "$status" -eq 126 ] || fail "berth run -u 1000 /root/x: $status $output"
+	run b run --rm --network none -u 1000 busybox sh -c 'grep -E "^Cap(Prm|Eff)" /proc/self/status'
+	[ "$output" = $'CapPrm:\t0000000000000000\nCapEff:\t0000000000000000' ] || fail "caps: '$output'"
+	# as root: a missing file is 127, a file that is not executable 126
+	run -127 dkx run --rm --network none busybox /nonexist-aud
+	[ "$status" -eq 127 ] || fail "docker run /nonexist-aud: $status $output"
+	[[ $output == *'exec: "/nonexist-aud": stat /nonexist-aud: no such file or directory'* ]] ||
+		fail "got '$output'"
+	run -126 dkx run --rm --network none busybox /etc/passwd
+	[ "$status" -eq 126 ] || fail "docker run /etc/passwd: $status $output"
+	[[ $output == *'exec: "/etc/passwd": permission denied'* ]] || fail "got '$output'"
 }

@@ -141,6 +141,7 @@ static int build_process(const struct specgen_input *in, const char *hostname,
 		sg_user_clear(&u);
 		return -1;
 	}
+	bool root = u.uid == 0;
 	json_t *juser = json_pack("{s:I,s:I}", "uid", (json_int_t)u.uid, "gid", (json_int_t)u.gid);
 	if (json_array_size(u.additional_gids) > 0)
 		json_object_set(juser, "additionalGids", u.additional_gids);
@@ -148,7 +149,7 @@ static int build_process(const struct specgen_input *in, const char *hostname,
 	json_t *p =
 	    json_pack("{s:b,s:o,s:O,s:O,s:s,s:o,s:b,s:I}", "terminal", sg_bool(in->config, "Tty"),
 		      "user", juser, "args", args, "env", env, "cwd", wd && *wd ? wd : "/",
-		      "capabilities", sg_caps_object(caps), "noNewPrivileges",
+		      "capabilities", sg_caps_object(caps, root), "noNewPrivileges",
 		      so->no_new_privileges, "oomScoreAdj", (json_int_t)oom);
 	if (json_array_size(rlimits) > 0)
 		json_object_set(p, "rlimits", rlimits);

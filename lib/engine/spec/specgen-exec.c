@@ -122,7 +122,7 @@ int specgen_exec_process(json_t *spec, json_t *exec_config, const char *rootfs, 
 		cleanup_json json_t *caps = NULL;
 		if (sg_capabilities(NULL, NULL, true, &caps, err) < 0)
 			return -1;
-		json_object_set_new(p, "capabilities", sg_caps_object(caps));
+		json_object_set_new(p, "capabilities", sg_caps_object(caps, true));
 	}
 	*process = steal_ptr(p);
 	return 0;

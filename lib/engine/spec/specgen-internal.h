@@ -43,7 +43,7 @@ void sg_user_clear(struct sg_user *u);
  * without "CAP_", any case), every known one when privileged. */
 int sg_capabilities(json_t *cap_add, json_t *cap_drop, bool privileged, json_t **caps,
 		    struct berth_error **err);
-json_t *sg_caps_object(json_t *caps);
+json_t *sg_caps_object(json_t *caps, bool root);
 
 /* HostConfig.SecurityOpt */
 struct sg_secopts {

@@ -328,11 +328,16 @@ static int user_device(json_t *d, size_t i, json_t *nodes, json_t *rules, struct
 	if (ctr[0] != '/')
 		return berth_error_set(err, EINVAL, "%s is not an absolute path", ctr);
 	struct stat st;
-	if (stat(host, &st) < 0)
-		return berth_error_set(err, errno == ENOENT ? EINVAL : errno,
+	if (stat(host, &st) < 0) {
+		/* Go's errno text, as dockerd: the docker CLI exits 127 on "no
+		 * such file or directory" */
+		int e = errno;
+		cleanup_free char *text = berth_errno_text(e);
+		return berth_error_set(err, e == ENOENT ? EINVAL : e,
 				       "error gathering device information while adding custom "
 				       "device \"%s\": %s",
-				       host, strerror(errno));
+				       host, text);
+	}
 	if (S_ISDIR(st.st_mode)) {
 		dir_devices(host, ctr, perms, nodes, rules, 0);
 		return 0;

@@ -263,7 +263,11 @@ int sg_capabilities(json_t *cap_add, json_t *cap_drop, bool privileged, json_t *
 	return 0;
 }
 
-json_t *sg_caps_object(json_t *caps)
+json_t *sg_caps_object(json_t *caps, bool root)
 {
+	/* moby's SetCapabilities: a user other than root gets no effective and
+	 * permitted capabilities, as its execve would leave it */
+	if (!root)
+		return json_pack("{s:O}", "bounding", caps);
 	return json_pack("{s:O,s:O,s:O}", "bounding", caps, "effective", caps, "permitted", caps);
 }
