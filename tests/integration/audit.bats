@@ -331,3 +331,39 @@ pids_max() { b exec "$1" sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || 
 	[ "$status" -eq 126 ] || fail "docker run /etc/passwd: $status $output"
 	[[ $output == *'exec: "/etc/passwd": permission denied'* ]] || fail "got '$output'"
 }
+
+@test "audit: create with ?platform= of another platform than the local image's is dockerd's 404; bad specifiers its 400s" {
+	local body='{"Image":"busybox","Cmd":["true"],"HostConfig":{"NetworkMode":"none"}}'
+	local c msg='image with reference busybox was found but does not match the specified platform'
+	# dockerd 20.10's answers, recorded with the same busybox image (linux/amd64 here)
+	local host
+	host=$(api /images/busybox/json | jq -r '.Os + "/" + .Architecture')
+	[ "$host" = linux/amd64 ] || skip "the image is $host; the recorded answers are for linux/amd64"
+	local cases=(
+		"linux/arm64|404|$msg: wanted linux/arm64, actual: linux/amd64"
+		"linux/aarch64/v8|404|$msg: wanted linux/arm64/v8, actual: linux/amd64"
+		"windows|404|$msg: wanted windows/amd64, actual: linux/amd64"
+		"linux/arm|404|$msg: wanted linux/arm, actual: linux/amd64"
+		"linux/i386|404|$msg: wanted linux/386, actual: linux/amd64"
+		'bogus|400|"bogus": unknown operating system or architecture: invalid argument'
+		'linux/|400|"" is an invalid component of "linux/": platform specifier component must match "^[A-Za-z0-9_-]+$": invalid argument'
+		'linux/amd64/v2/x|400|"linux/amd64/v2/x": cannot parse platform specifier: invalid argument'
+		'linux/amd64|201|'
+		'Linux/x86_64/v1|201|'
+		'linux/amd64/v3|201|'
+		'amd64|201|'
+		'linux|201|'
+	)
+	for c in "${cases[@]}"; do
+		IFS='|' read -r p code m <<<"$c"
+		api_status POST "/v1.41/containers/create?platform=$p" "$body"
+		[ "$STATUS" = "$code" ] || fail "$p: $STATUS $BODY"
+		[[ $code == 201 ]] || [ "$(jq -r .message <<<"$BODY")" = "$m" ] || fail "$p: $BODY"
+	done
+	# before API 1.41 the platform is not looked at
+	api_status POST "/v1.40/containers/create?platform=linux/arm64" "$body"
+	[ "$STATUS" = 201 ] || fail "v1.40: $STATUS $BODY"
+	run -1 dkx create --pull never --network none --platform linux/arm64 busybox true
+	[ "$output" = "Error response from daemon: $msg: wanted linux/arm64, actual: linux/amd64" ] ||
+		fail "docker create: '$output'"
+}

@@ -72,7 +72,8 @@ static int containers_create(struct api_request *req, struct api_response *resp,
 		name = NULL;
 	if (name && ctrapi_check_name(name, err) < 0)
 		return -1;
-	if (platform && platform[0] == '\0')
+	/* dockerd takes ?platform= from API 1.41 on */
+	if ((platform && platform[0] == '\0') || api_version_cmp_str(req->version, "1.41") < 0)
 		platform = NULL;
 	cleanup_json json_t *body = NULL;
 	if (req->body_len == 0)

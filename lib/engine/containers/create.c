@@ -372,9 +372,63 @@ static int reserve_name(struct engine *e, struct container *c, const char *name,
 	}
 }
 
+/* ?platform= as dockerd parses it (containerd's platforms.Parse, its
+ * messages): every component [A-Za-z0-9_-]+, at most os/arch/variant. */
+static int parse_platform(const char *spec, struct platform *out, struct berth_error **err)
+{
+	static const char ok[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+	size_t n = 0;
+	for (const char *s = spec;; n++) {
+		size_t len = strcspn(s, "/");
+		if (len == 0 || strspn(s, ok) < len)
+			return berth_error_set(
+			    err, EINVAL,
+			    "\"%.*s\" is an invalid component of \"%s\": platform "
+			    "specifier component must match \"^[A-Za-z0-9_-]+$\": "
+			    "invalid argument",
+			    (int)len, s, spec);
+		if (s[len] == '\0')
+			break;
+		s += len + 1;
+	}
+	if (n >= 3)
+		return berth_error_set(
+		    err, EINVAL, "\"%s\": cannot parse platform specifier: invalid argument", spec);
+	struct berth_error *perr = NULL;
+	if (platform_parse(spec, out, &perr) < 0) {
+		berth_error_free(&perr);
+		return berth_error_set(
+		    err, EINVAL,
+		    "\"%s\": unknown operating system or architecture: invalid argument", spec);
+	}
+	return 0;
+}
+
+/* dockerd's GetImage with a platform: a local image of another platform is
+ * not found (404: the docker CLI pulls the platform's image) */
+static int check_platform(const char *image, const struct img *im, const char *spec,
+			  struct berth_error **err)
+{
+	struct platform want;
+	if (parse_platform(spec, &want, err) < 0)
+		return -1;
+	const struct platform *have = &im->cfg->platform;
+	int rc = 0;
+	if (platform_rank(&want, have) < 0) {
+		cleanup_free char *w = platform_format(&want);
+		cleanup_free char *h = platform_format(have);
+		rc = berth_error_set(err, ENOENT,
+				     "image with reference %s was found but does not match the "
+				     "specified platform: wanted %s, actual: %s",
+				     image, w, h);
+	}
+	platform_free(&want);
+	return rc;
+}
+
 /* Config and HostConfig from the body, merged with the image. */
-static int prepare_config(struct engine *e, struct container *c, json_t *body, struct img *im,
-			  char ***warnings, struct berth_error **err)
+static int prepare_config(struct engine *e, struct container *c, json_t *body, const char *platform,
+			  struct img *im, char ***warnings, struct berth_error **err)
 {
 	if (!json_is_object(body))
 		return berth_error_set(err, EINVAL, "the request body must be a JSON object");
@@ -393,6 +447,8 @@ static int prepare_config(struct engine *e, struct container *c, json_t *body, s
 		return berth_error_set(err, EINVAL, "Config.Image: no image specified");
 	c->image = xstrdup(image);
 	if (images_lookup(e, image, im, NULL, err) < 0)
+		return -1;
+	if (platform && im->cfg && check_platform(image, im, platform, err) < 0)
 		return -1;
 	c->image_id = xstrdup(im->id);
 	if (specgen_check_hostconfig(c->host_config, warnings, err) < 0)
@@ -506,7 +562,6 @@ static void undo_storage(struct engine *e, struct container *c)
 int ctr_create(struct engine *e, const char *name, json_t *body, const char *platform,
 	       struct container **out, char ***warnings, struct berth_error **err)
 {
-	(void)platform;
 	*out = NULL;
 	struct ctr_store *s = e->containers;
 	if (!s || !e->snap || !e->md)
@@ -523,7 +578,7 @@ int ctr_create(struct engine *e, const char *name, json_t *body, const char *pla
 	c->priv->engine = e;
 	struct img im = {0};
 	int64_t t0 = ctr_now();
-	int rc = prepare_config(e, c, body, &im, warnings, err);
+	int rc = prepare_config(e, c, body, platform, &im, warnings, err);
 	int64_t t1 = ctr_now();
 	if (rc == 0)
 		rc = reserve_name(e, c, name && name[0] ? name : NULL, err);
