@@ -367,3 +367,30 @@ pids_max() { b exec "$1" sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || 
 	[ "$output" = "Error response from daemon: $msg: wanted linux/arm64, actual: linux/amd64" ] ||
 		fail "docker create: '$output'"
 }
+
+@test "audit: an invalid --tmpfs option is dockerd's 'invalid tmpfs option' at start (its MergeTmpfsOptions), not the runtime's mount error" {
+	# dockerd 20.10 creates the container (201) and refuses the start (500)
+	local c id cases=(
+		'bogus=1|invalid tmpfs option ["bogus" "1"]'
+		'bogus|invalid tmpfs option ["bogus"]'
+		'size|invalid tmpfs option ["size"]'
+		'size=1m,x=1=2,mode=1777|invalid tmpfs option ["x" "1=2"]'
+		'exec,|invalid tmpfs option [""]'
+		'tmpcopyup|invalid tmpfs option ["tmpcopyup"]'
+		'rw,noexec,size=1m|'
+		'defaults,=x|'
+		'ro,size=1m,uid=1,gid=2,nr_inodes=100,mode=1777|'
+	)
+	for c in "${cases[@]}"; do
+		id=$(mk "" '["true"]' "$(jq -nc --arg t "${c%%|*}" '{HostConfig: {Tmpfs: {"/x": $t}}}')")
+		api_status POST "/containers/$id/start"
+		if [[ -z ${c#*|} ]]; then
+			[ "$STATUS" = 204 ] || fail "${c%%|*}: $STATUS $BODY"
+			continue
+		fi
+		[ "$STATUS" = 500 ] || fail "${c%%|*}: $STATUS $BODY"
+		[[ $(jq -r .message <<<"$BODY") == *": ${c#*|}" ]] || fail "${c%%|*}: $BODY"
+	done
+	run -125 dkx run --rm --network none --tmpfs /x:bogus=1 busybox true
+	[[ ${lines[0]} == *'invalid tmpfs option ["bogus" "1"]' ]] || fail "docker run: '$output'"
+}

@@ -60,6 +60,46 @@ static json_t *tmpfs_mount(const char *dst, const char *data)
 	return m;
 }
 
+/* docker's MergeTmpfsOptions, run by dockerd at start: an option is a mount
+ * flag or key=value with one of tmpfs's keys, else "invalid tmpfs option
+ * [\"k\" \"v\"]" (Go's %q of the option split at its first '=') */
+static int check_tmpfs_opts(const char *data, struct berth_error **err)
+{
+	static const char *const flags[] = {
+	    "defaults",	     "ro",	   "rw",	  "suid",
+	    "nosuid",	     "dev",	   "nodev",	  "exec",
+	    "noexec",	     "sync",	   "async",	  "dirsync",
+	    "remount",	     "mand",	   "nomand",	  "atime",
+	    "noatime",	     "diratime",   "nodiratime",  "bind",
+	    "rbind",	     "unbindable", "runbindable", "private",
+	    "rprivate",	     "shared",	   "rshared",	  "slave",
+	    "rslave",	     "relatime",   "norelatime",  "strictatime",
+	    "nostrictatime", NULL};
+	static const char *const keys[] = {"",		"size",	     "mode", "uid", "gid",
+					   "nr_inodes", "nr_blocks", "mpol", NULL};
+	if (data == NULL || *data == '\0')
+		return 0;
+	for (const char *o = data;; o++) {
+		size_t len = strcspn(o, ","), klen = strcspn(o, "=,");
+		bool has_value = klen < len, known = false;
+		const char *const *set = has_value ? keys : flags;
+		for (size_t i = 0; set[i] && !known; i++)
+			known = strlen(set[i]) == klen && strncmp(o, set[i], klen) == 0;
+		if (!known) {
+			cleanup_json json_t *k = json_stringn(o, klen);
+			cleanup_json json_t *v =
+			    has_value ? json_stringn(o + klen + 1, len - klen - 1) : NULL;
+			cleanup_free char *ks = json_dumps(k, JSON_ENCODE_ANY);
+			cleanup_free char *vs = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
+			return berth_error_set(err, EIO, "invalid tmpfs option [%s%s%s]", ks,
+					       vs ? " " : "", vs ? vs : "");
+		}
+		o += len;
+		if (*o == '\0')
+			return 0;
+	}
+}
+
 static const char *propagation(const char *o)
 {
 	static const char *const modes[] = {"private", "rprivate", "shared", "rshared",
@@ -252,6 +292,8 @@ static int user_mounts(const struct specgen_input *in, json_t *out, struct berth
 	const char *dst;
 	json_object_foreach(tmpfs, dst, e)
 	{
+		if (check_tmpfs_opts(json_string_value(e), err) < 0)
+			return -1;
 		json_array_append_new(out, tmpfs_mount(dst, json_string_value(e)));
 	}
 	/* stable sort by depth: parents before children */
