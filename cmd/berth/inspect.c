@@ -3,6 +3,7 @@
  * indented as docker prints them; missing objects are reported after the
  * array (exit 1). */
 #include "cli.h"
+#include "gotmpl.h"
 
 #include "common/cleanup.h"
 #include "common/xalloc.h"
@@ -23,8 +24,55 @@ static int get_object(struct client *c, const char *kind, const char *name, bool
 	return (*err)->code == ENOENT ? 1 : -1;
 }
 
-static int inspect(struct cli *cli, const char *type, bool generic, bool size, int argc,
-		   char **argv)
+/* A -f template (NULL: the indented JSON array): docker's
+ * TemplateInspector renders each object on its line; the lines are written
+ * at the end, a lone newline when there are none; a failed rendering is
+ * one of the errors. */
+struct inspect_out {
+	struct gotmpl *tmpl;
+	json_t *all;
+	char *lines;
+	size_t nlines;
+	char *errors;
+};
+
+static void add_object(struct inspect_out *o, json_t *obj)
+{
+	if (o->tmpl == NULL) {
+		json_array_append_new(o->all, obj);
+		return;
+	}
+	struct berth_error *err = NULL;
+	char *line = NULL;
+	struct gotmpl_opts opts = {.missing_error = true};
+	if (gotmpl_render_opts(o->tmpl, obj, &opts, &line, &err) == 0) {
+		char *l = xasprintf("%s%s\n", o->lines ? o->lines : "", line);
+		free(o->lines);
+		o->lines = l;
+		o->nlines++;
+	} else {
+		cleanup_free char *msg = xasprintf("template parsing error: %s", err->msg);
+		cli_errors_add(&o->errors, msg);
+	}
+	free(line);
+	berth_error_free(&err);
+	json_decref(obj);
+}
+
+static void flush_out(struct inspect_out *o)
+{
+	if (o->tmpl == NULL)
+		cli_print_json_indent(stdout, o->all);
+	else
+		fputs(o->nlines ? o->lines : "\n", stdout);
+	fflush(stdout);
+}
+
+static int inspect_objects(struct client *c, const char *const *kinds, const char *type,
+			   bool generic, bool size, int argc, char **argv, struct inspect_out *o);
+
+static int inspect(struct cli *cli, const char *type, bool generic, bool size, const char *format,
+		   int argc, char **argv)
 {
 	struct berth_error *err = NULL;
 	struct client *c = cli_client(cli, &err);
@@ -32,7 +80,31 @@ static int inspect(struct cli *cli, const char *type, bool generic, bool size, i
 		return cli_fail(&err);
 	static const char *const kinds[] = {"container", "image", NULL};
 	cleanup_json json_t *all = json_array();
-	cleanup_free char *missing = NULL;
+	struct inspect_out o = {.all = all};
+	if (format && *format && strcmp(format, "json") != 0) {
+		o.tmpl = gotmpl_parse(format, &err);
+		if (o.tmpl == NULL) {
+			fprintf(stderr, "template parsing error: %s\n", err->msg);
+			berth_error_free(&err);
+			return 64;
+		}
+	}
+	int rc = inspect_objects(c, kinds, type, generic, size, argc, argv, &o);
+	gotmpl_free(o.tmpl);
+	free(o.lines);
+	if (rc < 0) {
+		free(o.errors);
+		return 1;
+	}
+	rc = cli_errors_end(o.errors);
+	free(o.errors);
+	return rc;
+}
+
+static int inspect_objects(struct client *c, const char *const *kinds, const char *type,
+			   bool generic, bool size, int argc, char **argv, struct inspect_out *o)
+{
+	struct berth_error *err = NULL;
 	for (int i = 0; i < argc; i++) {
 		json_t *obj = NULL;
 		int r = 1;
@@ -43,30 +115,21 @@ static int inspect(struct cli *cli, const char *type, bool generic, bool size, i
 			r = get_object(c, *k, argv[i], size, &obj, &err);
 		}
 		if (r < 0) {
-			cli_print_json_indent(stdout, all);
-			return cli_fail(&err);
+			flush_out(o);
+			cli_fail(&err);
+			return -1;
 		}
 		if (r == 0) {
-			json_array_append_new(all, obj);
+			add_object(o, obj);
 			continue;
 		}
 		cleanup_free char *msg = generic ? xasprintf("Error: No such object: %s", argv[i])
 						 : xstrdup(err ? err->msg : "");
 		berth_error_free(&err);
-		cli_errors_add(&missing, msg);
+		cli_errors_add(&o->errors, msg);
 	}
 	berth_error_free(&err);
-	cli_print_json_indent(stdout, all);
-	return cli_errors_end(missing);
-}
-
-static int check_format(const char *format)
-{
-	struct berth_error *err = NULL;
-	enum cli_format fmt;
-	if (format && strcmp(format, "json") != 0 &&
-	    cli_format_parse(format, false, &fmt, &err) < 0)
-		return cli_fail(&err);
+	flush_out(o);
 	return 0;
 }
 
@@ -80,16 +143,15 @@ int cmd_image_inspect(struct cli *cli, int argc, char **argv)
 					     -1};
 	const char *format = NULL;
 	const struct cli_opt opts[] = {
-	    {'f', "format", CLI_OPT_STRING, &format, "string", "Format output: 'json' (default)"},
+	    {'f', "format", CLI_OPT_STRING, &format, "string",
+	     "Format output: 'json' (default) or a Go template"},
 	    {0, NULL, CLI_OPT_END, NULL, NULL, NULL},
 	};
 	int first;
 	int rc = cli_parse(&spec, opts, argc, argv, &first);
 	if (rc)
 		return cli_parse_exit(rc);
-	if (check_format(format))
-		return 1;
-	return inspect(cli, "image", false, false, argc - first, argv + first);
+	return inspect(cli, "image", false, false, format, argc - first, argv + first);
 }
 
 int cmd_inspect(struct cli *cli, int argc, char **argv)
@@ -103,7 +165,8 @@ int cmd_inspect(struct cli *cli, int argc, char **argv)
 	const char *format = NULL, *type = NULL;
 	bool size = false;
 	const struct cli_opt opts[] = {
-	    {'f', "format", CLI_OPT_STRING, &format, "string", "Format output: 'json' (default)"},
+	    {'f', "format", CLI_OPT_STRING, &format, "string",
+	     "Format output: 'json' (default) or a Go template"},
 	    {'s', "size", CLI_OPT_BOOL, &size, NULL,
 	     "Display total file sizes if the type is container"},
 	    {0, "type", CLI_OPT_STRING, &type, "string", "Only inspect objects of the given type"},
@@ -113,8 +176,6 @@ int cmd_inspect(struct cli *cli, int argc, char **argv)
 	int rc = cli_parse(&spec, opts, argc, argv, &first);
 	if (rc)
 		return cli_parse_exit(rc);
-	if (check_format(format))
-		return 1;
 	if (type && *type == '\0')
 		type = NULL;
 	if (type && strcmp(type, "image") != 0 && strcmp(type, "container") != 0) {
@@ -125,7 +186,7 @@ int cmd_inspect(struct cli *cli, int argc, char **argv)
 			type);
 		return 1;
 	}
-	return inspect(cli, type, type == NULL, size, argc - first, argv + first);
+	return inspect(cli, type, type == NULL, size, format, argc - first, argv + first);
 }
 
 int cmd_container_inspect(struct cli *cli, int argc, char **argv)
@@ -140,7 +201,8 @@ int cmd_container_inspect(struct cli *cli, int argc, char **argv)
 	const char *format = NULL;
 	bool size = false;
 	const struct cli_opt opts[] = {
-	    {'f', "format", CLI_OPT_STRING, &format, "string", "Format output: 'json' (default)"},
+	    {'f', "format", CLI_OPT_STRING, &format, "string",
+	     "Format output: 'json' (default) or a Go template"},
 	    {'s', "size", CLI_OPT_BOOL, &size, NULL, "Display total file sizes"},
 	    {0, NULL, CLI_OPT_END, NULL, NULL, NULL},
 	};
@@ -148,7 +210,5 @@ int cmd_container_inspect(struct cli *cli, int argc, char **argv)
 	int rc = cli_parse(&spec, opts, argc, argv, &first);
 	if (rc)
 		return cli_parse_exit(rc);
-	if (check_format(format))
-		return 1;
-	return inspect(cli, "container", false, size, argc - first, argv + first);
+	return inspect(cli, "container", false, size, format, argc - first, argv + first);
 }

@@ -1,0 +1,1798 @@
+/* Go text/template subset over jansson values (see gotmpl.h): a lexer that
+ * makes Go's items, a parser of Go's node tree, and an evaluator whose values
+ * are json_t references (NULL: Go's invalid value, "<no value>"). */
+#include "gotmpl.h"
+
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+#include "ctrfmt.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- string builder ---- */
+
+struct gsb {
+	char *s;
+	size_t len, cap;
+};
+
+static void gsb_add(struct gsb *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->s = xrealloc(b->s, b->cap);
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void gsb_str(struct gsb *b, const char *s)
+{
+	gsb_add(b, s, strlen(s));
+}
+
+static char *gsb_take(struct gsb *b)
+{
+	if (b->s == NULL)
+		return xstrdup("");
+	char *s = b->s;
+	*b = (struct gsb){0};
+	return s;
+}
+
+/* ---- tree ---- */
+
+enum tok_kind {
+	T_EOF,
+	T_TEXT,
+	T_LEFT,
+	T_RIGHT,
+	T_FIELD,
+	T_DOT,
+	T_VAR,
+	T_STRING,
+	T_NUMBER,
+	T_IDENT,
+	T_BOOL,
+	T_NIL,
+	T_IF,
+	T_ELSE,
+	T_END,
+	T_RANGE,
+	T_WITH,
+	T_PIPE,
+	T_LPAREN,
+	T_RPAREN,
+	T_DECLARE,
+	T_ASSIGN,
+	T_COMMA,
+	T_OTHERKW,
+};
+
+struct tok {
+	enum tok_kind kind;
+	size_t pos;
+	char *val;  /* text, name, unquoted string */
+	bool space; /* preceded by space */
+};
+
+enum arg_kind { A_FIELD, A_DOT, A_VAR, A_STR, A_INT, A_REAL, A_BOOL, A_NIL, A_IDENT, A_PIPE };
+
+struct pipe;
+
+struct arg {
+	enum arg_kind kind;
+	size_t pos;
+	char *s; /* string literal, function or variable name */
+	json_int_t i;
+	double d;
+	bool b;
+	struct pipe *pipe;
+	char **chain; /* field names after the operand */
+	size_t nchain;
+	char *src;
+};
+
+struct cmd {
+	struct arg *args;
+	size_t nargs;
+	size_t pos;
+	char *src;
+};
+
+struct pipe {
+	char *decl[2];
+	size_t ndecl;
+	bool assign;
+	struct cmd *cmds;
+	size_t ncmds;
+	size_t pos;
+};
+
+enum node_kind { N_TEXT, N_ACTION, N_IF, N_RANGE, N_WITH };
+
+struct list;
+
+struct node {
+	enum node_kind kind;
+	size_t pos;
+	char *text;
+	struct pipe *pipe;
+	struct list *list, *else_list;
+};
+
+struct list {
+	struct node **v;
+	size_t n;
+};
+
+struct gotmpl {
+	char *text;
+	void **allocs;
+	size_t nallocs;
+	struct list *root;
+};
+
+static void *talloc(struct gotmpl *t, size_t n)
+{
+	void *p = xcalloc(1, n ? n : 1);
+	t->allocs = xrealloc(t->allocs, (t->nallocs + 1) * sizeof(void *));
+	t->allocs[t->nallocs++] = p;
+	return p;
+}
+
+static char *tstrndup(struct gotmpl *t, const char *s, size_t n)
+{
+	char *p = talloc(t, n + 1);
+	memcpy(p, s, n);
+	return p;
+}
+
+/* grow an array allocated with talloc: a new copy (old one freed at the end) */
+static void *tgrow(struct gotmpl *t, void *old, size_t n, size_t size)
+{
+	void *p = talloc(t, (n + 1) * size);
+	if (old)
+		memcpy(p, old, n * size);
+	return p;
+}
+
+void gotmpl_free(struct gotmpl *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < t->nallocs; i++)
+		free(t->allocs[i]);
+	free(t->allocs);
+	free(t->text);
+	free(t);
+}
+
+static size_t line_of(const char *text, size_t pos)
+{
+	size_t l = 1;
+	for (size_t i = 0; i < pos && text[i]; i++)
+		l += text[i] == '\n';
+	return l;
+}
+
+static size_t col_of(const char *text, size_t pos)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < pos && text[i]; i++)
+		c = text[i] == '\n' ? 0 : c + 1;
+	return c;
+}
+
+/* ---- lexer ---- */
+
+struct lexer {
+	struct gotmpl *t;
+	const char *s;
+	struct tok *toks;
+	size_t n;
+	struct berth_error **err;
+};
+
+static void emit(struct lexer *lx, enum tok_kind k, size_t pos, char *val, bool space)
+{
+	lx->toks = tgrow(lx->t, lx->toks, lx->n, sizeof(struct tok));
+	lx->toks[lx->n++] = (struct tok){k, pos, val, space};
+}
+
+static int lex_fail(struct lexer *lx, size_t pos, const char *msg)
+{
+	return berth_error_set(lx->err, EINVAL, "template: :%zu: %s", line_of(lx->s, pos), msg);
+}
+
+static const struct {
+	const char *word;
+	enum tok_kind kind;
+} keywords[] = {
+    {"if", T_IF},
+    {"else", T_ELSE},
+    {"end", T_END},
+    {"range", T_RANGE},
+    {"with", T_WITH},
+    {"true", T_BOOL},
+    {"false", T_BOOL},
+    {"nil", T_NIL},
+    {"define", T_OTHERKW},
+    {"template", T_OTHERKW},
+    {"block", T_OTHERKW},
+    {"break", T_OTHERKW},
+    {"continue", T_OTHERKW},
+};
+
+static bool is_alnum_(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || (unsigned char)c >= 0x80;
+}
+
+/* A quoted string literal at s[*i] (the quote): its value. */
+static char *lex_string(struct lexer *lx, size_t *i)
+{
+	const char *s = lx->s;
+	char q = s[*i];
+	struct gsb b = {0};
+	size_t j = *i + 1;
+	for (; s[j] && s[j] != q; j++) {
+		if (q == '`') {
+			gsb_add(&b, s + j, 1);
+			continue;
+		}
+		if (s[j] == '\n')
+			break;
+		if (s[j] != '\\') {
+			gsb_add(&b, s + j, 1);
+			continue;
+		}
+		j++;
+		char c = s[j];
+		const char *map = "n\nt\tr\r\\\\\"\"''a\ab\bf\fv\v0\0";
+		const char *m = c ? strchr(map, c) : NULL;
+		if (m && (m - map) % 2 == 0 && c != '0') {
+			gsb_add(&b, m + 1, 1);
+		} else if (c == 'x' && isxdigit((unsigned char)s[j + 1]) &&
+			   isxdigit((unsigned char)s[j + 2])) {
+			char hex[3] = {s[j + 1], s[j + 2], 0};
+			char ch = (char)strtol(hex, NULL, 16);
+			gsb_add(&b, &ch, 1);
+			j += 2;
+		} else {
+			free(b.s);
+			lex_fail(lx, j, "unterminated quoted string");
+			return NULL;
+		}
+	}
+	if (s[j] != q) {
+		free(b.s);
+		lex_fail(lx, *i,
+			 q == '`' ? "unterminated raw quoted string"
+				  : "unterminated quoted string");
+		return NULL;
+	}
+	*i = j + 1;
+	cleanup_free char *v = gsb_take(&b);
+	return tstrndup(lx->t, v, strlen(v));
+}
+
+/* Inside an action from s[*i] to its "}}": 0 with *i after it and
+ * *trim_right when it was " -}}". */
+static int lex_action(struct lexer *lx, size_t *i, bool *trim_right)
+{
+	const char *s = lx->s;
+	size_t j = *i;
+	bool space = true;
+	for (;;) {
+		if (s[j] == '\0')
+			return lex_fail(lx, j, "unclosed action");
+		if (s[j] == ' ' && s[j + 1] == '-' && s[j + 2] == '}' && s[j + 3] == '}') {
+			emit(lx, T_RIGHT, j, NULL, true);
+			*trim_right = true;
+			*i = j + 4;
+			return 0;
+		}
+		if (s[j] == '}' && s[j + 1] == '}') {
+			emit(lx, T_RIGHT, j, NULL, space);
+			*trim_right = false;
+			*i = j + 2;
+			return 0;
+		}
+		char c = s[j];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			space = true;
+			j++;
+			continue;
+		}
+		size_t start = j;
+		if (c == '"' || c == '`') {
+			char *v = lex_string(lx, &j);
+			if (v == NULL)
+				return -1;
+			emit(lx, T_STRING, start, v, space);
+		} else if (c == '.' && is_alnum_(s[j + 1]) && !isdigit((unsigned char)s[j + 1])) {
+			j++;
+			while (is_alnum_(s[j]))
+				j++;
+			emit(lx, T_FIELD, start, tstrndup(lx->t, s + start + 1, j - start - 1),
+			     space);
+		} else if (c == '.' && !isdigit((unsigned char)s[j + 1])) {
+			j++;
+			emit(lx, T_DOT, start, NULL, space);
+		} else if (c == '$') {
+			j++;
+			while (is_alnum_(s[j]))
+				j++;
+			emit(lx, T_VAR, start, tstrndup(lx->t, s + start, j - start), space);
+		} else if (isdigit((unsigned char)c) || c == '.' ||
+			   ((c == '-' || c == '+') &&
+			    (isdigit((unsigned char)s[j + 1]) || s[j + 1] == '.'))) {
+			j++;
+			while (
+			    isalnum((unsigned char)s[j]) || s[j] == '.' || s[j] == '_' ||
+			    ((s[j] == '-' || s[j] == '+') && (s[j - 1] == 'e' || s[j - 1] == 'E')))
+				j++;
+			emit(lx, T_NUMBER, start, tstrndup(lx->t, s + start, j - start), space);
+		} else if (c == '\'') {
+			j++;
+			if (s[j] == '\\')
+				j++;
+			if (s[j] == '\0' || s[j + 1] != '\'')
+				return lex_fail(lx, start, "unterminated character constant");
+			cleanup_free char *n = xasprintf("%d", (unsigned char)s[j]);
+			j += 2;
+			emit(lx, T_NUMBER, start, tstrndup(lx->t, n, strlen(n)), space);
+		} else if (is_alnum_(c)) {
+			while (is_alnum_(s[j]))
+				j++;
+			char *w = tstrndup(lx->t, s + start, j - start);
+			enum tok_kind k = T_IDENT;
+			for (size_t x = 0; x < sizeof(keywords) / sizeof(keywords[0]); x++)
+				if (strcmp(keywords[x].word, w) == 0)
+					k = keywords[x].kind;
+			emit(lx, k, start, w, space);
+		} else if (c == '|' || c == '(' || c == ')' || c == ',' || c == '=') {
+			j++;
+			emit(lx,
+			     c == '|'	? T_PIPE
+			     : c == '(' ? T_LPAREN
+			     : c == ')' ? T_RPAREN
+			     : c == ',' ? T_COMMA
+					: T_ASSIGN,
+			     start, NULL, space);
+		} else if (c == ':' && s[j + 1] == '=') {
+			j += 2;
+			emit(lx, T_DECLARE, start, NULL, space);
+		} else {
+			cleanup_free char *m = xasprintf("unexpected \"%c\" in command", c);
+			return lex_fail(lx, start, m);
+		}
+		space = false;
+	}
+}
+
+static int lex(struct lexer *lx)
+{
+	const char *s = lx->s;
+	size_t i = 0;
+	bool trim_next = false;
+	while (s[i]) {
+		const char *a = strstr(s + i, "{{");
+		size_t end = a ? (size_t)(a - s) : strlen(s);
+		size_t tstart = i, tend = end;
+		bool trim_left = a && a[2] == '-' &&
+				 (a[3] == ' ' || a[3] == '\t' || a[3] == '\n' || a[3] == '\r');
+		if (trim_next)
+			while (tstart < tend && isspace((unsigned char)s[tstart]))
+				tstart++;
+		if (trim_left)
+			while (tend > tstart && isspace((unsigned char)s[tend - 1]))
+				tend--;
+		if (tend > tstart)
+			emit(lx, T_TEXT, tstart, tstrndup(lx->t, s + tstart, tend - tstart), false);
+		if (a == NULL)
+			break;
+		i = end + 2 + (trim_left ? 2 : 0);
+		/* a comment */
+		if (s[i] == '/' && s[i + 1] == '*') {
+			const char *e = strstr(s + i + 2, "*/");
+			if (e == NULL)
+				return lex_fail(lx, i, "unclosed comment");
+			size_t k = (size_t)(e - s) + 2;
+			trim_next = false;
+			if (strncmp(s + k, " -}}", 4) == 0) {
+				trim_next = true;
+				k += 4;
+			} else if (strncmp(s + k, "}}", 2) == 0) {
+				k += 2;
+			} else {
+				return lex_fail(lx, k, "comment ends before closing delimiter");
+			}
+			i = k;
+			continue;
+		}
+		emit(lx, T_LEFT, end, NULL, false);
+		if (lex_action(lx, &i, &trim_next) < 0)
+			return -1;
+	}
+	emit(lx, T_EOF, strlen(s), NULL, true);
+	return 0;
+}
+
+/* ---- parser ---- */
+
+struct parser {
+	struct gotmpl *t;
+	struct tok *toks;
+	size_t i;
+	char **vars;
+	size_t nvars;
+	struct berth_error **err;
+};
+
+static struct tok *peek(struct parser *p)
+{
+	return &p->toks[p->i];
+}
+
+static struct tok *next(struct parser *p)
+{
+	struct tok *t = &p->toks[p->i];
+	if (t->kind != T_EOF)
+		p->i++;
+	return t;
+}
+
+static int pfail(struct parser *p, size_t pos, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int pfail(struct parser *p, size_t pos, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cleanup_free char *m = xvasprintf(fmt, ap);
+	va_end(ap);
+	return berth_error_set(p->err, EINVAL, "template: :%zu: %s", line_of(p->t->text, pos), m);
+}
+
+static const char *const funcs[] = {
+    "and",   "or",    "not", "len",	 "index",    "print", "printf", "println", "eq",
+    "ne",    "lt",    "le",  "gt",	 "ge",	     "json",  "split",	"join",	   "title",
+    "lower", "upper", "pad", "truncate", "urlquery", "html",  "js",	"slice",   NULL};
+
+static bool is_func(const char *name)
+{
+	for (const char *const *f = funcs; *f; f++)
+		if (strcmp(*f, name) == 0)
+			return true;
+	return false;
+}
+
+static struct pipe *parse_pipe(struct parser *p, const char *context, enum tok_kind end);
+
+static const char *tok_desc(struct tok *t)
+{
+	switch (t->kind) {
+	case T_RIGHT:
+		return "\"}}\"";
+	case T_RPAREN:
+		return "\")\"";
+	case T_EOF:
+		return "EOF";
+	case T_PIPE:
+		return "\"|\"";
+	case T_COMMA:
+		return "\",\"";
+	case T_DECLARE:
+		return "\":=\"";
+	case T_ASSIGN:
+		return "\"=\"";
+	default:
+		return t->val ? t->val : "token";
+	}
+}
+
+/* Field names right after an operand (".A.B" with no space). */
+static void parse_chain(struct parser *p, struct arg *a)
+{
+	/* Go's node of a chain is where its second part starts */
+	if (peek(p)->kind == T_FIELD && !peek(p)->space)
+		a->pos = peek(p)->pos;
+	while (peek(p)->kind == T_FIELD && !peek(p)->space) {
+		a->chain = tgrow(p->t, a->chain, a->nchain, sizeof(char *));
+		a->chain[a->nchain++] = next(p)->val;
+	}
+}
+
+static int parse_operand(struct parser *p, struct arg *a)
+{
+	struct tok *t = next(p);
+	size_t start = t->pos;
+	*a = (struct arg){.pos = t->pos};
+	switch (t->kind) {
+	case T_FIELD:
+		a->kind = A_FIELD;
+		a->chain = tgrow(p->t, NULL, 0, sizeof(char *));
+		a->chain[a->nchain++] = t->val;
+		parse_chain(p, a);
+		break;
+	case T_DOT:
+		a->kind = A_DOT;
+		break;
+	case T_VAR: {
+		bool known = false;
+		for (size_t i = 0; i < p->nvars; i++)
+			known |= strcmp(p->vars[i], t->val) == 0;
+		if (!known)
+			return pfail(p, t->pos, "undefined variable \"%s\"", t->val);
+		a->kind = A_VAR;
+		a->s = t->val;
+		parse_chain(p, a);
+		break;
+	}
+	case T_STRING:
+		a->kind = A_STR;
+		a->s = t->val;
+		break;
+	case T_BOOL:
+		a->kind = A_BOOL;
+		a->b = strcmp(t->val, "true") == 0;
+		break;
+	case T_NIL:
+		a->kind = A_NIL;
+		break;
+	case T_NUMBER: {
+		char *end;
+		errno = 0;
+		long long v = strtoll(t->val, &end, 0);
+		if (*end == '\0' && errno == 0) {
+			a->kind = A_INT;
+			a->i = v;
+		} else {
+			a->kind = A_REAL;
+			a->d = strtod(t->val, &end);
+			if (*end)
+				return pfail(p, t->pos, "illegal number syntax: \"%s\"", t->val);
+		}
+		break;
+	}
+	case T_IDENT:
+		if (!is_func(t->val))
+			return pfail(p, t->pos, "function \"%s\" not defined", t->val);
+		a->kind = A_IDENT;
+		a->s = t->val;
+		break;
+	case T_LPAREN:
+		a->kind = A_PIPE;
+		a->pipe = parse_pipe(p, "parenthesized pipeline", T_RPAREN);
+		if (a->pipe == NULL)
+			return -1;
+		parse_chain(p, a);
+		break;
+	default:
+		return pfail(p, t->pos, "unexpected %s in operand", tok_desc(t));
+	}
+	size_t end = p->toks[p->i].pos;
+	while (end > start && isspace((unsigned char)p->t->text[end - 1]))
+		end--;
+	a->src = tstrndup(p->t, p->t->text + start, end - start);
+	return 0;
+}
+
+static struct pipe *parse_pipe(struct parser *p, const char *context, enum tok_kind end)
+{
+	struct pipe *pp = talloc(p->t, sizeof(*pp));
+	pp->pos = peek(p)->pos;
+	/* declarations: $x := / $k, $v := / $x = */
+	if (peek(p)->kind == T_VAR) {
+		size_t save = p->i;
+		struct tok *v1 = next(p);
+		struct tok *v2 = NULL;
+		if (peek(p)->kind == T_COMMA) {
+			next(p);
+			if (peek(p)->kind == T_VAR)
+				v2 = next(p);
+		}
+		if (peek(p)->kind == T_DECLARE || peek(p)->kind == T_ASSIGN) {
+			pp->assign = next(p)->kind == T_ASSIGN;
+			pp->decl[pp->ndecl++] = v1->val;
+			if (v2)
+				pp->decl[pp->ndecl++] = v2->val;
+			for (size_t i = 0; i < pp->ndecl && !pp->assign; i++) {
+				p->vars = xrealloc(p->vars, (p->nvars + 1) * sizeof(char *));
+				p->vars[p->nvars++] = pp->decl[i];
+			}
+		} else {
+			p->i = save;
+		}
+	}
+	for (;;) {
+		struct tok *t = peek(p);
+		if (t->kind == end) {
+			next(p);
+			if (pp->ncmds == 0)
+				return pfail(p, t->pos, "missing value for %s", context), NULL;
+			return pp;
+		}
+		if (t->kind == T_EOF || (t->kind == T_RIGHT && end == T_RPAREN)) {
+			pfail(p, t->pos,
+			      end == T_RPAREN ? "unclosed left paren" : "unclosed action");
+			return NULL;
+		}
+		struct cmd c = {.pos = t->pos};
+		size_t start = t->pos;
+		while (peek(p)->kind != end && peek(p)->kind != T_PIPE && peek(p)->kind != T_EOF &&
+		       !(peek(p)->kind == T_RIGHT && end == T_RPAREN)) {
+			struct arg a;
+			if (parse_operand(p, &a) < 0)
+				return NULL;
+			c.args = tgrow(p->t, c.args, c.nargs, sizeof(struct arg));
+			c.args[c.nargs++] = a;
+		}
+		if (c.nargs == 0)
+			return pfail(p, peek(p)->pos, "missing value for command"), NULL;
+		size_t e = p->toks[p->i].pos;
+		while (e > start && isspace((unsigned char)p->t->text[e - 1]))
+			e--;
+		c.src = tstrndup(p->t, p->t->text + start, e - start);
+		pp->cmds = tgrow(p->t, pp->cmds, pp->ncmds, sizeof(struct cmd));
+		pp->cmds[pp->ncmds++] = c;
+		if (peek(p)->kind == T_PIPE) {
+			next(p);
+			if (peek(p)->kind == end)
+				return pfail(p, peek(p)->pos, "missing command after |"), NULL;
+		}
+	}
+}
+
+/* A list up to {{end}} or {{else}}: *stop is the keyword that ended it
+ * (T_EOF at the end of the text). */
+static struct list *parse_list(struct parser *p, enum tok_kind *stop);
+
+static struct node *parse_control(struct parser *p, enum node_kind kind, size_t pos)
+{
+	static const char *const names[] = {"", "", "if", "range", "with"};
+	size_t nvars = p->nvars;
+	struct node *n = talloc(p->t, sizeof(*n));
+	n->kind = kind;
+	n->pos = pos;
+	n->pipe = parse_pipe(p, names[kind], T_RIGHT);
+	if (n->pipe == NULL)
+		return NULL;
+	enum tok_kind stop;
+	n->list = parse_list(p, &stop);
+	if (n->list == NULL)
+		return NULL;
+	if (stop == T_ELSE) {
+		/* {{else if ...}} / {{else with ...}}: a nested node ending at the same {{end}} */
+		if ((kind == N_IF && peek(p)->kind == T_IF) ||
+		    (kind == N_WITH && peek(p)->kind == T_WITH)) {
+			struct tok *kw = next(p);
+			struct node *inner = parse_control(p, kind, kw->pos);
+			if (inner == NULL)
+				return NULL;
+			n->else_list = talloc(p->t, sizeof(struct list));
+			n->else_list->v = talloc(p->t, sizeof(struct node *));
+			n->else_list->v[0] = inner;
+			n->else_list->n = 1;
+			p->nvars = nvars;
+			return n;
+		}
+		if (next(p)->kind != T_RIGHT)
+			return pfail(p, p->toks[p->i - 1].pos, "unexpected %s in else",
+				     tok_desc(&p->toks[p->i - 1])),
+			       NULL;
+		n->else_list = parse_list(p, &stop);
+		if (n->else_list == NULL)
+			return NULL;
+	}
+	if (stop != T_END)
+		return pfail(p, peek(p)->pos,
+			     stop == T_EOF ? "unexpected EOF" : "unexpected {{else}}"),
+		       NULL;
+	if (next(p)->kind != T_RIGHT)
+		return pfail(p, p->toks[p->i - 1].pos, "unexpected %s in end",
+			     tok_desc(&p->toks[p->i - 1])),
+		       NULL;
+	p->nvars = nvars;
+	return n;
+}
+
+static struct list *parse_list(struct parser *p, enum tok_kind *stop)
+{
+	struct list *l = talloc(p->t, sizeof(*l));
+	for (;;) {
+		struct tok *t = next(p);
+		struct node *n = NULL;
+		if (t->kind == T_EOF) {
+			*stop = T_EOF;
+			return l;
+		}
+		if (t->kind == T_TEXT) {
+			n = talloc(p->t, sizeof(*n));
+			n->kind = N_TEXT;
+			n->text = t->val;
+		} else {
+			struct tok *k = peek(p);
+			size_t pos = k->pos;
+			if (k->kind == T_END || k->kind == T_ELSE) {
+				next(p);
+				*stop = k->kind;
+				return l;
+			}
+			if (k->kind == T_IF || k->kind == T_RANGE || k->kind == T_WITH) {
+				next(p);
+				n = parse_control(p,
+						  k->kind == T_IF      ? N_IF
+						  : k->kind == T_RANGE ? N_RANGE
+								       : N_WITH,
+						  pos);
+			} else if (k->kind == T_OTHERKW) {
+				pfail(p, pos, "{{%s}} is not supported by berth", k->val);
+			} else {
+				n = talloc(p->t, sizeof(*n));
+				n->kind = N_ACTION;
+				n->pos = pos;
+				n->pipe = parse_pipe(p, "command", T_RIGHT);
+				if (n->pipe == NULL)
+					n = NULL;
+			}
+			if (n == NULL)
+				return NULL;
+		}
+		l->v = tgrow(p->t, l->v, l->n, sizeof(struct node *));
+		l->v[l->n++] = n;
+	}
+}
+
+struct gotmpl *gotmpl_parse(const char *text, struct berth_error **err)
+{
+	struct gotmpl *t = xcalloc(1, sizeof(*t));
+	t->text = xstrdup(text);
+	struct lexer lx = {.t = t, .s = t->text, .err = err};
+	if (lex(&lx) < 0) {
+		gotmpl_free(t);
+		return NULL;
+	}
+	struct parser p = {.t = t, .toks = lx.toks, .err = err};
+	p.vars = xmalloc(sizeof(char *));
+	p.vars[0] = "$";
+	p.nvars = 1;
+	enum tok_kind stop;
+	t->root = parse_list(&p, &stop);
+	if (t->root && stop != T_EOF) {
+		pfail(&p, p.toks[p.i - 1].pos, "unexpected {{%s}}", stop == T_END ? "end" : "else");
+		t->root = NULL;
+	}
+	free(p.vars);
+	if (t->root == NULL) {
+		gotmpl_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* ---- printing ---- */
+
+static void print_real(struct gsb *b, double d)
+{
+	if (isnan(d)) {
+		gsb_str(b, "NaN");
+		return;
+	}
+	if (isinf(d)) {
+		gsb_str(b, d > 0 ? "+Inf" : "-Inf");
+		return;
+	}
+	/* strconv.FormatFloat(d, 'g', -1, 64): the shortest digits, %e when
+	 * the exponent is < -4 or >= 21 */
+	char buf[64];
+	int prec = 1;
+	for (; prec <= 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*e", prec - 1, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	int exp = atoi(strchr(buf, 'e') + 1);
+	if (exp < -4 || exp >= 21) {
+		/* Go: mantissa without trailing zeros, exponent with at least two digits */
+		char mant[40];
+		snprintf(mant, sizeof(mant), "%.*e", prec - 1, d);
+		*strchr(mant, 'e') = '\0';
+		snprintf(buf, sizeof(buf), "%se%c%02d", mant, exp < 0 ? '-' : '+', abs(exp));
+	} else {
+		int decimals = prec - 1 - exp;
+		snprintf(buf, sizeof(buf), "%.*f", decimals > 0 ? decimals : 0, d);
+	}
+	gsb_str(b, buf);
+}
+
+static int cmp_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The keys of an object, sorted (Go's map order in fmt and range). */
+static const char **sorted_keys(json_t *o, size_t *n)
+{
+	*n = json_object_size(o);
+	const char **k = xcalloc(*n + 1, sizeof(char *));
+	size_t i = 0;
+	const char *key;
+	json_t *v;
+	json_object_foreach(o, key, v) k[i++] = key;
+	qsort(k, *n, sizeof(char *), cmp_keys);
+	return k;
+}
+
+static void print_value(struct gsb *b, json_t *v)
+{
+	if (v == NULL) {
+		gsb_str(b, "<no value>");
+		return;
+	}
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		gsb_add(b, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER: {
+		char buf[32];
+		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		gsb_str(b, buf);
+		break;
+	}
+	case JSON_REAL:
+		print_real(b, json_real_value(v));
+		break;
+	case JSON_TRUE:
+		gsb_str(b, "true");
+		break;
+	case JSON_FALSE:
+		gsb_str(b, "false");
+		break;
+	case JSON_NULL:
+		gsb_str(b, "<nil>");
+		break;
+	case JSON_ARRAY: {
+		gsb_str(b, "[");
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			if (i)
+				gsb_str(b, " ");
+			json_t *e = json_array_get(v, i);
+			print_value(b, json_is_null(e) ? e : e);
+		}
+		gsb_str(b, "]");
+		break;
+	}
+	case JSON_OBJECT: {
+		size_t n;
+		cleanup_free const char **k = sorted_keys(v, &n);
+		gsb_str(b, "map[");
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				gsb_str(b, " ");
+			gsb_str(b, k[i]);
+			gsb_str(b, ":");
+			print_value(b, json_object_get(v, k[i]));
+		}
+		gsb_str(b, "]");
+		break;
+	}
+	}
+}
+
+char *gotmpl_print_value(json_t *v)
+{
+	struct gsb b = {0};
+	print_value(&b, v);
+	return gsb_take(&b);
+}
+
+/* Go's type name of a value in messages. */
+static const char *type_name(json_t *v)
+{
+	if (v == NULL)
+		return "<nil>";
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return "string";
+	case JSON_INTEGER:
+		return "int";
+	case JSON_REAL:
+		return "float64";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "bool";
+	case JSON_ARRAY:
+		return "[]interface {}";
+	case JSON_OBJECT:
+		return "map[string]interface {}";
+	default:
+		return "interface {}";
+	}
+}
+
+/* ---- evaluation ---- */
+
+struct var {
+	const char *name;
+	json_t *v;
+};
+
+struct state {
+	const struct gotmpl *t;
+	struct gsb out;
+	struct var *vars;
+	size_t nvars;
+	gotmpl_method_fn method;
+	void *ud;
+	bool missing_error;
+	const char *dot_type;
+	json_t *root;
+	size_t at_pos;
+	const char *at_src;
+	struct berth_error **err;
+	bool failed;
+};
+
+static void at(struct state *s, size_t pos, const char *src)
+{
+	s->at_pos = pos;
+	s->at_src = src;
+}
+
+static json_t *efail(struct state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static json_t *efail(struct state *s, const char *fmt, ...)
+{
+	if (s->failed)
+		return NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	cleanup_free char *m = xvasprintf(fmt, ap);
+	va_end(ap);
+	berth_error_set(s->err, EINVAL, "template: :%zu:%zu: executing \"\" at <%s>: %s",
+			line_of(s->t->text, s->at_pos), col_of(s->t->text, s->at_pos),
+			s->at_src ? s->at_src : "", m);
+	s->failed = true;
+	return NULL;
+}
+
+static bool truth(json_t *v)
+{
+	if (v == NULL)
+		return false;
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return json_string_length(v) > 0;
+	case JSON_INTEGER:
+		return json_integer_value(v) != 0;
+	case JSON_REAL:
+		return json_real_value(v) != 0;
+	case JSON_TRUE:
+		return true;
+	case JSON_ARRAY:
+		return json_array_size(v) > 0;
+	case JSON_OBJECT:
+		return json_object_size(v) > 0;
+	default:
+		return false;
+	}
+}
+
+static json_t *var_get(struct state *s, const char *name)
+{
+	for (size_t i = s->nvars; i > 0; i--)
+		if (strcmp(s->vars[i - 1].name, name) == 0)
+			return s->vars[i - 1].v;
+	return NULL;
+}
+
+static void var_push(struct state *s, const char *name, json_t *v)
+{
+	s->vars = xrealloc(s->vars, (s->nvars + 1) * sizeof(struct var));
+	s->vars[s->nvars++] = (struct var){name, v ? json_incref(v) : NULL};
+}
+
+static void var_pop(struct state *s, size_t to)
+{
+	while (s->nvars > to) {
+		s->nvars--;
+		json_decref(s->vars[s->nvars].v);
+	}
+}
+
+static void var_set(struct state *s, const char *name, json_t *v)
+{
+	for (size_t i = s->nvars; i > 0; i--)
+		if (strcmp(s->vars[i - 1].name, name) == 0) {
+			json_decref(s->vars[i - 1].v);
+			s->vars[i - 1].v = v ? json_incref(v) : NULL;
+			return;
+		}
+}
+
+/* Whether an object of the docker API is a Go struct: its keys are Go's
+ * exported field names. */
+static bool struct_like(json_t *o)
+{
+	const char *k;
+	json_t *v;
+	if (json_object_size(o) == 0)
+		return false;
+	json_object_foreach(o, k, v)
+	{
+		if (!isupper((unsigned char)k[0]))
+			return false;
+		for (const char *c = k; *c; c++)
+			if (!isalnum((unsigned char)*c) && *c != '_')
+				return false;
+	}
+	return true;
+}
+
+/* The zero value of a field the docker types have and omit from their
+ * JSON when empty (omitempty), as the typed object prints it. */
+static json_t *typed_zero(const char *name)
+{
+	static const struct {
+		const char *name, *zero;
+	} zeros[] = {
+	    {"Health", "null"},	      {"Node", "null"},
+	    {"SizeRw", "null"},	      {"SizeRootFs", "null"},
+	    {"Healthcheck", "null"},  {"StopTimeout", "null"},
+	    {"ExposedPorts", "{}"},   {"Volumes", "{}"},
+	    {"OnBuild", "[]"},	      {"Shell", "[]"},
+	    {"StopSignal", "\"\""},   {"MacAddress", "\"\""},
+	    {"ArgsEscaped", "false"}, {"NetworkDisabled", "false"},
+	};
+	for (size_t i = 0; i < sizeof(zeros) / sizeof(zeros[0]); i++)
+		if (strcmp(zeros[i].name, name) == 0)
+			return json_loads(zeros[i].zero, JSON_DECODE_ANY, NULL);
+	return NULL;
+}
+
+/* .name on v: a new reference (NULL: no value), or NULL with s->failed. */
+static json_t *field(struct state *s, json_t *v, const char *name)
+{
+	if (v == NULL)
+		return NULL;
+	if (json_is_object(v)) {
+		json_t *r = json_object_get(v, name);
+		if (r)
+			return json_incref(r);
+		if (s->dot_type && v == s->root)
+			return efail(s, "can't evaluate field %s in type %s", name, s->dot_type);
+		if (s->missing_error && struct_like(v)) {
+			json_t *z = typed_zero(name);
+			return z ? z : efail(s, "map has no entry for key \"%s\"", name);
+		}
+		return NULL;
+	}
+	if (json_is_null(v))
+		return efail(s, "nil pointer evaluating interface {}.%s", name);
+	return efail(s, "can't evaluate field %s in type %s", name, type_name(v));
+}
+
+static json_t *chain(struct state *s, json_t *v, char **names, size_t n)
+{
+	json_t *cur = v ? json_incref(v) : NULL;
+	for (size_t i = 0; i < n && !s->failed; i++) {
+		json_t *nx = field(s, cur, names[i]);
+		json_decref(cur);
+		cur = nx;
+	}
+	return s->failed ? (json_decref(cur), NULL) : cur;
+}
+
+static json_t *eval_pipe(struct state *s, json_t *dot, const struct pipe *p);
+static json_t *call_func(struct state *s, const char *name, json_t **args, size_t n);
+
+static json_t *eval_arg(struct state *s, json_t *dot, const struct arg *a)
+{
+	at(s, a->pos, a->src);
+	switch (a->kind) {
+	case A_FIELD:
+		return chain(s, dot, a->chain, a->nchain);
+	case A_DOT:
+		return dot ? json_incref(dot) : NULL;
+	case A_VAR:
+		return chain(s, var_get(s, a->s), a->chain, a->nchain);
+	case A_STR:
+		return json_string(a->s);
+	case A_INT:
+		return json_integer(a->i);
+	case A_REAL:
+		return json_real(a->d);
+	case A_BOOL:
+		return json_boolean(a->b);
+	case A_NIL:
+		return efail(s, "nil is not a command");
+	case A_IDENT:
+		return call_func(s, a->s, NULL, 0);
+	case A_PIPE: {
+		json_t *v = eval_pipe(s, dot, a->pipe);
+		if (s->failed)
+			return NULL;
+		json_t *r = chain(s, v, a->chain, a->nchain);
+		json_decref(v);
+		return r;
+	}
+	}
+	return NULL;
+}
+
+static void free_args(json_t **args, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		json_decref(args[i]);
+	free(args);
+}
+
+/* A method call .a.b.Name arg... (ps's .Label "key"). */
+static json_t *eval_method(struct state *s, json_t *dot, const struct cmd *c, json_t *final,
+			   bool has_final)
+{
+	const struct arg *a = &c->args[0];
+	json_t *recv = a->kind == A_FIELD ? chain(s, dot, a->chain, a->nchain - 1) : NULL;
+	if (s->failed)
+		return NULL;
+	const char *name = a->chain[a->nchain - 1];
+	size_t n = c->nargs - 1 + (has_final ? 1 : 0);
+	json_t **args = xcalloc(n + 1, sizeof(json_t *));
+	for (size_t i = 1; i < c->nargs && !s->failed; i++)
+		args[i - 1] = eval_arg(s, dot, &c->args[i]);
+	if (has_final)
+		args[n - 1] = final ? json_incref(final) : NULL;
+	at(s, a->pos, a->src);
+	json_t *r = NULL;
+	bool found = false;
+	if (!s->failed && s->method) {
+		struct berth_error *e = NULL;
+		r = s->method(s->ud, recv, name, args, n, &found, &e);
+		if (found && r == NULL) {
+			efail(s, "error calling %s: %s", name, e ? e->msg : "failed");
+			berth_error_free(&e);
+		}
+	}
+	if (!s->failed && !found)
+		efail(s, "%s is not a method but has arguments", name);
+	json_decref(recv);
+	free_args(args, n);
+	return s->failed ? (json_decref(r), NULL) : r;
+}
+
+static json_t *eval_cmd(struct state *s, json_t *dot, const struct cmd *c, json_t *final,
+			bool has_final)
+{
+	const struct arg *a0 = &c->args[0];
+	if (a0->kind == A_IDENT) {
+		size_t n = c->nargs - 1 + (has_final ? 1 : 0);
+		json_t **args = xcalloc(n + 1, sizeof(json_t *));
+		for (size_t i = 1; i < c->nargs && !s->failed; i++)
+			args[i - 1] = eval_arg(s, dot, &c->args[i]);
+		if (has_final)
+			args[n - 1] = final ? json_incref(final) : NULL;
+		json_t *r = NULL;
+		if (!s->failed) {
+			at(s, c->pos, c->src);
+			r = call_func(s, a0->s, args, n);
+		}
+		free_args(args, n);
+		return r;
+	}
+	if ((c->nargs > 1 || has_final) && a0->kind == A_FIELD)
+		return eval_method(s, dot, c, final, has_final);
+	if (c->nargs > 1 || has_final) {
+		at(s, a0->pos, a0->src);
+		return efail(s, "can't give argument to non-function %s", a0->src);
+	}
+	return eval_arg(s, dot, a0);
+}
+
+static json_t *eval_pipe(struct state *s, json_t *dot, const struct pipe *p)
+{
+	json_t *v = NULL;
+	for (size_t i = 0; i < p->ncmds && !s->failed; i++) {
+		json_t *nv = eval_cmd(s, dot, &p->cmds[i], v, i > 0);
+		json_decref(v);
+		v = nv;
+	}
+	if (s->failed) {
+		json_decref(v);
+		return NULL;
+	}
+	for (size_t i = 0; i < p->ndecl && p->ndecl == 1; i++) {
+		if (p->assign)
+			var_set(s, p->decl[i], v);
+		else
+			var_push(s, p->decl[i], v);
+	}
+	return v;
+}
+
+static void walk_list(struct state *s, json_t *dot, const struct list *l);
+
+static void walk_range(struct state *s, json_t *dot, const struct node *n)
+{
+	size_t nvars = s->nvars;
+	/* the declarations are set per element, not to the whole value */
+	struct pipe p = *n->pipe;
+	p.ndecl = 0;
+	json_t *v = eval_pipe(s, dot, &p);
+	if (s->failed)
+		return;
+	size_t count = 0;
+	if (v == NULL || json_is_null(v)) {
+		count = 0;
+	} else if (json_is_array(v) || json_is_object(v) || json_is_integer(v)) {
+		size_t nk = 0;
+		cleanup_free const char **keys = json_is_object(v) ? sorted_keys(v, &nk) : NULL;
+		count = json_is_array(v) ? json_array_size(v)
+			: json_is_object(v)
+			    ? nk
+			    : (size_t)(json_integer_value(v) > 0 ? json_integer_value(v) : 0);
+		for (size_t i = 0; i < count && !s->failed; i++) {
+			cleanup_json json_t *key =
+			    keys ? json_string(keys[i]) : json_integer((json_int_t)i);
+			json_t *elem = json_is_array(v) ? json_incref(json_array_get(v, i))
+				       : json_is_object(v)
+					   ? json_incref(json_object_get(v, keys[i]))
+					   : json_incref(key);
+			if (n->pipe->ndecl == 1) {
+				var_push(s, n->pipe->decl[0], elem);
+			} else if (n->pipe->ndecl == 2) {
+				var_push(s, n->pipe->decl[0], key);
+				var_push(s, n->pipe->decl[1], elem);
+			}
+			walk_list(s, elem, n->list);
+			json_decref(elem);
+			var_pop(s, nvars);
+		}
+	} else {
+		cleanup_free char *pv = gotmpl_print_value(v);
+		efail(s, "range can't iterate over %s", pv);
+	}
+	json_decref(v);
+	if (!s->failed && count == 0 && n->else_list)
+		walk_list(s, dot, n->else_list);
+	var_pop(s, nvars);
+}
+
+static void walk_list(struct state *s, json_t *dot, const struct list *l)
+{
+	for (size_t i = 0; i < l->n && !s->failed; i++) {
+		const struct node *n = l->v[i];
+		switch (n->kind) {
+		case N_TEXT:
+			gsb_str(&s->out, n->text);
+			break;
+		case N_ACTION: {
+			json_t *v = eval_pipe(s, dot, n->pipe);
+			if (!s->failed && n->pipe->ndecl == 0)
+				print_value(&s->out, v);
+			json_decref(v);
+			break;
+		}
+		case N_IF:
+		case N_WITH: {
+			size_t nvars = s->nvars;
+			json_t *v = eval_pipe(s, dot, n->pipe);
+			if (!s->failed) {
+				if (truth(v))
+					walk_list(s, n->kind == N_WITH ? v : dot, n->list);
+				else if (n->else_list)
+					walk_list(s, dot, n->else_list);
+			}
+			json_decref(v);
+			var_pop(s, nvars);
+			break;
+		}
+		case N_RANGE:
+			walk_range(s, dot, n);
+			break;
+		}
+	}
+}
+
+int gotmpl_render_opts(const struct gotmpl *t, json_t *data, const struct gotmpl_opts *o,
+		       char **out, struct berth_error **err)
+{
+	struct state s = {.t = t, .root = data, .err = err};
+	if (o) {
+		s.method = o->method;
+		s.ud = o->ud;
+		s.missing_error = o->missing_error;
+		s.dot_type = o->dot_type;
+	}
+	var_push(&s, "$", data);
+	walk_list(&s, data, t->root);
+	var_pop(&s, 0);
+	free(s.vars);
+	if (s.failed) {
+		free(s.out.s);
+		return -1;
+	}
+	*out = gsb_take(&s.out);
+	return 0;
+}
+
+int gotmpl_render(const struct gotmpl *t, json_t *data, char **out, struct berth_error **err)
+{
+	return gotmpl_render_opts(t, data, NULL, out, err);
+}
+
+static bool list_uses(const struct list *l, const char *f);
+
+static bool pipe_uses(const struct pipe *p, const char *f)
+{
+	for (size_t i = 0; p && i < p->ncmds; i++)
+		for (size_t j = 0; j < p->cmds[i].nargs; j++) {
+			const struct arg *a = &p->cmds[i].args[j];
+			if (a->kind == A_DOT ||
+			    (a->kind == A_VAR && strcmp(a->s, "$") == 0 && a->nchain == 0))
+				return true;
+			for (size_t k = 0; k < a->nchain; k++)
+				if (strcmp(a->chain[k], f) == 0)
+					return true;
+			if (a->kind == A_PIPE && pipe_uses(a->pipe, f))
+				return true;
+		}
+	return false;
+}
+
+static bool list_uses(const struct list *l, const char *f)
+{
+	for (size_t i = 0; l && i < l->n; i++) {
+		const struct node *n = l->v[i];
+		if (pipe_uses(n->pipe, f) || list_uses(n->list, f) || list_uses(n->else_list, f))
+			return true;
+	}
+	return false;
+}
+
+bool gotmpl_uses_field(const struct gotmpl *t, const char *field)
+{
+	return list_uses(t->root, field);
+}
+
+/* ---- functions ---- */
+
+static json_t *fn_error(struct state *s, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static json_t *fn_error(struct state *s, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cleanup_free char *m = xvasprintf(fmt, ap);
+	va_end(ap);
+	return efail(s, "error calling %s: %s", name, m);
+}
+
+/* Go's basic kinds for comparisons: 1 bool, 2 int, 3 float, 4 string, 0 other */
+static int basic_kind(json_t *v)
+{
+	if (v == NULL)
+		return 0;
+	switch (json_typeof(v)) {
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return 1;
+	case JSON_INTEGER:
+		return 2;
+	case JSON_REAL:
+		return 3;
+	case JSON_STRING:
+		return 4;
+	default:
+		return 0;
+	}
+}
+
+/* -1/0/1, or -2 with the error set */
+static int compare(struct state *s, const char *name, json_t *a, json_t *b, bool order)
+{
+	int ka = basic_kind(a), kb = basic_kind(b);
+	if (ka == 0 || kb == 0) {
+		if (!order && a && b && json_is_null(a) && json_is_null(b))
+			return 0;
+		fn_error(s, name,
+			 (a == NULL || b == NULL) ? "invalid type for comparison"
+			 : order		  ? "invalid type for comparison"
+						  : "non-comparable type");
+		return -2;
+	}
+	if (ka != kb) {
+		fn_error(s, name, "incompatible types for comparison");
+		return -2;
+	}
+	if (ka == 1) {
+		if (order) {
+			fn_error(s, name, "invalid type for comparison");
+			return -2;
+		}
+		return json_is_true(a) == json_is_true(b) ? 0 : 1;
+	}
+	if (ka == 2)
+		return json_integer_value(a) < json_integer_value(b)   ? -1
+		       : json_integer_value(a) > json_integer_value(b) ? 1
+								       : 0;
+	if (ka == 3)
+		return json_real_value(a) < json_real_value(b)	 ? -1
+		       : json_real_value(a) > json_real_value(b) ? 1
+								 : 0;
+	int c = strcmp(json_string_value(a), json_string_value(b));
+	return c < 0 ? -1 : c > 0;
+}
+
+static json_t *fn_compare(struct state *s, const char *name, json_t **a, size_t n)
+{
+	bool eq = strcmp(name, "eq") == 0;
+	if (n < 2 || (!eq && n != 2))
+		return fn_error(s, name, "wrong number of args for %s: want 2 got %zu", name, n);
+	if (eq) {
+		for (size_t i = 1; i < n; i++) {
+			int c = compare(s, name, a[0], a[i], false);
+			if (c == -2)
+				return NULL;
+			if (c == 0)
+				return json_true();
+		}
+		return json_false();
+	}
+	int c = compare(s, name, a[0], a[1], strcmp(name, "ne") != 0);
+	if (c == -2)
+		return NULL;
+	bool r = strcmp(name, "ne") == 0   ? c != 0
+		 : strcmp(name, "lt") == 0 ? c < 0
+		 : strcmp(name, "le") == 0 ? c <= 0
+		 : strcmp(name, "gt") == 0 ? c > 0
+					   : c >= 0;
+	return json_boolean(r);
+}
+
+static json_t *fn_index(struct state *s, json_t **a, size_t n)
+{
+	if (n < 1)
+		return fn_error(s, "index",
+				"wrong number of args for index: want at least 1 got 0");
+	json_t *cur = a[0] ? json_incref(a[0]) : NULL;
+	for (size_t i = 1; i < n; i++) {
+		json_t *k = a[i];
+		json_t *nx = NULL;
+		if (cur == NULL || json_is_null(cur)) {
+			json_decref(cur);
+			return fn_error(s, "index", "index of untyped nil");
+		} else if (json_is_object(cur)) {
+			if (!json_is_string(k)) {
+				json_decref(cur);
+				return fn_error(s, "index", "value has type %s; should be string",
+						type_name(k));
+			}
+			nx = json_object_get(cur, json_string_value(k));
+			if (nx) {
+				json_incref(nx);
+			} else {
+				/* the zero value of the map's elements: "" for the
+				 * docker objects' map[string]string (Labels, Options) */
+				bool strings = true;
+				const char *key;
+				json_t *v;
+				json_object_foreach(cur, key, v) strings &= json_is_string(v);
+				nx = strings ? json_string("") : json_null();
+			}
+		} else if (json_is_array(cur) || json_is_string(cur)) {
+			if (!json_is_integer(k)) {
+				json_decref(cur);
+				return fn_error(s, "index", "cannot index slice/array with type %s",
+						type_name(k));
+			}
+			json_int_t x = json_integer_value(k);
+			size_t len =
+			    json_is_array(cur) ? json_array_size(cur) : json_string_length(cur);
+			if (x < 0 || (size_t)x >= len) {
+				json_decref(cur);
+				return fn_error(s, "index",
+						"index out of range: %" JSON_INTEGER_FORMAT, x);
+			}
+			nx = json_is_array(cur)
+				 ? json_incref(json_array_get(cur, (size_t)x))
+				 : json_integer((unsigned char)json_string_value(cur)[x]);
+		} else {
+			json_decref(cur);
+			return fn_error(s, "index", "can't index item of type %s", type_name(cur));
+		}
+		json_decref(cur);
+		cur = nx;
+	}
+	return cur;
+}
+
+/* Go's fmt verbs for printf: flags, width, precision; s d v q x t f g e */
+static void printf_one(struct state *s, struct gsb *b, const char *spec, char verb, json_t *v)
+{
+	char cfmt[64];
+	char buf[512];
+	cleanup_free char *str = NULL;
+	if (verb == 'd' && json_is_integer(v)) {
+		snprintf(cfmt, sizeof(cfmt), "%%%slld", spec);
+		snprintf(buf, sizeof(buf), cfmt, (long long)json_integer_value(v));
+		gsb_str(b, buf);
+		return;
+	}
+	if (verb == 'x' && json_is_integer(v)) {
+		snprintf(cfmt, sizeof(cfmt), "%%%sllx", spec);
+		snprintf(buf, sizeof(buf), cfmt, (long long)json_integer_value(v));
+		gsb_str(b, buf);
+		return;
+	}
+	if ((verb == 'f' || verb == 'g' || verb == 'e') &&
+	    (json_is_real(v) || json_is_integer(v))) {
+		if (json_is_integer(v)) {
+			cleanup_free char *m = xasprintf("%%!%c(int=%" JSON_INTEGER_FORMAT ")",
+							 verb, json_integer_value(v));
+			gsb_str(b, m);
+			return;
+		}
+		snprintf(cfmt, sizeof(cfmt), "%%%s%c", spec, verb);
+		snprintf(buf, sizeof(buf), cfmt, json_real_value(v));
+		gsb_str(b, buf);
+		return;
+	}
+	if (verb == 'v' || (verb == 's' && json_is_string(v)) ||
+	    (verb == 't' && json_is_boolean(v)))
+		str = gotmpl_print_value(v);
+	else if (verb == 'q' && json_is_string(v))
+		str = ctrfmt_go_quote(json_string_value(v));
+	else if (verb == 'x' && json_is_string(v)) {
+		struct gsb h = {0};
+		for (const unsigned char *c = (const unsigned char *)json_string_value(v); *c;
+		     c++) {
+			char x[3];
+			snprintf(x, sizeof(x), "%02x", *c);
+			gsb_str(&h, x);
+		}
+		str = gsb_take(&h);
+	}
+	if (str == NULL) {
+		cleanup_free char *pv = gotmpl_print_value(v);
+		cleanup_free char *m = v == NULL
+					   ? xasprintf("%%!%c(<nil>)", verb)
+					   : xasprintf("%%!%c(%s=%s)", verb, type_name(v), pv);
+		gsb_str(b, m);
+		return;
+	}
+	/* width and '-' apply to the string; precision cuts it */
+	cleanup_free char *f = xasprintf("%%%ss", spec);
+	cleanup_free char *m = NULL;
+	int len = snprintf(NULL, 0, f, str);
+	m = xmalloc((size_t)len + 1);
+	snprintf(m, (size_t)len + 1, f, str);
+	gsb_str(b, m);
+	(void)s;
+}
+
+static json_t *fn_printf(struct state *s, json_t **a, size_t n)
+{
+	if (n < 1 || !json_is_string(a[0]))
+		return fn_error(s, "printf", "wrong type for value; expected string; got %s",
+				n ? type_name(a[0]) : "<nil>");
+	const char *f = json_string_value(a[0]);
+	struct gsb b = {0};
+	size_t next = 1;
+	for (const char *p = f; *p; p++) {
+		if (*p != '%') {
+			gsb_add(&b, p, 1);
+			continue;
+		}
+		if (p[1] == '%') {
+			gsb_str(&b, "%");
+			p++;
+			continue;
+		}
+		const char *st = p + 1;
+		const char *q = st;
+		while (*q && strchr("-+# 0", *q))
+			q++;
+		while (isdigit((unsigned char)*q) || *q == '.')
+			q++;
+		if (*q == '\0') {
+			gsb_str(&b, "%!(NOVERB)");
+			break;
+		}
+		cleanup_free char *spec = strndup(st, (size_t)(q - st));
+		if (next >= n) {
+			char m[32];
+			snprintf(m, sizeof(m), "%%!%c(MISSING)", *q);
+			gsb_str(&b, m);
+		} else {
+			printf_one(s, &b, spec, *q, a[next++]);
+		}
+		p = q;
+	}
+	if (next < n) {
+		gsb_str(&b, "%!(EXTRA ");
+		for (size_t i = next; i < n; i++) {
+			cleanup_free char *pv = gotmpl_print_value(a[i]);
+			if (i > next)
+				gsb_str(&b, ", ");
+			gsb_str(&b, type_name(a[i]));
+			gsb_str(&b, "=");
+			gsb_str(&b, pv);
+		}
+		gsb_str(&b, ")");
+	}
+	cleanup_free char *r = gsb_take(&b);
+	return json_string(r);
+}
+
+/* print / println (Go's Sprint: a space between operands when neither is a
+ * string; Sprintln: always, and a newline) */
+static json_t *fn_print(json_t **a, size_t n, bool ln)
+{
+	struct gsb b = {0};
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && (ln || (!json_is_string(a[i - 1]) && !json_is_string(a[i]))))
+			gsb_str(&b, " ");
+		print_value(&b, a[i]);
+	}
+	if (ln)
+		gsb_str(&b, "\n");
+	cleanup_free char *r = gsb_take(&b);
+	return json_string(r);
+}
+
+static char *str_arg(json_t *v)
+{
+	return json_is_string(v) ? xstrdup(json_string_value(v)) : gotmpl_print_value(v);
+}
+
+static json_t *fn_strings(struct state *s, const char *name, json_t **a, size_t n)
+{
+	if (n != 1)
+		return fn_error(s, name, "wrong number of args for %s: want 1 got %zu", name, n);
+	if (!json_is_string(a[0]))
+		return efail(s, "wrong type for value; expected string; got %s", type_name(a[0]));
+	cleanup_free char *r = xstrdup(json_string_value(a[0]));
+	bool word_start = true;
+	for (char *c = r; *c; c++) {
+		unsigned char u = (unsigned char)*c;
+		if (name[0] == 'l')
+			*c = (char)tolower(u);
+		else if (name[0] == 'u')
+			*c = (char)toupper(u);
+		else {
+			if (word_start && u < 0x80)
+				*c = (char)toupper(u);
+			word_start = !(isalnum(u) || u == '_' || u >= 0x80 || u == '\'');
+		}
+	}
+	return json_string(r);
+}
+
+static json_t *fn_join_split(struct state *s, const char *name, json_t **a, size_t n)
+{
+	if (n != 2)
+		return fn_error(s, name, "wrong number of args for %s: want 2 got %zu", name, n);
+	if (!json_is_string(a[1]))
+		return efail(s, "wrong type for value; expected string; got %s", type_name(a[1]));
+	const char *sep = json_string_value(a[1]);
+	if (name[0] == 'j') {
+		if (a[0] && json_is_null(a[0]))
+			return json_string("");
+		if (!json_is_array(a[0]))
+			return efail(s, "wrong type for value; expected []string; got %s",
+				     type_name(a[0]));
+		struct gsb b = {0};
+		for (size_t i = 0; i < json_array_size(a[0]); i++) {
+			if (i)
+				gsb_str(&b, sep);
+			print_value(&b, json_array_get(a[0], i));
+		}
+		cleanup_free char *r = gsb_take(&b);
+		return json_string(r);
+	}
+	if (!json_is_string(a[0]))
+		return efail(s, "wrong type for value; expected string; got %s", type_name(a[0]));
+	const char *str = json_string_value(a[0]);
+	json_t *arr = json_array();
+	size_t sl = strlen(sep);
+	if (sl == 0) {
+		for (const char *c = str; *c; c++)
+			json_array_append_new(arr, json_stringn(c, 1));
+		return arr;
+	}
+	for (;;) {
+		const char *m = strstr(str, sep);
+		if (m == NULL) {
+			json_array_append_new(arr, json_string(str));
+			return arr;
+		}
+		json_array_append_new(arr, json_stringn(str, (size_t)(m - str)));
+		str = m + sl;
+	}
+}
+
+static json_t *call_func(struct state *s, const char *name, json_t **a, size_t n)
+{
+	if (strcmp(name, "and") == 0 || strcmp(name, "or") == 0) {
+		if (n < 1)
+			return fn_error(s, name,
+					"wrong number of args for %s: want at least 1 got 0", name);
+		bool is_and = name[0] == 'a';
+		for (size_t i = 0; i < n - 1; i++)
+			if (truth(a[i]) != is_and)
+				return a[i] ? json_incref(a[i]) : NULL;
+		return a[n - 1] ? json_incref(a[n - 1]) : NULL;
+	}
+	if (strcmp(name, "not") == 0) {
+		if (n != 1)
+			return fn_error(s, name, "wrong number of args for not: want 1 got %zu", n);
+		return json_boolean(!truth(a[0]));
+	}
+	if (strcmp(name, "len") == 0) {
+		if (n != 1)
+			return fn_error(s, name, "wrong number of args for len: want 1 got %zu", n);
+		if (json_is_string(a[0]))
+			return json_integer((json_int_t)json_string_length(a[0]));
+		if (json_is_array(a[0]))
+			return json_integer((json_int_t)json_array_size(a[0]));
+		if (json_is_object(a[0]))
+			return json_integer((json_int_t)json_object_size(a[0]));
+		if (a[0] == NULL || json_is_null(a[0]))
+			return fn_error(s, name, "len of nil pointer");
+		return fn_error(s, name, "len of type %s", type_name(a[0]));
+	}
+	if (strcmp(name, "index") == 0)
+		return fn_index(s, a, n);
+	if (strcmp(name, "printf") == 0)
+		return fn_printf(s, a, n);
+	if (strcmp(name, "print") == 0 || strcmp(name, "println") == 0)
+		return fn_print(a, n, name[5] == 'l');
+	if (strlen(name) == 2 && strchr("enlg", name[0]))
+		return fn_compare(s, name, a, n);
+	if (strcmp(name, "json") == 0) {
+		if (n != 1)
+			return fn_error(s, name, "wrong number of args for json: want 1 got %zu",
+					n);
+		cleanup_free char *j = a[0] ? ctrfmt_go_json(a[0]) : xstrdup("null");
+		return json_string(j);
+	}
+	if (strcmp(name, "lower") == 0 || strcmp(name, "upper") == 0 || strcmp(name, "title") == 0)
+		return fn_strings(s, name, a, n);
+	if (strcmp(name, "join") == 0 || strcmp(name, "split") == 0)
+		return fn_join_split(s, name, a, n);
+	if (strcmp(name, "pad") == 0 || strcmp(name, "truncate") == 0) {
+		size_t want = name[0] == 'p' ? 3 : 2;
+		if (n != want)
+			return fn_error(s, name, "wrong number of args for %s: want %zu got %zu",
+					name, want, n);
+		for (size_t i = 1; i < n; i++)
+			if (!json_is_integer(a[i]))
+				return efail(s, "wrong type for value; expected int; got %s",
+					     type_name(a[i]));
+		cleanup_free char *str = str_arg(a[0]);
+		if (name[0] == 't') {
+			json_int_t l = json_integer_value(a[1]);
+			if (l >= 0 && (size_t)l < strlen(str))
+				str[l] = '\0';
+			return json_string(str);
+		}
+		json_int_t pre = json_integer_value(a[1]), post = json_integer_value(a[2]);
+		struct gsb b = {0};
+		for (json_int_t i = 0; i < pre; i++)
+			gsb_str(&b, " ");
+		gsb_str(&b, str);
+		for (json_int_t i = 0; i < post; i++)
+			gsb_str(&b, " ");
+		cleanup_free char *r = gsb_take(&b);
+		return json_string(r);
+	}
+	return efail(s, "%s is not supported by berth", name);
+}

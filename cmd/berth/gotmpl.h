@@ -1,0 +1,54 @@
+/* A subset of Go's text/template over jansson values, as the docker CLI's
+ * --format/-f templates use it (docker/cli templates.Parse: Go's builtins
+ * and json, split, join, title, lower, upper, pad, truncate). Parsed once,
+ * rendered per object. Values print as Go's fmt %v prints the decoded
+ * objects: strings as is, integers, true/false, null as "<nil>", a missing
+ * map key as "<no value>", objects as map[k:v ...] (keys sorted), arrays as
+ * [a b]. Errors are Go's: "template: :1: unclosed action",
+ * "template: :1:2: executing \"\" at <.A.B>: ...". Unit-tested
+ * (tests/unit/test-gotmpl.c). */
+#ifndef BERTH_CLI_GOTMPL_H
+#define BERTH_CLI_GOTMPL_H
+
+#include "common/error.h"
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+struct gotmpl;
+
+/* A method of the data, {{.Name arg...}}: a new reference to the result,
+ * or NULL with *err. found false when the object has no such method. */
+typedef json_t *(*gotmpl_method_fn)(void *ud, json_t *dot, const char *name, json_t *const *args,
+				    size_t nargs, bool *found, struct berth_error **err);
+
+/* NULL with *err ("template: :LINE: ...") when text does not parse. */
+struct gotmpl *gotmpl_parse(const char *text, struct berth_error **err);
+void gotmpl_free(struct gotmpl *t);
+/* Render with data as "." and "$". 0 with *out (caller frees), or -1 with
+ * *err (what was written before the error is dropped). */
+int gotmpl_render(const struct gotmpl *t, json_t *data, char **out, struct berth_error **err);
+/* How the Go values the docker CLI renders differ from plain decoded JSON. */
+struct gotmpl_opts {
+	/* methods of the data (ps's .Label "key"); NULL: none */
+	gotmpl_method_fn method;
+	void *ud;
+	/* docker inspect: the typed object, then the raw map with
+	 * missingkey=error: .F missing from a struct-like object (non-empty,
+	 * all keys capitalized identifiers) is "map has no entry for key "F"";
+	 * other objects (Labels, Networks: Go maps) give "<no value>" */
+	bool missing_error;
+	/* ps/stats: "." is a Go struct of that type: a missing field of it is
+	 * "can't evaluate field F in type <dot_type>" */
+	const char *dot_type;
+};
+int gotmpl_render_opts(const struct gotmpl *t, json_t *data, const struct gotmpl_opts *opts,
+		       char **out, struct berth_error **err);
+/* Whether the template names the field .field anywhere (or "." as an
+ * argument: the whole object). */
+bool gotmpl_uses_field(const struct gotmpl *t, const char *field);
+/* Go's fmt %v of a value (NULL: "<no value>"). Caller frees. */
+char *gotmpl_print_value(json_t *v);
+
+#endif
