@@ -394,3 +394,49 @@ pids_max() { b exec "$1" sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || 
 	run -125 dkx run --rm --network none --tmpfs /x:bogus=1 busybox true
 	[[ ${lines[0]} == *'invalid tmpfs option ["bogus" "1"]' ]] || fail "docker run: '$output'"
 }
+
+@test "audit: cp into /etc/hostname, hosts, resolv.conf of a started container is refused and cp of /dev/null is not found, as dockerd's" {
+	echo new >"$D/hostname"
+	tar -C "$D" -cf "$D/h.tar" hostname
+	# created, never started: dockerd has no network files yet, the copy works
+	mk cpn >/dev/null
+	run b cp "$D/hostname" cpn:/etc/hostname
+	[ "$status" -eq 0 ] || fail "created: $output"
+	run_ctr cpr >/dev/null
+	local f
+	for f in hostname hosts resolv.conf; do
+		run -1 dkx cp "$D/hostname" "cpr:/etc/$f"
+		[ "$output" = "Error response from daemon: Error processing tar file(exit status 1): unlinkat /etc/$f: device or resource busy" ] ||
+			fail "docker cp to /etc/$f: '$output'"
+	done
+	run -1 b cp "$D/hostname" cpr:/etc/hosts
+	[[ $output == *'unlinkat /etc/hosts: device or resource busy'* ]] || fail "berth cp: '$output'"
+	# through the API: dockerd's 500, also for a tar extracted at /
+	local dir tarf
+	for dir in /etc /; do
+		tarf=$D/h.tar
+		[[ $dir == / ]] && tar -C "$D" -cf "$D/r.tar" --transform 's,^,etc/,' hostname && tarf=$D/r.tar
+		api -X PUT -H 'Content-Type: application/x-tar' --data-binary "@$tarf" -w '\n%{http_code}' \
+			"/containers/cpr/archive?path=$dir" >"$D/out"
+		[ "$(tail -1 "$D/out")" = 500 ] || fail "PUT $dir: $(cat "$D/out")"
+		[ "$(head -1 "$D/out" | jq -r .message)" = 'Error processing tar file(exit status 1): unlinkat /etc/hostname: device or resource busy' ] ||
+			fail "PUT $dir: $(cat "$D/out")"
+	done
+	# the container's file is untouched; a file next to them is copied
+	[ "$(b exec cpr cat /etc/hostname)" = "$(ctr_inspect cpr .Config.Hostname)" ]
+	b cp "$D/hostname" cpr:/etc/other
+	[ "$(b exec cpr cat /etc/other)" = new ]
+	# and stopped (dockerd mounts them for the copy)
+	b stop -t 0 cpr >/dev/null
+	run -1 dkx cp "$D/hostname" cpr:/etc/resolv.conf
+	[[ $output == *'unlinkat /etc/resolv.conf: device or resource busy' ]] || fail "stopped: '$output'"
+	# the container's own /dev (its tmpfs) is not in dockerd's view of the files
+	b start cpr >/dev/null
+	run -1 dkx cp cpr:/dev/null "$D/"
+	[ "$output" = "Error response from daemon: Could not find the file /dev/null in container cpr" ] ||
+		fail "cp /dev/null: '$output'"
+	[ "$(api -o /dev/null -w '%{http_code}' -I '/containers/cpr/archive?path=/dev/zero')" = 404 ]
+	# reading the network files works, as in dockerd
+	run dkx cp cpr:/etc/hostname -
+	[ "$status" -eq 0 ] || fail "cp /etc/hostname out: $output"
+}

@@ -223,6 +223,11 @@ static int in_entries(struct unpack *u, struct archive *tar, const struct arc_co
 		cleanup_free char *path = NULL;
 		if (unpack_clean_name(name, &path, err) < 0)
 			return berth_error_wrap(err, "tar entry \"%s\"", name ? name : "");
+		for (size_t b = 0; opts->busy && opts->busy[b]; b++)
+			if (strcmp(path, opts->busy[b]) == 0)
+				return berth_error_set(
+				    err, EBUSY, "unlinkat %s/%s: device or resource busy",
+				    opts->busy_base ? opts->busy_base : "", path);
 		if (opts->no_overwrite_dir_nondir && check_overwrite(u, e, path, err) < 0)
 			return -1;
 		if (opts->uid >= 0)

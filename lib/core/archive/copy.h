@@ -38,6 +38,12 @@ struct arc_copy_in_opts {
 	bool no_overwrite_dir_nondir;
 	/* Owner of every entry (docker's copyUIDGID); -1: as in the tar. */
 	long long uid, gid;
+	/* Names (cleaned, relative to root; NULL-terminated; may be NULL) of
+	 * files mounted over in the container (dockerd's /etc/hostname, hosts,
+	 * resolv.conf): an entry of that name fails with EBUSY, "unlinkat
+	 * <busy_base>/<name>: device or resource busy", as dockerd's untar. */
+	const char *const *busy;
+	const char *busy_base;
 };
 
 /* Extract the tar read from `in` (plain, gzip, bzip2 or xz) into the

@@ -266,13 +266,25 @@ static int resolve_target(struct fs_ctx *f, const char *name, const char *path, 
 	t->abs = xasprintf("/%s", rel);
 	const char *last = strrchr(rel, '/');
 	cleanup_free char *parent = last ? xasprintf("%.*s", (int)(last - rel), rel) : xstrdup("");
+	/* a running container's /dev is its own tmpfs (/dev/null, ...); dockerd
+	 * sees the rootfs's /dev there (docker cp c:/dev/null is not found) */
+	int root = f->rootfd;
+	cleanup_close int devroot = -1;
+	if (!f->mounted && (strcmp(rel, "dev") == 0 || strncmp(rel, "dev/", 4) == 0)) {
+		pthread_mutex_lock(&f->c->lock);
+		cleanup_free char *rootfs = f->c->rootfs ? xstrdup(f->c->rootfs) : NULL;
+		pthread_mutex_unlock(&f->c->lock);
+		devroot = rootfs ? open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+		if (devroot >= 0)
+			root = devroot;
+	}
 	if (dot || rel[0] == '\0') {
 		/* the directory itself */
-		t->dirfd = open_in_root(f->rootfd, rel, O_PATH | O_DIRECTORY, true);
+		t->dirfd = open_in_root(root, rel, O_PATH | O_DIRECTORY, true);
 		t->base = xstrdup(".");
 		t->member = xstrdup(".");
 	} else {
-		t->dirfd = open_in_root(f->rootfd, parent, O_PATH | O_DIRECTORY, true);
+		t->dirfd = open_in_root(root, parent, O_PATH | O_DIRECTORY, true);
 		t->base = xstrdup(last ? last + 1 : rel);
 		t->member = xstrdup(t->base);
 	}
@@ -548,6 +560,29 @@ static void container_ids(struct fs_ctx *f, long long *uid, long long *gid)
 	}
 }
 
+/* The names, relative to the directory rel, of the files dockerd mounts over
+ * in a container that has been started (its network files): a tar may not
+ * replace them. NULL when there are none under rel. */
+static char **network_files(struct container *c, const char *rel)
+{
+	static const char *const files[] = {"etc/hostname", "etc/hosts", "etc/resolv.conf", NULL};
+	struct ctr_state st;
+	ctr_state_get(c, &st);
+	bool started = st.started_at != 0;
+	ctr_state_clear(&st);
+	if (!started)
+		return NULL;
+	size_t rlen = strlen(rel), n = 0;
+	char **out = xcalloc(4, sizeof(char *));
+	for (size_t i = 0; files[i]; i++) {
+		if (rlen == 0)
+			out[n++] = xstrdup(files[i]);
+		else if (strncmp(files[i], rel, rlen) == 0 && files[i][rlen] == '/')
+			out[n++] = xstrdup(files[i] + rlen + 1);
+	}
+	return out;
+}
+
 static int archive_put(struct api_request *req, struct api_response *resp, struct berth_error **err)
 {
 	const char *name = api_param(req, "name");
@@ -587,9 +622,20 @@ static int archive_put(struct api_request *req, struct api_response *resp, struc
 	};
 	if (api_query_bool(req, "copyUIDGID", false))
 		container_ids(&f, &o.uid, &o.gid);
+	cleanup_strv char **busy = network_files(f.c, rel);
+	o.busy = (const char *const *)busy;
+	cleanup_free char *base = rel[0] ? xasprintf("/%s", rel) : NULL;
+	o.busy_base = base;
 	cleanup_free char *root = xasprintf("/proc/self/fd/%d", dfd);
 	size_t n = 0;
 	int rc = arc_copy_in(body_read, req, root, &o, &n, err);
+	if (rc < 0 && (*err)->code == EBUSY) {
+		/* dockerd's message and status (its untar's exit) */
+		berth_error_wrap(err, "Error processing tar file(exit status 1)");
+		(*err)->code = EIO;
+		fs_release(&f);
+		return -1;
+	}
 	if (rc < 0) {
 		berth_error_wrap(err, "extract into %s of container %s", path, name);
 		if ((*err)->code != EISDIR && (*err)->code != ENOTDIR && (*err)->code != EPIPE &&
