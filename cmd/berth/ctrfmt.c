@@ -1,5 +1,6 @@
 /* Pure helpers of the container commands (see ctrfmt.h). */
 #include "ctrfmt.h"
+#include "gotmpl.h"
 
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -700,55 +701,70 @@ const char *const ctrfmt_stats_headers[] = {
     "MemPerc",	 "MEM %",     "NetIO", "NET I/O",      "BlockIO",
     "BLOCK I/O", "PIDs",      "PIDS",  NULL,	       NULL};
 
-static const char *header_of(const char *const *headers, const char *field)
+const char *const ctrfmt_images_headers[] = {
+    "ID",	   "IMAGE ID",	   "Repository",   "REPOSITORY",  "Tag",	"TAG",
+    "Digest",	   "DIGEST",	   "CreatedSince", "CREATED",	  "CreatedAt",	"CREATED AT",
+    "Size",	   "SIZE",	   "SharedSize",   "SHARED SIZE", "UniqueSize", "UNIQUE SIZE",
+    "VirtualSize", "VIRTUAL SIZE", "Containers",   "CONTAINERS",  NULL,		NULL};
+
+/* docker's messages for ps's, stats's and images' contexts */
+static const char *tmpl_type(const char *const *headers)
 {
+	return headers == ctrfmt_ps_headers	  ? "*formatter.ContainerContext"
+	       : headers == ctrfmt_images_headers ? "*formatter.imageContext"
+						  : "*container.statsContext";
+}
+
+static const char *tmpl_prefix(const char *const *headers, bool exec)
+{
+	if (headers == ctrfmt_stats_headers)
+		return "template parsing error";
+	return exec ? "failed to execute template" : "failed to parse template";
+}
+
+/* The headers as an object: a table's header row is the template over it. */
+static json_t *headers_json(const char *const *headers)
+{
+	json_t *o = json_object();
 	for (size_t i = 0; headers[i]; i += 2)
-		if (strcmp(headers[i], field) == 0)
-			return headers[i + 1];
-	return NULL;
+		json_object_set_new(o, headers[i], json_string(headers[i + 1]));
+	return o;
 }
 
-/* The next action of a template: [start, end) of "{{ ... }}" and its
- * trimmed inside. -1 when there is none. */
-static int next_action(const char *p, const char **start, const char **end, char **inner)
+/* ps's .Label "key": the label's value, "" when not set; in the header row
+ * the key */
+static json_t *header_method(void *ud, json_t *dot, const char *name, json_t *const *args,
+			     size_t nargs, bool *found, struct berth_error **err)
 {
-	const char *a = strstr(p, "{{");
-	if (a == NULL)
-		return -1;
-	const char *b = strstr(a + 2, "}}");
-	if (b == NULL)
-		return -1;
-	const char *i = a + 2, *j = b;
-	while (i < j && (*i == ' ' || *i == '-'))
-		i++;
-	while (j > i && (j[-1] == ' ' || j[-1] == '-'))
-		j--;
-	*start = a;
-	*end = b + 2;
-	*inner = strndup(i, (size_t)(j - i));
-	return 0;
+	(void)ud;
+	(void)dot;
+	(void)err;
+	*found = strcmp(name, "Label") == 0 && nargs == 1 && json_is_string(args[0]);
+	if (!*found)
+		return NULL;
+	/* docker: the key's last dot-separated part, '-' and '_' as spaces */
+	const char *k = strrchr(json_string_value(args[0]), '.');
+	cleanup_free char *h = xstrdup(k ? k + 1 : json_string_value(args[0]));
+	for (char *c = h; *c; c++)
+		if (*c == '-' || *c == '_')
+			*c = ' ';
+	return json_string(h);
 }
 
-/* "json ." / "json .F" / ".F": 0 with *field ("" for the row itself) and
- * *json; -1 otherwise. */
-static int parse_action(const char *inner, const char **field, bool *json)
+static json_t *row_method(void *ud, json_t *dot, const char *name, json_t *const *args,
+			  size_t nargs, bool *found, struct berth_error **err)
 {
-	*json = false;
-	if (strncmp(inner, "json ", 5) == 0) {
-		*json = true;
-		inner += 5;
-		while (*inner == ' ')
-			inner++;
+	(void)dot;
+	*found = strcmp(name, "Label") == 0;
+	if (!*found)
+		return NULL;
+	if (nargs != 1 || !json_is_string(args[0])) {
+		berth_error_set(err, EINVAL, "wrong number of args for Label: want 1 got %zu",
+				nargs);
+		return NULL;
 	}
-	if (inner[0] != '.')
-		return -1;
-	for (const char *c = inner + 1; *c; c++)
-		if (!isalnum((unsigned char)*c))
-			return -1;
-	if (inner[1] == '\0' && !*json)
-		return -1;
-	*field = inner + 1;
-	return 0;
+	json_t *v = ud ? json_object_get(ud, json_string_value(args[0])) : NULL;
+	return json_string(json_is_string(v) ? json_string_value(v) : "");
 }
 
 bool ctrfmt_is_template(const char *format)
@@ -759,12 +775,7 @@ bool ctrfmt_is_template(const char *format)
 int ctrfmt_template_parse(const char *format, const char *const *headers, struct ctrfmt_template *t,
 			  struct berth_error **err)
 {
-	/* docker's messages, for ps's and for stats's contexts */
-	bool ps = headers == ctrfmt_ps_headers;
-	const char *exec_prefix = ps ? "failed to execute template" : "template parsing error";
-	const char *parse_prefix = ps ? "failed to parse template" : "template parsing error";
-	const char *type = ps ? "*formatter.ContainerContext" : "*container.statsContext";
-	*t = (struct ctrfmt_template){0};
+	*t = (struct ctrfmt_template){.headers = headers};
 	const char *f = format;
 	if (strncmp(f, "table", 5) == 0 && (f[5] == ' ' || f[5] == '\0')) {
 		t->table = true;
@@ -772,7 +783,6 @@ int ctrfmt_template_parse(const char *format, const char *const *headers, struct
 	}
 	while (*f == ' ')
 		f++;
-	size_t prefix = (size_t)(f - format);
 	struct sb b = {0};
 	for (; *f; f++) {
 		if (f[0] == '\\' && f[1] == 't') {
@@ -789,96 +799,86 @@ int ctrfmt_template_parse(const char *format, const char *const *headers, struct
 	size_t n = strlen(t->text);
 	while (n > 0 && t->text[n - 1] == ' ')
 		t->text[--n] = '\0';
-	const char *p = t->text, *s, *e;
-	char *inner;
-	while (next_action(p, &s, &e, &inner) == 0) {
-		const char *field;
-		bool json;
-		int r = parse_action(inner, &field, &json);
-		if (r == 0 && *field && header_of(headers, field) == NULL) {
-			const char *at = strstr(s, field) - 1;
-			berth_error_set(err, EINVAL,
-					"%s: template: :1:%zu: executing \"\" at <.%s>: can't "
-					"evaluate field %s in type %s",
-					exec_prefix, (size_t)(at - t->text) + prefix, field, field,
-					type);
-		} else if (r < 0) {
-			berth_error_set(err, ENOTSUP,
-					"unsupported format \"%s\": berth's templates take "
-					"{{.Field}}, {{json .Field}} and {{json .}}",
-					format);
-		}
-		free(inner);
-		if (r < 0 || *err) {
-			ctrfmt_template_free(t);
-			return -1;
-		}
-		p = e;
-	}
-	if (strstr(p, "{{")) {
+	struct berth_error *e = NULL;
+	t->tmpl = gotmpl_parse(t->text, &e);
+	if (t->tmpl == NULL) {
+		berth_error_set(err, EINVAL, "%s: %s", tmpl_prefix(headers, false), e->msg);
+		berth_error_free(&e);
 		ctrfmt_template_free(t);
-		return berth_error_set(err, EINVAL, "%s: template: :1: unclosed action",
-				       parse_prefix);
+		return -1;
 	}
+	/* as docker ps's check of the fields used: the raw --format over
+	 * empty fields, before any row; stats: only a field the row lacks */
+	bool ps = headers == ctrfmt_ps_headers;
+	struct gotmpl *raw = ps ? gotmpl_parse(format, &e) : NULL;
+	berth_error_free(&e);
+	cleanup_json json_t *h = headers_json(headers);
+	const char *k;
+	json_t *v;
+	json_object_foreach(h, k, v) json_string_set(v, "");
+	struct gotmpl_opts o = {.method = row_method, .dot_type = tmpl_type(headers)};
+	char *out = NULL;
+	int r = gotmpl_render_opts(raw ? raw : t->tmpl, h, &o, &out, &e);
+	gotmpl_free(raw);
+	free(out);
+	if (r < 0 && (ps || strstr(e->msg, "can't evaluate field"))) {
+		berth_error_set(err, EINVAL, "%s: %s", tmpl_prefix(headers, true), e->msg);
+		berth_error_free(&e);
+		ctrfmt_template_free(t);
+		return -1;
+	}
+	berth_error_free(&e);
 	return 0;
 }
 
 bool ctrfmt_template_uses(const struct ctrfmt_template *t, const char *field)
 {
-	const char *p = t->text, *s, *e;
-	char *inner;
-	bool used = false;
-	while (!used && next_action(p, &s, &e, &inner) == 0) {
-		const char *f;
-		bool json;
-		used = parse_action(inner, &f, &json) == 0 && (*f == '\0' || strcmp(f, field) == 0);
-		free(inner);
-		p = e;
-	}
-	return used;
+	return t->tmpl && gotmpl_uses_field(t->tmpl, field);
 }
 
 void ctrfmt_template_free(struct ctrfmt_template *t)
 {
 	free(t->text);
 	t->text = NULL;
+	gotmpl_free(t->tmpl);
+	t->tmpl = NULL;
 }
 
-static char *render(const struct ctrfmt_template *t, json_t *row, const char *const *headers)
+char *ctrfmt_template_render_row(const struct ctrfmt_template *t, json_t *row, json_t *labels,
+				 struct berth_error **err)
 {
-	struct sb b = {0};
-	const char *p = t->text, *s, *e;
-	char *inner;
-	while (next_action(p, &s, &e, &inner) == 0) {
-		sb_add(&b, p, (size_t)(s - p));
-		const char *field = "";
-		bool json = false;
-		parse_action(inner, &field, &json);
-		if (headers) {
-			sb_str(&b, *field ? header_of(headers, field) : "");
-		} else if (json) {
-			json_t *v = *field ? json_object_get(row, field) : row;
-			cleanup_free char *j = v ? ctrfmt_go_json(v) : xstrdup("null");
-			sb_str(&b, j);
-		} else {
-			json_t *v = json_object_get(row, field);
-			sb_str(&b, json_is_string(v) ? json_string_value(v) : "");
-		}
-		free(inner);
-		p = e;
+	struct gotmpl_opts o = {
+	    .method = row_method, .ud = labels, .dot_type = tmpl_type(t->headers)};
+	char *out = NULL;
+	struct berth_error *e = NULL;
+	if (gotmpl_render_opts(t->tmpl, row, &o, &out, &e) < 0) {
+		berth_error_set(err, EINVAL, "%s: %s", tmpl_prefix(t->headers, true), e->msg);
+		berth_error_free(&e);
+		return NULL;
 	}
-	sb_str(&b, p);
-	return sb_take(&b);
+	return out;
 }
 
 char *ctrfmt_template_render(const struct ctrfmt_template *t, json_t *row)
 {
-	return render(t, row, NULL);
+	struct berth_error *e = NULL;
+	char *out = ctrfmt_template_render_row(t, row, NULL, &e);
+	berth_error_free(&e);
+	return out ? out : xstrdup("");
 }
 
 char *ctrfmt_template_header(const struct ctrfmt_template *t, const char *const *headers)
 {
-	return render(t, NULL, headers);
+	cleanup_json json_t *h = headers_json(headers);
+	struct gotmpl_opts o = {.method = headers == ctrfmt_ps_headers ? header_method : NULL,
+				.dot_type = tmpl_type(headers),
+				.header_funcs = true,
+				.partial = true};
+	char *out = NULL;
+	struct berth_error *e = NULL;
+	gotmpl_render_opts(t->tmpl, h, &o, &out, &e);
+	berth_error_free(&e);
+	return out ? out : xstrdup("");
 }
 
 void ctrfmt_table_add_line(struct fmt_table *table, const char *line)

@@ -91,16 +91,18 @@ char *ctrfmt_event_line(json_t *ev);
  * \u0026). Caller frees. */
 char *ctrfmt_go_json(json_t *v);
 
-/* --format Go templates, the subset scripts use: text with {{.Field}},
- * {{json .Field}} and {{json .}} actions over a row object of strings (ps's,
- * stats's), "\\t" and "\\n" as tab and newline, and a "table " prefix
- * for docker's tabwriter table with a header row (headers: the table of
- * names given, NULL-terminated pairs {field, header}).
- * ctrfmt_template_check(): -1 with *err for a template berth cannot run
- * (another action, an unknown field). */
+/* --format Go templates (gotmpl.h) over a row object of strings (ps's,
+ * stats's, images'): "\\t" and "\\n" as tab and newline, and a "table "
+ * prefix for docker's tabwriter table with a header row (the template
+ * rendered over the headers: NULL-terminated pairs {field, header}).
+ * ctrfmt_template_parse(): -1 with *err for a template that does not parse
+ * or names a field the row does not have (docker's messages). */
+struct gotmpl;
 struct ctrfmt_template {
 	char *text; /* after the "table " prefix, escapes replaced */
 	bool table;
+	struct gotmpl *tmpl;
+	const char *const *headers;
 };
 /* A --format that is a template berth renders (not "", "table", "json"
  * or "{{json .}}", which cli_format_parse() takes). */
@@ -110,8 +112,13 @@ int ctrfmt_template_parse(const char *format, const char *const *headers, struct
 void ctrfmt_template_free(struct ctrfmt_template *t);
 /* Whether the template shows the field (or the whole row with {{json .}}). */
 bool ctrfmt_template_uses(const struct ctrfmt_template *t, const char *field);
-/* One row rendered (fields missing from row are ""). Caller frees. */
+/* One row rendered; "" when it fails. Caller frees. */
 char *ctrfmt_template_render(const struct ctrfmt_template *t, json_t *row);
+/* One row rendered, with ps's .Label "key" method over labels (the
+ * container's Labels object; NULL: none): NULL with *err (docker's
+ * message) when it fails. Caller frees. */
+char *ctrfmt_template_render_row(const struct ctrfmt_template *t, json_t *row, json_t *labels,
+				 struct berth_error **err);
 /* The header row of a table template. Caller frees. */
 char *ctrfmt_template_header(const struct ctrfmt_template *t, const char *const *headers);
 /* Add a rendered row to a table: its cells split at tabs. */
@@ -119,6 +126,7 @@ void ctrfmt_table_add_line(struct fmt_table *table, const char *line);
 /* The field -> header names of ps and stats. */
 extern const char *const ctrfmt_ps_headers[];
 extern const char *const ctrfmt_stats_headers[];
+extern const char *const ctrfmt_images_headers[];
 
 /* Go's time.Time.String() of a Unix time in the local zone:
  * "2026-11-23 16:24:50 +0000 UTC", "2026-11-23 11:24:50 -0500 EST".

@@ -935,6 +935,7 @@ struct state {
 	void *ud;
 	bool missing_error;
 	const char *dot_type;
+	bool header_funcs;
 	json_t *root;
 	size_t at_pos;
 	const char *at_src;
@@ -1310,12 +1311,15 @@ int gotmpl_render_opts(const struct gotmpl *t, json_t *data, const struct gotmpl
 		s.ud = o->ud;
 		s.missing_error = o->missing_error;
 		s.dot_type = o->dot_type;
+		s.header_funcs = o->header_funcs;
 	}
 	var_push(&s, "$", data);
 	walk_list(&s, data, t->root);
 	var_pop(&s, 0);
 	free(s.vars);
 	if (s.failed) {
+		if (o && o->partial)
+			*out = gsb_take(&s.out);
 		free(s.out.s);
 		return -1;
 	}
@@ -1721,6 +1725,15 @@ static json_t *fn_join_split(struct state *s, const char *name, json_t **a, size
 
 static json_t *call_func(struct state *s, const char *name, json_t **a, size_t n)
 {
+	static const char *const header_funcs[] = {"json",  "split", "join", "title",
+						   "lower", "upper", "pad",  "truncate"};
+	for (size_t i = 0; s->header_funcs && i < sizeof(header_funcs) / sizeof(char *); i++)
+		if (strcmp(name, header_funcs[i]) == 0) {
+			if (n < 1 || !json_is_string(a[0]))
+				return efail(s, "wrong type for value; expected string; got %s",
+					     n ? type_name(a[0]) : "<nil>");
+			return json_incref(a[0]);
+		}
 	if (strcmp(name, "and") == 0 || strcmp(name, "or") == 0) {
 		if (n < 1)
 			return fn_error(s, name,

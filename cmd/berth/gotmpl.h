@@ -42,6 +42,12 @@ struct gotmpl_opts {
 	/* ps/stats: "." is a Go struct of that type: a missing field of it is
 	 * "can't evaluate field F in type <dot_type>" */
 	const char *dot_type;
+	/* the docker CLI's HeaderFunctions (a table's header row): json,
+	 * split, join, title, lower, upper, pad, truncate return their first
+	 * argument */
+	bool header_funcs;
+	/* on an error, *out is what was written before it (the header row) */
+	bool partial;
 };
 int gotmpl_render_opts(const struct gotmpl *t, json_t *data, const struct gotmpl_opts *opts,
 		       char **out, struct berth_error **err);

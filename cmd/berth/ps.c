@@ -110,9 +110,10 @@ static json_t *row_json(json_t *ctr, bool no_trunc, bool size, time_t now)
 			 bjson_get_str(ctr, "State"), "Status", bjson_get_str(ctr, "Status"));
 }
 
-static void print_list(json_t *list, bool quiet, bool no_trunc, bool size, enum cli_format fmt,
-		       const struct ctrfmt_template *tpl)
+static int print_list(json_t *list, bool quiet, bool no_trunc, bool size, enum cli_format fmt,
+		      const struct ctrfmt_template *tpl)
 {
+	cleanup_free char *lines = NULL;
 	time_t now = time(NULL);
 	struct fmt_table t = {0};
 	if (!quiet && tpl && tpl->table) {
@@ -133,12 +134,22 @@ static void print_list(json_t *list, bool quiet, bool no_trunc, bool size, enum 
 			continue;
 		}
 		if (tpl) {
+			/* as docker: a row that fails fails the command, nothing printed */
+			struct berth_error *err = NULL;
 			cleanup_json json_t *j = row_json(ctr, no_trunc, size, now);
-			cleanup_free char *line = ctrfmt_template_render(tpl, j);
-			if (tpl->table)
+			cleanup_free char *line = ctrfmt_template_render_row(
+			    tpl, j, json_object_get(ctr, "Labels"), &err);
+			if (line == NULL) {
+				fmt_table_free(&t);
+				return cli_fail(&err);
+			}
+			if (tpl->table) {
 				ctrfmt_table_add_line(&t, line);
-			else
-				printf("%s\n", line);
+			} else {
+				char *l = xasprintf("%s%s\n", lines ? lines : "", line);
+				free(lines);
+				lines = l;
+			}
 			continue;
 		}
 		if (fmt == CLI_FORMAT_JSON) {
@@ -159,7 +170,10 @@ static void print_list(json_t *list, bool quiet, bool no_trunc, bool size, enum 
 				   ports, names, sz};
 		fmt_table_add(&t, c, size ? 8 : 7);
 	}
+	if (lines)
+		fputs(lines, stdout);
 	fmt_table_flush(&t, stdout);
+	return 0;
 }
 
 int cmd_ps(struct cli *cli, int argc, char **argv)
@@ -233,7 +247,7 @@ int cmd_ps(struct cli *cli, int argc, char **argv)
 			path);
 		return 1;
 	}
-	print_list(list, quiet, no_trunc, size, fmt, use_tpl ? &tpl : NULL);
+	rc = print_list(list, quiet, no_trunc, size, fmt, use_tpl ? &tpl : NULL);
 	ctrfmt_template_free(&tpl);
-	return 0;
+	return rc;
 }

@@ -100,7 +100,14 @@ static void print_rows(struct worker **w, size_t n, bool no_trunc, enum cli_form
 		ctrfmt_stats_row(w[i]->last, w[i]->name, no_trunc, &r);
 		if (tpl) {
 			cleanup_json json_t *j = ctrfmt_stats_row_json(&r, w[i]->name);
-			cleanup_free char *line = ctrfmt_template_render(tpl, j);
+			struct berth_error *err = NULL;
+			cleanup_free char *line = ctrfmt_template_render_row(tpl, j, NULL, &err);
+			if (line == NULL) {
+				/* as docker: the command fails on the first row that does */
+				fflush(stdout);
+				fprintf(stderr, "%s\n", err->msg);
+				exit(1);
+			}
 			if (tpl->table)
 				ctrfmt_table_add_line(&t, line);
 			else

@@ -356,7 +356,9 @@ static void test_template(void **state)
 	(void)state;
 	struct berth_error *err = NULL;
 	struct ctrfmt_template t;
-	json_t *row = parse("{\"ID\":\"abc\",\"Names\":\"web\",\"Ports\":\"1->2/tcp\"}");
+	/* a row has every field of its Go type (an absent one is an error) */
+	json_t *row =
+	    parse("{\"ID\":\"abc\",\"Names\":\"web\",\"Ports\":\"1->2/tcp\",\"Size\":\"\"}");
 	assert_int_equal(ctrfmt_template_parse("{{.Names}}: {{ .ID }}\\t{{json .Names}}",
 					       ctrfmt_ps_headers, &t, &err),
 			 0);
@@ -374,8 +376,9 @@ static void test_template(void **state)
 	ctrfmt_template_free(&t);
 	assert_int_equal(ctrfmt_template_parse("{{json .}}x", ctrfmt_stats_headers, &t, &err), 0);
 	assert_true(ctrfmt_template_uses(&t, "Anything"));
-	EXPECT_STR(ctrfmt_template_render(&t, row),
-		   "{\"ID\":\"abc\",\"Names\":\"web\",\"Ports\":\"1-\\u003e2/tcp\"}x");
+	EXPECT_STR(
+	    ctrfmt_template_render(&t, row),
+	    "{\"ID\":\"abc\",\"Names\":\"web\",\"Ports\":\"1-\\u003e2/tcp\",\"Size\":\"\"}x");
 	ctrfmt_template_free(&t);
 	/* docker's messages for what cannot be run */
 	assert_int_equal(
