@@ -717,7 +717,7 @@ static const char *tmpl_type(const char *const *headers)
 
 static const char *tmpl_prefix(const char *const *headers, bool exec)
 {
-	if (headers == ctrfmt_stats_headers)
+	if (headers != ctrfmt_ps_headers)
 		return "template parsing error";
 	return exec ? "failed to execute template" : "failed to parse template";
 }

@@ -110,6 +110,7 @@ bool ctrfmt_is_template(const char *format);
 int ctrfmt_template_parse(const char *format, const char *const *headers, struct ctrfmt_template *t,
 			  struct berth_error **err);
 void ctrfmt_template_free(struct ctrfmt_template *t);
+#define cleanup_template __attribute__((cleanup(ctrfmt_template_free)))
 /* Whether the template shows the field (or the whole row with {{json .}}). */
 bool ctrfmt_template_uses(const struct ctrfmt_template *t, const char *field);
 /* One row rendered; "" when it fails. Caller frees. */

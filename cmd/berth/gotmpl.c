@@ -135,6 +135,7 @@ struct list {
 
 struct gotmpl {
 	char *text;
+	char *name;
 	void **allocs;
 	size_t nallocs;
 	struct list *root;
@@ -172,6 +173,7 @@ void gotmpl_free(struct gotmpl *t)
 		free(t->allocs[i]);
 	free(t->allocs);
 	free(t->text);
+	free(t->name);
 	free(t);
 }
 
@@ -209,7 +211,8 @@ static void emit(struct lexer *lx, enum tok_kind k, size_t pos, char *val, bool 
 
 static int lex_fail(struct lexer *lx, size_t pos, const char *msg)
 {
-	return berth_error_set(lx->err, EINVAL, "template: :%zu: %s", line_of(lx->s, pos), msg);
+	return berth_error_set(lx->err, EINVAL, "template: %s:%zu: %s", lx->t->name,
+			       line_of(lx->s, pos), msg);
 }
 
 static const struct {
@@ -459,7 +462,8 @@ static int pfail(struct parser *p, size_t pos, const char *fmt, ...)
 	va_start(ap, fmt);
 	cleanup_free char *m = xvasprintf(fmt, ap);
 	va_end(ap);
-	return berth_error_set(p->err, EINVAL, "template: :%zu: %s", line_of(p->t->text, pos), m);
+	return berth_error_set(p->err, EINVAL, "template: %s:%zu: %s", p->t->name,
+			       line_of(p->t->text, pos), m);
 }
 
 static const char *const funcs[] = {
@@ -754,8 +758,14 @@ static struct list *parse_list(struct parser *p, enum tok_kind *stop)
 
 struct gotmpl *gotmpl_parse(const char *text, struct berth_error **err)
 {
+	return gotmpl_parse_named(text, "", err);
+}
+
+struct gotmpl *gotmpl_parse_named(const char *text, const char *name, struct berth_error **err)
+{
 	struct gotmpl *t = xcalloc(1, sizeof(*t));
 	t->text = xstrdup(text);
+	t->name = xstrdup(name);
 	struct lexer lx = {.t = t, .s = t->text, .err = err};
 	if (lex(&lx) < 0) {
 		gotmpl_free(t);
@@ -791,8 +801,8 @@ static void print_real(struct gsb *b, double d)
 		gsb_str(b, d > 0 ? "+Inf" : "-Inf");
 		return;
 	}
-	/* strconv.FormatFloat(d, 'g', -1, 64): the shortest digits, %e when
-	 * the exponent is < -4 or >= 21 */
+	/* fmt's %v: strconv.FormatFloat(d, 'g', -1, 64): the shortest digits,
+	 * %e when the exponent is < -4 or >= 6 (1e+06) */
 	char buf[64];
 	int prec = 1;
 	for (; prec <= 17; prec++) {
@@ -801,7 +811,7 @@ static void print_real(struct gsb *b, double d)
 			break;
 	}
 	int exp = atoi(strchr(buf, 'e') + 1);
-	if (exp < -4 || exp >= 21) {
+	if (exp < -4 || exp >= 6) {
 		/* Go: mantissa without trailing zeros, exponent with at least two digits */
 		char mant[40];
 		snprintf(mant, sizeof(mant), "%.*e", prec - 1, d);
@@ -958,9 +968,9 @@ static json_t *efail(struct state *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	cleanup_free char *m = xvasprintf(fmt, ap);
 	va_end(ap);
-	berth_error_set(s->err, EINVAL, "template: :%zu:%zu: executing \"\" at <%s>: %s",
-			line_of(s->t->text, s->at_pos), col_of(s->t->text, s->at_pos),
-			s->at_src ? s->at_src : "", m);
+	berth_error_set(s->err, EINVAL, "template: %s:%zu:%zu: executing \"%s\" at <%s>: %s",
+			s->t->name, line_of(s->t->text, s->at_pos), col_of(s->t->text, s->at_pos),
+			s->t->name, s->at_src ? s->at_src : "", m);
 	s->failed = true;
 	return NULL;
 }
@@ -1038,6 +1048,33 @@ static bool struct_like(json_t *o)
 	return true;
 }
 
+/* The JSON name of a docker type's field named otherwise in Go. */
+static const char *go_alias(const char *name)
+{
+	static const char *const aliases[] = {"APIVersion",
+					      "ApiVersion",
+					      "CPUShares",
+					      "CpuShares",
+					      "CPUPeriod",
+					      "CpuPeriod",
+					      "CPUQuota",
+					      "CpuQuota",
+					      "CPURealtimePeriod",
+					      "CpuRealtimePeriod",
+					      "CPURealtimeRuntime",
+					      "CpuRealtimeRuntime",
+					      "CPUCount",
+					      "CpuCount",
+					      "CPUPercent",
+					      "CpuPercent",
+					      NULL,
+					      NULL};
+	for (size_t i = 0; aliases[i]; i += 2)
+		if (strcmp(aliases[i], name) == 0)
+			return aliases[i + 1];
+	return "";
+}
+
 /* The zero value of a field the docker types have and omit from their
  * JSON when empty (omitempty), as the typed object prints it. */
 static json_t *typed_zero(const char *name)
@@ -1066,6 +1103,8 @@ static json_t *field(struct state *s, json_t *v, const char *name)
 		return NULL;
 	if (json_is_object(v)) {
 		json_t *r = json_object_get(v, name);
+		if (r == NULL)
+			r = json_object_get(v, go_alias(name));
 		if (r)
 			return json_incref(r);
 		if (s->dot_type && v == s->root)
@@ -1330,6 +1369,31 @@ int gotmpl_render_opts(const struct gotmpl *t, json_t *data, const struct gotmpl
 int gotmpl_render(const struct gotmpl *t, json_t *data, char **out, struct berth_error **err)
 {
 	return gotmpl_render_opts(t, data, NULL, out, err);
+}
+
+int gotmpl_print(FILE *out, const char *format, json_t *data, const char *name,
+		 const char *dot_type)
+{
+	struct berth_error *err = NULL;
+	struct gotmpl *t = gotmpl_parse_named(format, name, &err);
+	if (t == NULL) {
+		fprintf(stderr, "template parsing error: %s\n", err->msg);
+		berth_error_free(&err);
+		return 64;
+	}
+	struct gotmpl_opts o = {.dot_type = dot_type, .missing_error = true, .partial = true};
+	char *text = NULL;
+	int r = gotmpl_render_opts(t, data, &o, &text, &err);
+	gotmpl_free(t);
+	fprintf(out, "%s\n", text ? text : "");
+	fflush(out);
+	free(text);
+	if (r < 0) {
+		fprintf(stderr, "%s\n", err->msg);
+		berth_error_free(&err);
+		return 1;
+	}
+	return 0;
 }
 
 static bool list_uses(const struct list *l, const char *f);

@@ -13,6 +13,7 @@
 #include "common/error.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -25,6 +26,8 @@ typedef json_t *(*gotmpl_method_fn)(void *ud, json_t *dot, const char *name, jso
 
 /* NULL with *err ("template: :LINE: ...") when text does not parse. */
 struct gotmpl *gotmpl_parse(const char *text, struct berth_error **err);
+/* The same for a template of that name ("template: version:1: ..."). */
+struct gotmpl *gotmpl_parse_named(const char *text, const char *name, struct berth_error **err);
 void gotmpl_free(struct gotmpl *t);
 /* Render with data as "." and "$". 0 with *out (caller frees), or -1 with
  * *err (what was written before the error is dropped). */
@@ -51,6 +54,13 @@ struct gotmpl_opts {
 };
 int gotmpl_render_opts(const struct gotmpl *t, json_t *data, const struct gotmpl_opts *opts,
 		       char **out, struct berth_error **err);
+/* docker info/version -f: format parsed and rendered over data (a Go
+ * struct of type dot_type), the output and a newline written to out even
+ * when the rendering fails (as the docker CLI). 0; 64 with "template
+ * parsing error: ..." on stderr (name: the template's, "" or "version") when it does not parse; 1
+ * with the error on stderr when the rendering fails. */
+int gotmpl_print(FILE *out, const char *format, json_t *data, const char *name,
+		 const char *dot_type);
 /* Whether the template names the field .field anywhere (or "." as an
  * argument: the whole object). */
 bool gotmpl_uses_field(const struct gotmpl *t, const char *field);

@@ -1,6 +1,7 @@
 /* berth images / berth image ls: GET /images/json, docker's table (one row
  * per repository:tag, digests optional) or --format json (one object per row). */
 #include "cli.h"
+#include "ctrfmt.h"
 #include "format.h"
 
 #include "common/cleanup.h"
@@ -117,12 +118,16 @@ static json_t *row_json(const struct row *r, bool no_trunc, time_t now)
 			 "UniqueSize", uq, "VirtualSize", vsize);
 }
 
-static void print_rows(struct rows *rows, bool quiet, bool digests, bool no_trunc,
-		       enum cli_format fmt)
+static int print_rows(struct rows *rows, bool quiet, bool digests, bool no_trunc,
+		      enum cli_format fmt, const struct ctrfmt_template *tpl)
 {
 	time_t now = time(NULL);
 	struct fmt_table t = {0};
-	if (!quiet && fmt == CLI_FORMAT_TABLE) {
+	cleanup_free char *lines = NULL;
+	if (!quiet && tpl && tpl->table) {
+		cleanup_free char *h = ctrfmt_template_header(tpl, ctrfmt_images_headers);
+		ctrfmt_table_add_line(&t, h);
+	} else if (!quiet && !tpl && fmt == CLI_FORMAT_TABLE) {
 		const char *h[] = {"REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE"};
 		const char *hn[] = {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"};
 		fmt_table_add(&t, digests ? h : hn, digests ? 6 : 5);
@@ -134,9 +139,28 @@ static void print_rows(struct rows *rows, bool quiet, bool digests, bool no_trun
 			printf("%s\n", id);
 			continue;
 		}
+		if (tpl) {
+			/* as docker: a row that fails fails the command, nothing printed */
+			struct berth_error *err = NULL;
+			cleanup_json json_t *j = row_json(r, no_trunc, now);
+			cleanup_free char *line = ctrfmt_template_render_row(tpl, j, NULL, &err);
+			if (line == NULL) {
+				fmt_table_free(&t);
+				return cli_fail(&err);
+			}
+			if (tpl->table) {
+				ctrfmt_table_add_line(&t, line);
+			} else {
+				char *l = xasprintf("%s%s\n", lines ? lines : "", line);
+				free(lines);
+				lines = l;
+			}
+			continue;
+		}
 		if (fmt == CLI_FORMAT_JSON) {
 			cleanup_json json_t *j = row_json(r, no_trunc, now);
-			cli_print_json_line(stdout, j);
+			cleanup_free char *line = ctrfmt_go_json(j);
+			printf("%s\n", line);
 			continue;
 		}
 		cleanup_free char *since = fmt_time_ago(bjson_get_int(r->img, "Created", 0), now);
@@ -146,7 +170,10 @@ static void print_rows(struct rows *rows, bool quiet, bool digests, bool no_trun
 		const char *cn[] = {r->repo, r->tag, id, since, size};
 		fmt_table_add(&t, digests ? c : cn, digests ? 6 : 5);
 	}
+	if (lines)
+		fputs(lines, stdout);
 	fmt_table_flush(&t, stdout);
+	return 0;
 }
 
 int cmd_images(struct cli *cli, int argc, char **argv)
@@ -167,7 +194,8 @@ int cmd_images(struct cli *cli, int argc, char **argv)
 	    {0, "digests", CLI_OPT_BOOL, &digests, NULL, "Show digests"},
 	    {'f', "filter", CLI_OPT_STRV, &filters, "filter",
 	     "Filter output based on conditions provided"},
-	    {0, "format", CLI_OPT_STRING, &format, "string", "Format output: 'table' or 'json'"},
+	    {0, "format", CLI_OPT_STRING, &format, "string",
+	     "Format output: 'table', 'json' or a Go template"},
 	    {0, "no-trunc", CLI_OPT_BOOL, &no_trunc, NULL, "Don't truncate output"},
 	    {'q', "quiet", CLI_OPT_BOOL, &quiet, NULL, "Only show image IDs"},
 	    {0, NULL, CLI_OPT_END, NULL, NULL, NULL},
@@ -178,8 +206,12 @@ int cmd_images(struct cli *cli, int argc, char **argv)
 	if (rc)
 		return cli_parse_exit(rc);
 	struct berth_error *err = NULL;
-	enum cli_format fmt;
-	if (cli_format_parse(format, true, &fmt, &err) < 0)
+	enum cli_format fmt = CLI_FORMAT_TABLE;
+	cleanup_template struct ctrfmt_template tpl = {0};
+	bool use_tpl = ctrfmt_is_template(format);
+	if (use_tpl && ctrfmt_template_parse(format, ctrfmt_images_headers, &tpl, &err) < 0)
+		return cli_fail(&err);
+	if (!use_tpl && cli_format_parse(format, true, &fmt, &err) < 0)
 		return cli_fail(&err);
 	cleanup_json json_t *f = NULL;
 	if (cli_filters(&filters, &f, &err) < 0)
@@ -216,7 +248,7 @@ int cmd_images(struct cli *cli, int argc, char **argv)
 	struct rows rows = {0};
 	for (size_t i = 0; i < n; i++)
 		image_rows(&rows, imgs[i], digests);
-	print_rows(&rows, quiet, digests, no_trunc, fmt);
+	rc = print_rows(&rows, quiet, digests, no_trunc, fmt, use_tpl ? &tpl : NULL);
 	for (size_t i = 0; i < rows.n; i++) {
 		free(rows.v[i].repo);
 		free(rows.v[i].tag);
@@ -224,5 +256,5 @@ int cmd_images(struct cli *cli, int argc, char **argv)
 	}
 	free(rows.v);
 	free(imgs);
-	return 0;
+	return rc;
 }

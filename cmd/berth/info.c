@@ -1,6 +1,8 @@
 /* berth info: the main fields of docker info, or the daemon's /info as JSON. */
 #include "cli.h"
+#include "ctrfmt.h"
 #include "format.h"
+#include "gotmpl.h"
 
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -152,7 +154,8 @@ int cmd_info(struct cli *cli, int argc, char **argv)
 					     NULL,   0,		  0};
 	const char *format = NULL;
 	const struct cli_opt opts[] = {
-	    {'f', "format", CLI_OPT_STRING, &format, "string", "Format output: 'json'"},
+	    {'f', "format", CLI_OPT_STRING, &format, "string",
+	     "Format output: 'json' or a Go template"},
 	    {0, NULL, CLI_OPT_END, NULL, NULL, NULL},
 	};
 	int first;
@@ -160,14 +163,15 @@ int cmd_info(struct cli *cli, int argc, char **argv)
 	if (rc)
 		return cli_parse_exit(rc);
 	struct berth_error *err = NULL;
-	enum cli_format fmt;
-	if (cli_format_parse(format, false, &fmt, &err) < 0)
+	enum cli_format fmt = CLI_FORMAT_TABLE;
+	bool tpl = ctrfmt_is_template(format);
+	if (!tpl && cli_format_parse(format, false, &fmt, &err) < 0)
 		return cli_fail(&err);
 	struct client *c = cli_client(cli, &err);
 	cleanup_json json_t *info = NULL;
 	if (c && client_json(c, "GET", "/info", NULL, &info, &err) < 0)
 		info = NULL;
-	if (fmt == CLI_FORMAT_JSON) {
+	if (fmt == CLI_FORMAT_JSON || tpl) {
 		cleanup_json json_t *out = info ? json_incref(info) : json_object();
 		json_object_set_new(out, "ClientInfo",
 				    json_pack("{s:b,s:s,s:s,s:[],s:n}", "Debug", cli->debug,
@@ -175,6 +179,13 @@ int cmd_info(struct cli *cli, int argc, char **argv)
 					      "Plugins", "Warnings"));
 		if (err)
 			json_object_set_new(out, "ServerErrors", json_pack("[s]", err->msg));
+		if (tpl) {
+			/* as docker: the template, then the daemon's error */
+			int r = gotmpl_print(stdout, format, out, "", "system.dockerInfo");
+			if (r != 0 || err == NULL)
+				return berth_error_free(&err), r;
+			return cli_fail(&err);
+		}
 		cli_print_json_line(stdout, out);
 	} else {
 		printf("Client:\n Version:    %s\n Context:    default\n Debug Mode: %s\n",

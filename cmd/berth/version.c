@@ -1,6 +1,8 @@
 /* berth version: client and server versions, as docker version prints them. */
 #include "cli.h"
+#include "ctrfmt.h"
 #include "format.h"
+#include "gotmpl.h"
 #include "host.h"
 
 #include "common/cleanup.h"
@@ -114,7 +116,8 @@ int cmd_version(struct cli *cli, int argc, char **argv)
 	    "version", "[OPTIONS]", "Show the berth version information", NULL, 0, 0};
 	const char *format = NULL;
 	const struct cli_opt opts[] = {
-	    {'f', "format", CLI_OPT_STRING, &format, "string", "Format output: 'json'"},
+	    {'f', "format", CLI_OPT_STRING, &format, "string",
+	     "Format output: 'json' or a Go template"},
 	    {0, NULL, CLI_OPT_END, NULL, NULL, NULL},
 	};
 	int first;
@@ -122,8 +125,9 @@ int cmd_version(struct cli *cli, int argc, char **argv)
 	if (rc)
 		return cli_parse_exit(rc);
 	struct berth_error *err = NULL;
-	enum cli_format fmt;
-	if (cli_format_parse(format, false, &fmt, &err) < 0)
+	enum cli_format fmt = CLI_FORMAT_TABLE;
+	bool tpl = ctrfmt_is_template(format);
+	if (!tpl && cli_format_parse(format, false, &fmt, &err) < 0)
 		return cli_fail(&err);
 
 	struct client *c = cli_client(cli, &err);
@@ -131,9 +135,15 @@ int cmd_version(struct cli *cli, int argc, char **argv)
 	if (c && client_json(c, "GET", "/version", NULL, &server, &err) < 0)
 		server = NULL;
 	const char *api = c ? client_api_version(c) : CLI_API_VERSION_MAX;
-	if (fmt == CLI_FORMAT_JSON) {
+	if (fmt == CLI_FORMAT_JSON || tpl) {
 		cleanup_json json_t *all = json_pack("{s:o,s:O}", "Client", client_json_info(api),
 						     "Server", server ? server : json_null());
+		if (tpl) {
+			int r = gotmpl_print(stdout, format, all, "version", "system.versionInfo");
+			if (r != 0 || err == NULL)
+				return berth_error_free(&err), r;
+			return cli_fail(&err);
+		}
 		cli_print_json_line(stdout, all);
 	} else {
 		print_client(api);
