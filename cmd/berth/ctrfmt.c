@@ -847,8 +847,10 @@ void ctrfmt_template_free(struct ctrfmt_template *t)
 char *ctrfmt_template_render_row(const struct ctrfmt_template *t, json_t *row, json_t *labels,
 				 struct berth_error **err)
 {
-	struct gotmpl_opts o = {
-	    .method = row_method, .ud = labels, .dot_type = tmpl_type(t->headers)};
+	struct gotmpl_opts o = {.method = row_method,
+				.ud = labels,
+				.dot_type = tmpl_type(t->headers),
+				.json_root_escaped = true};
 	char *out = NULL;
 	struct berth_error *e = NULL;
 	if (gotmpl_render_opts(t->tmpl, row, &o, &out, &e) < 0) {

@@ -946,7 +946,9 @@ struct state {
 	bool missing_error;
 	const char *dot_type;
 	bool header_funcs;
+	bool json_root_escaped;
 	json_t *root;
+	json_t *nil_slice, *nil_map; /* Go's nil slice and map (json: null) */
 	size_t at_pos;
 	const char *at_src;
 	struct berth_error **err;
@@ -1097,7 +1099,30 @@ static json_t *typed_zero(const char *name)
 }
 
 /* .name on v: a new reference (NULL: no value), or NULL with s->failed. */
-static json_t *field(struct state *s, json_t *v, const char *name)
+static bool name_in(const char *name, const char *const *names)
+{
+	for (; name && *names; names++)
+		if (strcmp(*names, name) == 0)
+			return true;
+	return false;
+}
+
+/* Fields of the docker types that are Go maps (the others with
+ * capitalized keys are structs) and slices or maps a JSON null stands for
+ * (a nil slice prints "[]", a nil map "map[]"). */
+static const char *const map_fields[] = {
+    "Labels",	    "Data",	   "Options",	   "DriverOpts", "Sysctls",
+    "StorageOpt",   "Annotations", "Tmpfs",	   "Networks",	 "Ports",
+    "ExposedPorts", "Volumes",	   "IndexConfigs", "Runtimes",	 NULL};
+static const char *const slice_fields[] = {
+    "Entrypoint", "Cmd",	"Env",	       "OnBuild",     "Shell",		"Binds",
+    "Dns",	  "DnsOptions", "DnsSearch",   "ExtraHosts",  "CapAdd",		"CapDrop",
+    "GroupAdd",	  "Links",	"SecurityOpt", "VolumesFrom", "Mounts",		"Devices",
+    "Ulimits",	  "RepoTags",	"RepoDigests", "Aliases",     "DeviceRequests", "BlkioWeightDevice",
+    NULL};
+
+/* .name on v (found as vname, NULL for "." or a variable) */
+static json_t *field(struct state *s, json_t *v, const char *vname, const char *name)
 {
 	if (v == NULL)
 		return NULL;
@@ -1105,26 +1130,33 @@ static json_t *field(struct state *s, json_t *v, const char *name)
 		json_t *r = json_object_get(v, name);
 		if (r == NULL)
 			r = json_object_get(v, go_alias(name));
+		if (r && json_is_null(r) && s->missing_error && name_in(name, slice_fields))
+			return json_incref(s->nil_slice);
+		if (r && json_is_null(r) && s->missing_error && name_in(name, map_fields))
+			return json_incref(s->nil_map);
 		if (r)
 			return json_incref(r);
 		if (s->dot_type && v == s->root)
 			return efail(s, "can't evaluate field %s in type %s", name, s->dot_type);
-		if (s->missing_error && struct_like(v)) {
-			json_t *z = typed_zero(name);
+		if (s->missing_error && struct_like(v) && !name_in(vname, map_fields)) {
+			json_t *z = name_in(name, map_fields)	  ? json_incref(s->nil_map)
+				    : name_in(name, slice_fields) ? json_incref(s->nil_slice)
+								  : typed_zero(name);
 			return z ? z : efail(s, "map has no entry for key \"%s\"", name);
 		}
 		return NULL;
 	}
 	if (json_is_null(v))
 		return efail(s, "nil pointer evaluating interface {}.%s", name);
-	return efail(s, "can't evaluate field %s in type %s", name, type_name(v));
+	return efail(s, "can't evaluate field %s in type %s", name,
+		     s->missing_error ? "interface {}" : type_name(v));
 }
 
 static json_t *chain(struct state *s, json_t *v, char **names, size_t n)
 {
 	json_t *cur = v ? json_incref(v) : NULL;
 	for (size_t i = 0; i < n && !s->failed; i++) {
-		json_t *nx = field(s, cur, names[i]);
+		json_t *nx = field(s, cur, i ? names[i - 1] : NULL, names[i]);
 		json_decref(cur);
 		cur = nx;
 	}
@@ -1351,11 +1383,16 @@ int gotmpl_render_opts(const struct gotmpl *t, json_t *data, const struct gotmpl
 		s.missing_error = o->missing_error;
 		s.dot_type = o->dot_type;
 		s.header_funcs = o->header_funcs;
+		s.json_root_escaped = o->json_root_escaped;
 	}
+	s.nil_slice = json_array();
+	s.nil_map = json_object();
 	var_push(&s, "$", data);
 	walk_list(&s, data, t->root);
 	var_pop(&s, 0);
 	free(s.vars);
+	json_decref(s.nil_slice);
+	json_decref(s.nil_map);
 	if (s.failed) {
 		if (o && o->partial)
 			*out = gsb_take(&s.out);
@@ -1838,13 +1875,49 @@ static json_t *call_func(struct state *s, const char *name, json_t **a, size_t n
 		if (n != 1)
 			return fn_error(s, name, "wrong number of args for json: want 1 got %zu",
 					n);
-		cleanup_free char *j = a[0] ? ctrfmt_go_json(a[0]) : xstrdup("null");
-		return json_string(j);
+		/* docker's json: an encoder without HTML escaping; the row
+		 * contexts' own MarshalJSON (json.Marshal) escapes */
+		cleanup_free char *j =
+		    a[0] == NULL || a[0] == s->nil_slice || a[0] == s->nil_map ? xstrdup("null")
+		    : a[0] == s->root && s->json_root_escaped
+			? ctrfmt_go_json(a[0])
+			: json_dumps(a[0], JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+		return json_string(j ? j : "null");
 	}
 	if (strcmp(name, "lower") == 0 || strcmp(name, "upper") == 0 || strcmp(name, "title") == 0)
 		return fn_strings(s, name, a, n);
 	if (strcmp(name, "join") == 0 || strcmp(name, "split") == 0)
 		return fn_join_split(s, name, a, n);
+	if (strcmp(name, "html") == 0 || strcmp(name, "urlquery") == 0) {
+		/* Go's HTMLEscapeString / QueryEscape of the operands printed */
+		cleanup_json json_t *p = fn_print(a, n, false);
+		struct gsb b = {0};
+		for (const unsigned char *c = (const unsigned char *)json_string_value(p); *c;
+		     c++) {
+			char x[8];
+			if (name[0] == 'h') {
+				const char *e = *c == '<'    ? "&lt;"
+						: *c == '>'  ? "&gt;"
+						: *c == '&'  ? "&amp;"
+						: *c == '\'' ? "&#39;"
+						: *c == '"'  ? "&#34;"
+							     : NULL;
+				if (e)
+					gsb_str(&b, e);
+				else
+					gsb_add(&b, (const char *)c, 1);
+			} else if (isalnum(*c) || strchr("-_.~", *c)) {
+				gsb_add(&b, (const char *)c, 1);
+			} else if (*c == ' ') {
+				gsb_str(&b, "+");
+			} else {
+				snprintf(x, sizeof(x), "%%%02X", *c);
+				gsb_str(&b, x);
+			}
+		}
+		cleanup_free char *r = gsb_take(&b);
+		return json_string(r);
+	}
 	if (strcmp(name, "pad") == 0 || strcmp(name, "truncate") == 0) {
 		size_t want = name[0] == 'p' ? 3 : 2;
 		if (n != want)

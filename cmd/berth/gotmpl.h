@@ -49,6 +49,9 @@ struct gotmpl_opts {
 	 * split, join, title, lower, upper, pad, truncate return their first
 	 * argument */
 	bool header_funcs;
+	/* json of "." itself escapes HTML (<, >, & as \u003c...): the row
+	 * contexts' MarshalJSON is json.Marshal; other values are not escaped */
+	bool json_root_escaped;
 	/* on an error, *out is what was written before it (the header row) */
 	bool partial;
 };
