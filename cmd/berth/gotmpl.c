@@ -944,6 +944,8 @@ struct state {
 	gotmpl_method_fn method;
 	void *ud;
 	bool missing_error;
+	bool fallback; /* typed first: an error renders again raw */
+	bool raw;      /* the raw map: numbers are float64, no Go names */
 	const char *dot_type;
 	bool header_funcs;
 	bool json_root_escaped;
@@ -1051,30 +1053,40 @@ static bool struct_like(json_t *o)
 }
 
 /* The JSON name of a docker type's field named otherwise in Go. */
+static const char *const go_aliases[] = {"APIVersion",
+					 "ApiVersion",
+					 "CPUShares",
+					 "CpuShares",
+					 "CPUPeriod",
+					 "CpuPeriod",
+					 "CPUQuota",
+					 "CpuQuota",
+					 "CPURealtimePeriod",
+					 "CpuRealtimePeriod",
+					 "CPURealtimeRuntime",
+					 "CpuRealtimeRuntime",
+					 "CPUCount",
+					 "CpuCount",
+					 "CPUPercent",
+					 "CpuPercent",
+					 NULL,
+					 NULL};
+
 static const char *go_alias(const char *name)
 {
-	static const char *const aliases[] = {"APIVersion",
-					      "ApiVersion",
-					      "CPUShares",
-					      "CpuShares",
-					      "CPUPeriod",
-					      "CpuPeriod",
-					      "CPUQuota",
-					      "CpuQuota",
-					      "CPURealtimePeriod",
-					      "CpuRealtimePeriod",
-					      "CPURealtimeRuntime",
-					      "CpuRealtimeRuntime",
-					      "CPUCount",
-					      "CpuCount",
-					      "CPUPercent",
-					      "CpuPercent",
-					      NULL,
-					      NULL};
-	for (size_t i = 0; aliases[i]; i += 2)
-		if (strcmp(aliases[i], name) == 0)
-			return aliases[i + 1];
+	for (size_t i = 0; go_aliases[i]; i += 2)
+		if (strcmp(go_aliases[i], name) == 0)
+			return go_aliases[i + 1];
 	return "";
+}
+
+/* A JSON name that is no Go field name (CpuShares: the Go field is CPUShares). */
+static bool json_only_name(const char *name)
+{
+	for (size_t i = 0; go_aliases[i]; i += 2)
+		if (strcmp(go_aliases[i + 1], name) == 0)
+			return true;
+	return false;
 }
 
 /* The zero value of a field the docker types have and omit from their
@@ -1126,8 +1138,20 @@ static json_t *field(struct state *s, json_t *v, const char *vname, const char *
 {
 	if (v == NULL)
 		return NULL;
+	if (json_is_object(v) && s->raw) {
+		/* docker inspect's fallback: the raw map with missingkey=error
+		 * (numbers as json.Number, a null as a nil interface{}: <no value>) */
+		json_t *r = json_object_get(v, name);
+		if (r)
+			return json_is_null(r) ? NULL : json_incref(r);
+		if (struct_like(v) && !name_in(vname, map_fields))
+			return efail(s, "map has no entry for key \"%s\"", name);
+		return NULL;
+	}
 	if (json_is_object(v)) {
 		json_t *r = json_object_get(v, name);
+		if (r && s->fallback && json_only_name(name) && struct_like(v))
+			return efail(s, "can't evaluate field %s", name);
 		if (r == NULL)
 			r = json_object_get(v, go_alias(name));
 		if (r && json_is_null(r) && s->missing_error && name_in(name, slice_fields))
@@ -1373,14 +1397,31 @@ static void walk_list(struct state *s, json_t *dot, const struct list *l)
 	}
 }
 
+static int render_once(const struct gotmpl *t, json_t *data, const struct gotmpl_opts *o, bool raw,
+		       char **out, struct berth_error **err);
+
 int gotmpl_render_opts(const struct gotmpl *t, json_t *data, const struct gotmpl_opts *o,
 		       char **out, struct berth_error **err)
 {
-	struct state s = {.t = t, .root = data, .err = err};
+	if (o == NULL || !o->raw_fallback)
+		return render_once(t, data, o, false, out, err);
+	/* docker inspect: the typed object; when that fails, the raw map */
+	struct berth_error *e = NULL;
+	if (render_once(t, data, o, false, out, &e) == 0)
+		return 0;
+	berth_error_free(&e);
+	return render_once(t, data, o, true, out, err);
+}
+
+static int render_once(const struct gotmpl *t, json_t *data, const struct gotmpl_opts *o, bool raw,
+		       char **out, struct berth_error **err)
+{
+	struct state s = {.t = t, .root = data, .err = err, .raw = raw};
 	if (o) {
 		s.method = o->method;
 		s.ud = o->ud;
-		s.missing_error = o->missing_error;
+		s.missing_error = o->missing_error || o->raw_fallback;
+		s.fallback = o->raw_fallback && !raw;
 		s.dot_type = o->dot_type;
 		s.header_funcs = o->header_funcs;
 		s.json_root_escaped = o->json_root_escaped;
@@ -1601,6 +1642,14 @@ static json_t *fn_index(struct state *s, json_t **a, size_t n)
 			json_int_t x = json_integer_value(k);
 			size_t len =
 			    json_is_array(cur) ? json_array_size(cur) : json_string_length(cur);
+			/* Go checks the index against the capacity, then indexes
+			 * (the capacity taken as the length here) */
+			if (x >= 0 && (size_t)x == len) {
+				bool arr = json_is_array(cur);
+				json_decref(cur);
+				return fn_error(s, "index", "reflect: %s index out of range",
+						arr ? "slice" : "string");
+			}
 			if (x < 0 || (size_t)x >= len) {
 				json_decref(cur);
 				return fn_error(s, "index",
@@ -1877,6 +1926,12 @@ static json_t *call_func(struct state *s, const char *name, json_t **a, size_t n
 					n);
 		/* docker's json: an encoder without HTML escaping; the row
 		 * contexts' own MarshalJSON (json.Marshal) escapes */
+		if (s->raw && a[0]) {
+			/* a map[string]interface{}: sorted keys */
+			cleanup_free char *j =
+			    json_dumps(a[0], JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+			return json_string(j ? j : "null");
+		}
 		cleanup_free char *j =
 		    a[0] == NULL || a[0] == s->nil_slice || a[0] == s->nil_map ? xstrdup("null")
 		    : a[0] == s->root && s->json_root_escaped

@@ -37,7 +37,12 @@ struct gotmpl_opts {
 	/* methods of the data (ps's .Label "key"); NULL: none */
 	gotmpl_method_fn method;
 	void *ud;
-	/* docker inspect: the typed object, then the raw map with
+	/* docker inspect: rendered as the typed object (Go field names, the
+	 * zero values of omitted fields); when that fails, again over the raw
+	 * map (JSON names, a null as <no value>, missingkey=error), whose result or
+	 * error is the answer */
+	bool raw_fallback;
+	/* info/version: the typed object, then the raw map with
 	 * missingkey=error: .F missing from a struct-like object (non-empty,
 	 * all keys capitalized identifiers) is "map has no entry for key "F"";
 	 * other objects (Labels, Networks: Go maps) give "<no value>" */

@@ -44,7 +44,7 @@ static void add_object(struct inspect_out *o, json_t *obj)
 	}
 	struct berth_error *err = NULL;
 	char *line = NULL;
-	struct gotmpl_opts opts = {.missing_error = true};
+	struct gotmpl_opts opts = {.raw_fallback = true};
 	if (gotmpl_render_opts(o->tmpl, obj, &opts, &line, &err) == 0) {
 		char *l = xasprintf("%s%s\n", o->lines ? o->lines : "", line);
 		free(o->lines);

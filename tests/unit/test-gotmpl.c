@@ -116,6 +116,7 @@ static void test_bad(void **state)
 	    {"{{index .A 5}}",
 	     "template: :1:2: executing \"\" at <index .A 5>: error calling index: index out of "
 	     "range: 5"},
+	    {"{{index .A 2}}", "error calling index: reflect: slice index out of range"},
 	    {"{{eq .N \"a\"}}", "error calling eq: incompatible types for comparison"},
 	    {"{{lt .T .T}}", "error calling lt: invalid type for comparison"},
 	    {"x{{.Name.X}}", "template: :1:8: executing \"\" at <.Name.X>: can't evaluate field X "
@@ -159,6 +160,18 @@ static void test_opts(void **state)
 	tu_assert_msg(err, "executing \"\" at <.Nope>: map has no entry for key \"Nope\"");
 	berth_error_free(&err);
 	EXPECT_STR(render("{{.L.nope}}", &insp, &err), "<no value>");
+	/* docker inspect: typed first, then the raw map */
+	struct gotmpl_opts fb = {.raw_fallback = true};
+	EXPECT_STR(render("{{.Empty}} {{.Z}}", &fb, &err), "[] <nil>");
+	assert_null(render("{{.Nope}}", &fb, &err));
+	tu_assert_msg(err, "map has no entry for key \"Nope\"");
+	berth_error_free(&err);
+	/* the raw rendering's error is the answer: no zero value of a Go type */
+	assert_null(render("{{.S.Health.Status}}", &fb, &err));
+	tu_assert_msg(err, "at <.S.Health.Status>: map has no entry for key \"Health\"");
+	berth_error_free(&err);
+	assert_null(render("{{.Empty}}{{.Nope}}", &fb, &err));
+	berth_error_free(&err);
 	/* ps/stats rows: a Go struct */
 	struct gotmpl_opts row = {.dot_type = "*formatter.ContainerContext"};
 	assert_null(render("{{.Nope}}", &row, &err));
