@@ -2,6 +2,7 @@
  * makes Go's items, a parser of Go's node tree, and an evaluator whose values
  * are json_t references (NULL: Go's invalid value, "<no value>"). */
 #include "gotmpl.h"
+#include "gotmpl-int.h"
 
 #include "common/cleanup.h"
 #include "common/xalloc.h"
@@ -17,12 +18,7 @@
 
 /* ---- string builder ---- */
 
-struct gsb {
-	char *s;
-	size_t len, cap;
-};
-
-static void gsb_add(struct gsb *b, const char *s, size_t n)
+void gotmpl_sb_add(struct gotmpl_sb *b, const char *s, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
 		b->cap = (b->len + n + 1) * 2;
@@ -33,17 +29,17 @@ static void gsb_add(struct gsb *b, const char *s, size_t n)
 	b->s[b->len] = '\0';
 }
 
-static void gsb_str(struct gsb *b, const char *s)
+void gotmpl_sb_str(struct gotmpl_sb *b, const char *s)
 {
-	gsb_add(b, s, strlen(s));
+	gotmpl_sb_add(b, s, strlen(s));
 }
 
-static char *gsb_take(struct gsb *b)
+char *gotmpl_sb_take(struct gotmpl_sb *b)
 {
 	if (b->s == NULL)
 		return xstrdup("");
 	char *s = b->s;
-	*b = (struct gsb){0};
+	*b = (struct gotmpl_sb){0};
 	return s;
 }
 
@@ -244,17 +240,17 @@ static char *lex_string(struct lexer *lx, size_t *i)
 {
 	const char *s = lx->s;
 	char q = s[*i];
-	struct gsb b = {0};
+	struct gotmpl_sb b = {0};
 	size_t j = *i + 1;
 	for (; s[j] && s[j] != q; j++) {
 		if (q == '`') {
-			gsb_add(&b, s + j, 1);
+			gotmpl_sb_add(&b, s + j, 1);
 			continue;
 		}
 		if (s[j] == '\n')
 			break;
 		if (s[j] != '\\') {
-			gsb_add(&b, s + j, 1);
+			gotmpl_sb_add(&b, s + j, 1);
 			continue;
 		}
 		j++;
@@ -262,12 +258,12 @@ static char *lex_string(struct lexer *lx, size_t *i)
 		const char *map = "n\nt\tr\r\\\\\"\"''a\ab\bf\fv\v0\0";
 		const char *m = c ? strchr(map, c) : NULL;
 		if (m && (m - map) % 2 == 0 && c != '0') {
-			gsb_add(&b, m + 1, 1);
+			gotmpl_sb_add(&b, m + 1, 1);
 		} else if (c == 'x' && isxdigit((unsigned char)s[j + 1]) &&
 			   isxdigit((unsigned char)s[j + 2])) {
 			char hex[3] = {s[j + 1], s[j + 2], 0};
 			char ch = (char)strtol(hex, NULL, 16);
-			gsb_add(&b, &ch, 1);
+			gotmpl_sb_add(&b, &ch, 1);
 			j += 2;
 		} else {
 			free(b.s);
@@ -283,7 +279,7 @@ static char *lex_string(struct lexer *lx, size_t *i)
 		return NULL;
 	}
 	*i = j + 1;
-	cleanup_free char *v = gsb_take(&b);
+	cleanup_free char *v = gotmpl_sb_take(&b);
 	return tstrndup(lx->t, v, strlen(v));
 }
 
@@ -791,14 +787,14 @@ struct gotmpl *gotmpl_parse_named(const char *text, const char *name, struct ber
 
 /* ---- printing ---- */
 
-static void print_real(struct gsb *b, double d)
+static void print_real(struct gotmpl_sb *b, double d)
 {
 	if (isnan(d)) {
-		gsb_str(b, "NaN");
+		gotmpl_sb_str(b, "NaN");
 		return;
 	}
 	if (isinf(d)) {
-		gsb_str(b, d > 0 ? "+Inf" : "-Inf");
+		gotmpl_sb_str(b, d > 0 ? "+Inf" : "-Inf");
 		return;
 	}
 	/* fmt's %v: strconv.FormatFloat(d, 'g', -1, 64): the shortest digits,
@@ -821,7 +817,7 @@ static void print_real(struct gsb *b, double d)
 		int decimals = prec - 1 - exp;
 		snprintf(buf, sizeof(buf), "%.*f", decimals > 0 ? decimals : 0, d);
 	}
-	gsb_str(b, buf);
+	gotmpl_sb_str(b, buf);
 }
 
 static int cmp_keys(const void *a, const void *b)
@@ -842,57 +838,57 @@ static const char **sorted_keys(json_t *o, size_t *n)
 	return k;
 }
 
-static void print_value(struct gsb *b, json_t *v)
+void gotmpl_print_to(struct gotmpl_sb *b, json_t *v)
 {
 	if (v == NULL) {
-		gsb_str(b, "<no value>");
+		gotmpl_sb_str(b, "<no value>");
 		return;
 	}
 	switch (json_typeof(v)) {
 	case JSON_STRING:
-		gsb_add(b, json_string_value(v), json_string_length(v));
+		gotmpl_sb_add(b, json_string_value(v), json_string_length(v));
 		break;
 	case JSON_INTEGER: {
 		char buf[32];
 		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		gsb_str(b, buf);
+		gotmpl_sb_str(b, buf);
 		break;
 	}
 	case JSON_REAL:
 		print_real(b, json_real_value(v));
 		break;
 	case JSON_TRUE:
-		gsb_str(b, "true");
+		gotmpl_sb_str(b, "true");
 		break;
 	case JSON_FALSE:
-		gsb_str(b, "false");
+		gotmpl_sb_str(b, "false");
 		break;
 	case JSON_NULL:
-		gsb_str(b, "<nil>");
+		gotmpl_sb_str(b, "<nil>");
 		break;
 	case JSON_ARRAY: {
-		gsb_str(b, "[");
+		gotmpl_sb_str(b, "[");
 		for (size_t i = 0; i < json_array_size(v); i++) {
 			if (i)
-				gsb_str(b, " ");
+				gotmpl_sb_str(b, " ");
 			json_t *e = json_array_get(v, i);
-			print_value(b, json_is_null(e) ? e : e);
+			gotmpl_print_to(b, json_is_null(e) ? e : e);
 		}
-		gsb_str(b, "]");
+		gotmpl_sb_str(b, "]");
 		break;
 	}
 	case JSON_OBJECT: {
 		size_t n;
 		cleanup_free const char **k = sorted_keys(v, &n);
-		gsb_str(b, "map[");
+		gotmpl_sb_str(b, "map[");
 		for (size_t i = 0; i < n; i++) {
 			if (i)
-				gsb_str(b, " ");
-			gsb_str(b, k[i]);
-			gsb_str(b, ":");
-			print_value(b, json_object_get(v, k[i]));
+				gotmpl_sb_str(b, " ");
+			gotmpl_sb_str(b, k[i]);
+			gotmpl_sb_str(b, ":");
+			gotmpl_print_to(b, json_object_get(v, k[i]));
 		}
-		gsb_str(b, "]");
+		gotmpl_sb_str(b, "]");
 		break;
 	}
 	}
@@ -900,13 +896,13 @@ static void print_value(struct gsb *b, json_t *v)
 
 char *gotmpl_print_value(json_t *v)
 {
-	struct gsb b = {0};
-	print_value(&b, v);
-	return gsb_take(&b);
+	struct gotmpl_sb b = {0};
+	gotmpl_print_to(&b, v);
+	return gotmpl_sb_take(&b);
 }
 
 /* Go's type name of a value in messages. */
-static const char *type_name(json_t *v)
+const char *gotmpl_type_name(json_t *v)
 {
 	if (v == NULL)
 		return "<nil>";
@@ -931,40 +927,13 @@ static const char *type_name(json_t *v)
 
 /* ---- evaluation ---- */
 
-struct var {
-	const char *name;
-	json_t *v;
-};
-
-struct state {
-	const struct gotmpl *t;
-	struct gsb out;
-	struct var *vars;
-	size_t nvars;
-	gotmpl_method_fn method;
-	void *ud;
-	bool missing_error;
-	bool fallback; /* typed first: an error renders again raw */
-	bool raw;      /* the raw map: numbers are float64, no Go names */
-	const char *dot_type;
-	bool header_funcs;
-	bool json_root_escaped;
-	json_t *root;
-	json_t *nil_slice, *nil_map; /* Go's nil slice and map (json: null) */
-	size_t at_pos;
-	const char *at_src;
-	struct berth_error **err;
-	bool failed;
-};
-
-static void at(struct state *s, size_t pos, const char *src)
+static void at(struct gotmpl_state *s, size_t pos, const char *src)
 {
 	s->at_pos = pos;
 	s->at_src = src;
 }
 
-static json_t *efail(struct state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static json_t *efail(struct state *s, const char *fmt, ...)
+json_t *gotmpl_efail(struct gotmpl_state *s, const char *fmt, ...)
 {
 	if (s->failed)
 		return NULL;
@@ -979,7 +948,7 @@ static json_t *efail(struct state *s, const char *fmt, ...)
 	return NULL;
 }
 
-static bool truth(json_t *v)
+bool gotmpl_truth(json_t *v)
 {
 	if (v == NULL)
 		return false;
@@ -1001,7 +970,7 @@ static bool truth(json_t *v)
 	}
 }
 
-static json_t *var_get(struct state *s, const char *name)
+static json_t *var_get(struct gotmpl_state *s, const char *name)
 {
 	for (size_t i = s->nvars; i > 0; i--)
 		if (strcmp(s->vars[i - 1].name, name) == 0)
@@ -1009,13 +978,13 @@ static json_t *var_get(struct state *s, const char *name)
 	return NULL;
 }
 
-static void var_push(struct state *s, const char *name, json_t *v)
+static void var_push(struct gotmpl_state *s, const char *name, json_t *v)
 {
-	s->vars = xrealloc(s->vars, (s->nvars + 1) * sizeof(struct var));
-	s->vars[s->nvars++] = (struct var){name, v ? json_incref(v) : NULL};
+	s->vars = xrealloc(s->vars, (s->nvars + 1) * sizeof(struct gotmpl_var));
+	s->vars[s->nvars++] = (struct gotmpl_var){name, v ? json_incref(v) : NULL};
 }
 
-static void var_pop(struct state *s, size_t to)
+static void var_pop(struct gotmpl_state *s, size_t to)
 {
 	while (s->nvars > to) {
 		s->nvars--;
@@ -1023,7 +992,7 @@ static void var_pop(struct state *s, size_t to)
 	}
 }
 
-static void var_set(struct state *s, const char *name, json_t *v)
+static void var_set(struct gotmpl_state *s, const char *name, json_t *v)
 {
 	for (size_t i = s->nvars; i > 0; i--)
 		if (strcmp(s->vars[i - 1].name, name) == 0) {
@@ -1134,7 +1103,7 @@ static const char *const slice_fields[] = {
     NULL};
 
 /* .name on v (found as vname, NULL for "." or a variable) */
-static json_t *field(struct state *s, json_t *v, const char *vname, const char *name)
+static json_t *field(struct gotmpl_state *s, json_t *v, const char *vname, const char *name)
 {
 	if (v == NULL)
 		return NULL;
@@ -1145,13 +1114,13 @@ static json_t *field(struct state *s, json_t *v, const char *vname, const char *
 		if (r)
 			return json_is_null(r) ? NULL : json_incref(r);
 		if (struct_like(v) && !name_in(vname, map_fields))
-			return efail(s, "map has no entry for key \"%s\"", name);
+			return gotmpl_efail(s, "map has no entry for key \"%s\"", name);
 		return NULL;
 	}
 	if (json_is_object(v)) {
 		json_t *r = json_object_get(v, name);
 		if (r && s->fallback && json_only_name(name) && struct_like(v))
-			return efail(s, "can't evaluate field %s", name);
+			return gotmpl_efail(s, "can't evaluate field %s", name);
 		if (r == NULL)
 			r = json_object_get(v, go_alias(name));
 		if (r && json_is_null(r) && s->missing_error && name_in(name, slice_fields))
@@ -1161,22 +1130,23 @@ static json_t *field(struct state *s, json_t *v, const char *vname, const char *
 		if (r)
 			return json_incref(r);
 		if (s->dot_type && v == s->root)
-			return efail(s, "can't evaluate field %s in type %s", name, s->dot_type);
+			return gotmpl_efail(s, "can't evaluate field %s in type %s", name,
+					    s->dot_type);
 		if (s->missing_error && struct_like(v) && !name_in(vname, map_fields)) {
 			json_t *z = name_in(name, map_fields)	  ? json_incref(s->nil_map)
 				    : name_in(name, slice_fields) ? json_incref(s->nil_slice)
 								  : typed_zero(name);
-			return z ? z : efail(s, "map has no entry for key \"%s\"", name);
+			return z ? z : gotmpl_efail(s, "map has no entry for key \"%s\"", name);
 		}
 		return NULL;
 	}
 	if (json_is_null(v))
-		return efail(s, "nil pointer evaluating interface {}.%s", name);
-	return efail(s, "can't evaluate field %s in type %s", name,
-		     s->missing_error ? "interface {}" : type_name(v));
+		return gotmpl_efail(s, "nil pointer evaluating interface {}.%s", name);
+	return gotmpl_efail(s, "can't evaluate field %s in type %s", name,
+			    s->missing_error ? "interface {}" : gotmpl_type_name(v));
 }
 
-static json_t *chain(struct state *s, json_t *v, char **names, size_t n)
+static json_t *chain(struct gotmpl_state *s, json_t *v, char **names, size_t n)
 {
 	json_t *cur = v ? json_incref(v) : NULL;
 	for (size_t i = 0; i < n && !s->failed; i++) {
@@ -1187,10 +1157,9 @@ static json_t *chain(struct state *s, json_t *v, char **names, size_t n)
 	return s->failed ? (json_decref(cur), NULL) : cur;
 }
 
-static json_t *eval_pipe(struct state *s, json_t *dot, const struct pipe *p);
-static json_t *call_func(struct state *s, const char *name, json_t **args, size_t n);
+static json_t *eval_pipe(struct gotmpl_state *s, json_t *dot, const struct pipe *p);
 
-static json_t *eval_arg(struct state *s, json_t *dot, const struct arg *a)
+static json_t *eval_arg(struct gotmpl_state *s, json_t *dot, const struct arg *a)
 {
 	at(s, a->pos, a->src);
 	switch (a->kind) {
@@ -1209,9 +1178,9 @@ static json_t *eval_arg(struct state *s, json_t *dot, const struct arg *a)
 	case A_BOOL:
 		return json_boolean(a->b);
 	case A_NIL:
-		return efail(s, "nil is not a command");
+		return gotmpl_efail(s, "nil is not a command");
 	case A_IDENT:
-		return call_func(s, a->s, NULL, 0);
+		return gotmpl_call_func(s, a->s, NULL, 0);
 	case A_PIPE: {
 		json_t *v = eval_pipe(s, dot, a->pipe);
 		if (s->failed)
@@ -1232,7 +1201,7 @@ static void free_args(json_t **args, size_t n)
 }
 
 /* A method call .a.b.Name arg... (ps's .Label "key"). */
-static json_t *eval_method(struct state *s, json_t *dot, const struct cmd *c, json_t *final,
+static json_t *eval_method(struct gotmpl_state *s, json_t *dot, const struct cmd *c, json_t *final,
 			   bool has_final)
 {
 	const struct arg *a = &c->args[0];
@@ -1253,18 +1222,18 @@ static json_t *eval_method(struct state *s, json_t *dot, const struct cmd *c, js
 		struct berth_error *e = NULL;
 		r = s->method(s->ud, recv, name, args, n, &found, &e);
 		if (found && r == NULL) {
-			efail(s, "error calling %s: %s", name, e ? e->msg : "failed");
+			gotmpl_efail(s, "error calling %s: %s", name, e ? e->msg : "failed");
 			berth_error_free(&e);
 		}
 	}
 	if (!s->failed && !found)
-		efail(s, "%s is not a method but has arguments", name);
+		gotmpl_efail(s, "%s is not a method but has arguments", name);
 	json_decref(recv);
 	free_args(args, n);
 	return s->failed ? (json_decref(r), NULL) : r;
 }
 
-static json_t *eval_cmd(struct state *s, json_t *dot, const struct cmd *c, json_t *final,
+static json_t *eval_cmd(struct gotmpl_state *s, json_t *dot, const struct cmd *c, json_t *final,
 			bool has_final)
 {
 	const struct arg *a0 = &c->args[0];
@@ -1278,7 +1247,7 @@ static json_t *eval_cmd(struct state *s, json_t *dot, const struct cmd *c, json_
 		json_t *r = NULL;
 		if (!s->failed) {
 			at(s, c->pos, c->src);
-			r = call_func(s, a0->s, args, n);
+			r = gotmpl_call_func(s, a0->s, args, n);
 		}
 		free_args(args, n);
 		return r;
@@ -1287,12 +1256,12 @@ static json_t *eval_cmd(struct state *s, json_t *dot, const struct cmd *c, json_
 		return eval_method(s, dot, c, final, has_final);
 	if (c->nargs > 1 || has_final) {
 		at(s, a0->pos, a0->src);
-		return efail(s, "can't give argument to non-function %s", a0->src);
+		return gotmpl_efail(s, "can't give argument to non-function %s", a0->src);
 	}
 	return eval_arg(s, dot, a0);
 }
 
-static json_t *eval_pipe(struct state *s, json_t *dot, const struct pipe *p)
+static json_t *eval_pipe(struct gotmpl_state *s, json_t *dot, const struct pipe *p)
 {
 	json_t *v = NULL;
 	for (size_t i = 0; i < p->ncmds && !s->failed; i++) {
@@ -1313,9 +1282,9 @@ static json_t *eval_pipe(struct state *s, json_t *dot, const struct pipe *p)
 	return v;
 }
 
-static void walk_list(struct state *s, json_t *dot, const struct list *l);
+static void walk_list(struct gotmpl_state *s, json_t *dot, const struct list *l);
 
-static void walk_range(struct state *s, json_t *dot, const struct node *n)
+static void walk_range(struct gotmpl_state *s, json_t *dot, const struct node *n)
 {
 	size_t nvars = s->nvars;
 	/* the declarations are set per element, not to the whole value */
@@ -1353,7 +1322,7 @@ static void walk_range(struct state *s, json_t *dot, const struct node *n)
 		}
 	} else {
 		cleanup_free char *pv = gotmpl_print_value(v);
-		efail(s, "range can't iterate over %s", pv);
+		gotmpl_efail(s, "range can't iterate over %s", pv);
 	}
 	json_decref(v);
 	if (!s->failed && count == 0 && n->else_list)
@@ -1361,18 +1330,18 @@ static void walk_range(struct state *s, json_t *dot, const struct node *n)
 	var_pop(s, nvars);
 }
 
-static void walk_list(struct state *s, json_t *dot, const struct list *l)
+static void walk_list(struct gotmpl_state *s, json_t *dot, const struct list *l)
 {
 	for (size_t i = 0; i < l->n && !s->failed; i++) {
 		const struct node *n = l->v[i];
 		switch (n->kind) {
 		case N_TEXT:
-			gsb_str(&s->out, n->text);
+			gotmpl_sb_str(&s->out, n->text);
 			break;
 		case N_ACTION: {
 			json_t *v = eval_pipe(s, dot, n->pipe);
 			if (!s->failed && n->pipe->ndecl == 0)
-				print_value(&s->out, v);
+				gotmpl_print_to(&s->out, v);
 			json_decref(v);
 			break;
 		}
@@ -1381,7 +1350,7 @@ static void walk_list(struct state *s, json_t *dot, const struct list *l)
 			size_t nvars = s->nvars;
 			json_t *v = eval_pipe(s, dot, n->pipe);
 			if (!s->failed) {
-				if (truth(v))
+				if (gotmpl_truth(v))
 					walk_list(s, n->kind == N_WITH ? v : dot, n->list);
 				else if (n->else_list)
 					walk_list(s, dot, n->else_list);
@@ -1416,7 +1385,7 @@ int gotmpl_render_opts(const struct gotmpl *t, json_t *data, const struct gotmpl
 static int render_once(const struct gotmpl *t, json_t *data, const struct gotmpl_opts *o, bool raw,
 		       char **out, struct berth_error **err)
 {
-	struct state s = {.t = t, .root = data, .err = err, .raw = raw};
+	struct gotmpl_state s = {.t = t, .root = data, .err = err, .raw = raw};
 	if (o) {
 		s.method = o->method;
 		s.ud = o->ud;
@@ -1436,11 +1405,11 @@ static int render_once(const struct gotmpl *t, json_t *data, const struct gotmpl
 	json_decref(s.nil_map);
 	if (s.failed) {
 		if (o && o->partial)
-			*out = gsb_take(&s.out);
+			*out = gotmpl_sb_take(&s.out);
 		free(s.out.s);
 		return -1;
 	}
-	*out = gsb_take(&s.out);
+	*out = gotmpl_sb_take(&s.out);
 	return 0;
 }
 
@@ -1506,498 +1475,4 @@ static bool list_uses(const struct list *l, const char *f)
 bool gotmpl_uses_field(const struct gotmpl *t, const char *field)
 {
 	return list_uses(t->root, field);
-}
-
-/* ---- functions ---- */
-
-static json_t *fn_error(struct state *s, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static json_t *fn_error(struct state *s, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	cleanup_free char *m = xvasprintf(fmt, ap);
-	va_end(ap);
-	return efail(s, "error calling %s: %s", name, m);
-}
-
-/* Go's basic kinds for comparisons: 1 bool, 2 int, 3 float, 4 string, 0 other */
-static int basic_kind(json_t *v)
-{
-	if (v == NULL)
-		return 0;
-	switch (json_typeof(v)) {
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return 1;
-	case JSON_INTEGER:
-		return 2;
-	case JSON_REAL:
-		return 3;
-	case JSON_STRING:
-		return 4;
-	default:
-		return 0;
-	}
-}
-
-/* -1/0/1, or -2 with the error set */
-static int compare(struct state *s, const char *name, json_t *a, json_t *b, bool order)
-{
-	int ka = basic_kind(a), kb = basic_kind(b);
-	if (ka == 0 || kb == 0) {
-		if (!order && a && b && json_is_null(a) && json_is_null(b))
-			return 0;
-		fn_error(s, name,
-			 (a == NULL || b == NULL) ? "invalid type for comparison"
-			 : order		  ? "invalid type for comparison"
-						  : "non-comparable type");
-		return -2;
-	}
-	if (ka != kb) {
-		fn_error(s, name, "incompatible types for comparison");
-		return -2;
-	}
-	if (ka == 1) {
-		if (order) {
-			fn_error(s, name, "invalid type for comparison");
-			return -2;
-		}
-		return json_is_true(a) == json_is_true(b) ? 0 : 1;
-	}
-	if (ka == 2)
-		return json_integer_value(a) < json_integer_value(b)   ? -1
-		       : json_integer_value(a) > json_integer_value(b) ? 1
-								       : 0;
-	if (ka == 3)
-		return json_real_value(a) < json_real_value(b)	 ? -1
-		       : json_real_value(a) > json_real_value(b) ? 1
-								 : 0;
-	int c = strcmp(json_string_value(a), json_string_value(b));
-	return c < 0 ? -1 : c > 0;
-}
-
-static json_t *fn_compare(struct state *s, const char *name, json_t **a, size_t n)
-{
-	bool eq = strcmp(name, "eq") == 0;
-	if (n < 2 || (!eq && n != 2))
-		return fn_error(s, name, "wrong number of args for %s: want 2 got %zu", name, n);
-	if (eq) {
-		for (size_t i = 1; i < n; i++) {
-			int c = compare(s, name, a[0], a[i], false);
-			if (c == -2)
-				return NULL;
-			if (c == 0)
-				return json_true();
-		}
-		return json_false();
-	}
-	int c = compare(s, name, a[0], a[1], strcmp(name, "ne") != 0);
-	if (c == -2)
-		return NULL;
-	bool r = strcmp(name, "ne") == 0   ? c != 0
-		 : strcmp(name, "lt") == 0 ? c < 0
-		 : strcmp(name, "le") == 0 ? c <= 0
-		 : strcmp(name, "gt") == 0 ? c > 0
-					   : c >= 0;
-	return json_boolean(r);
-}
-
-static json_t *fn_index(struct state *s, json_t **a, size_t n)
-{
-	if (n < 1)
-		return fn_error(s, "index",
-				"wrong number of args for index: want at least 1 got 0");
-	json_t *cur = a[0] ? json_incref(a[0]) : NULL;
-	for (size_t i = 1; i < n; i++) {
-		json_t *k = a[i];
-		json_t *nx = NULL;
-		if (cur == NULL || json_is_null(cur)) {
-			json_decref(cur);
-			return fn_error(s, "index", "index of untyped nil");
-		} else if (json_is_object(cur)) {
-			if (!json_is_string(k)) {
-				json_decref(cur);
-				return fn_error(s, "index", "value has type %s; should be string",
-						type_name(k));
-			}
-			nx = json_object_get(cur, json_string_value(k));
-			if (nx) {
-				json_incref(nx);
-			} else {
-				/* the zero value of the map's elements: "" for the
-				 * docker objects' map[string]string (Labels, Options) */
-				bool strings = true;
-				const char *key;
-				json_t *v;
-				json_object_foreach(cur, key, v) strings &= json_is_string(v);
-				nx = strings ? json_string("") : json_null();
-			}
-		} else if (json_is_array(cur) || json_is_string(cur)) {
-			if (!json_is_integer(k)) {
-				json_decref(cur);
-				return fn_error(s, "index", "cannot index slice/array with type %s",
-						type_name(k));
-			}
-			json_int_t x = json_integer_value(k);
-			size_t len =
-			    json_is_array(cur) ? json_array_size(cur) : json_string_length(cur);
-			/* Go checks the index against the capacity, then indexes
-			 * (the capacity taken as the length here) */
-			if (x >= 0 && (size_t)x == len) {
-				bool arr = json_is_array(cur);
-				json_decref(cur);
-				return fn_error(s, "index", "reflect: %s index out of range",
-						arr ? "slice" : "string");
-			}
-			if (x < 0 || (size_t)x >= len) {
-				json_decref(cur);
-				return fn_error(s, "index",
-						"index out of range: %" JSON_INTEGER_FORMAT, x);
-			}
-			nx = json_is_array(cur)
-				 ? json_incref(json_array_get(cur, (size_t)x))
-				 : json_integer((unsigned char)json_string_value(cur)[x]);
-		} else {
-			json_decref(cur);
-			return fn_error(s, "index", "can't index item of type %s", type_name(cur));
-		}
-		json_decref(cur);
-		cur = nx;
-	}
-	return cur;
-}
-
-/* Go's fmt verbs for printf: flags, width, precision; s d v q x t f g e */
-static void printf_one(struct state *s, struct gsb *b, const char *spec, char verb, json_t *v)
-{
-	char cfmt[64];
-	char buf[512];
-	cleanup_free char *str = NULL;
-	if (verb == 'd' && json_is_integer(v)) {
-		snprintf(cfmt, sizeof(cfmt), "%%%slld", spec);
-		snprintf(buf, sizeof(buf), cfmt, (long long)json_integer_value(v));
-		gsb_str(b, buf);
-		return;
-	}
-	if (verb == 'x' && json_is_integer(v)) {
-		snprintf(cfmt, sizeof(cfmt), "%%%sllx", spec);
-		snprintf(buf, sizeof(buf), cfmt, (long long)json_integer_value(v));
-		gsb_str(b, buf);
-		return;
-	}
-	if ((verb == 'f' || verb == 'g' || verb == 'e') &&
-	    (json_is_real(v) || json_is_integer(v))) {
-		if (json_is_integer(v)) {
-			cleanup_free char *m = xasprintf("%%!%c(int=%" JSON_INTEGER_FORMAT ")",
-							 verb, json_integer_value(v));
-			gsb_str(b, m);
-			return;
-		}
-		snprintf(cfmt, sizeof(cfmt), "%%%s%c", spec, verb);
-		snprintf(buf, sizeof(buf), cfmt, json_real_value(v));
-		gsb_str(b, buf);
-		return;
-	}
-	if (verb == 'v' || (verb == 's' && json_is_string(v)) ||
-	    (verb == 't' && json_is_boolean(v)))
-		str = gotmpl_print_value(v);
-	else if (verb == 'q' && json_is_string(v))
-		str = ctrfmt_go_quote(json_string_value(v));
-	else if (verb == 'x' && json_is_string(v)) {
-		struct gsb h = {0};
-		for (const unsigned char *c = (const unsigned char *)json_string_value(v); *c;
-		     c++) {
-			char x[3];
-			snprintf(x, sizeof(x), "%02x", *c);
-			gsb_str(&h, x);
-		}
-		str = gsb_take(&h);
-	}
-	if (str == NULL) {
-		cleanup_free char *pv = gotmpl_print_value(v);
-		cleanup_free char *m = v == NULL
-					   ? xasprintf("%%!%c(<nil>)", verb)
-					   : xasprintf("%%!%c(%s=%s)", verb, type_name(v), pv);
-		gsb_str(b, m);
-		return;
-	}
-	/* width and '-' apply to the string; precision cuts it */
-	cleanup_free char *f = xasprintf("%%%ss", spec);
-	cleanup_free char *m = NULL;
-	int len = snprintf(NULL, 0, f, str);
-	m = xmalloc((size_t)len + 1);
-	snprintf(m, (size_t)len + 1, f, str);
-	gsb_str(b, m);
-	(void)s;
-}
-
-static json_t *fn_printf(struct state *s, json_t **a, size_t n)
-{
-	if (n < 1 || !json_is_string(a[0]))
-		return fn_error(s, "printf", "wrong type for value; expected string; got %s",
-				n ? type_name(a[0]) : "<nil>");
-	const char *f = json_string_value(a[0]);
-	struct gsb b = {0};
-	size_t next = 1;
-	for (const char *p = f; *p; p++) {
-		if (*p != '%') {
-			gsb_add(&b, p, 1);
-			continue;
-		}
-		if (p[1] == '%') {
-			gsb_str(&b, "%");
-			p++;
-			continue;
-		}
-		const char *st = p + 1;
-		const char *q = st;
-		while (*q && strchr("-+# 0", *q))
-			q++;
-		while (isdigit((unsigned char)*q) || *q == '.')
-			q++;
-		if (*q == '\0') {
-			gsb_str(&b, "%!(NOVERB)");
-			break;
-		}
-		cleanup_free char *spec = strndup(st, (size_t)(q - st));
-		if (next >= n) {
-			char m[32];
-			snprintf(m, sizeof(m), "%%!%c(MISSING)", *q);
-			gsb_str(&b, m);
-		} else {
-			printf_one(s, &b, spec, *q, a[next++]);
-		}
-		p = q;
-	}
-	if (next < n) {
-		gsb_str(&b, "%!(EXTRA ");
-		for (size_t i = next; i < n; i++) {
-			cleanup_free char *pv = gotmpl_print_value(a[i]);
-			if (i > next)
-				gsb_str(&b, ", ");
-			gsb_str(&b, type_name(a[i]));
-			gsb_str(&b, "=");
-			gsb_str(&b, pv);
-		}
-		gsb_str(&b, ")");
-	}
-	cleanup_free char *r = gsb_take(&b);
-	return json_string(r);
-}
-
-/* print / println (Go's Sprint: a space between operands when neither is a
- * string; Sprintln: always, and a newline) */
-static json_t *fn_print(json_t **a, size_t n, bool ln)
-{
-	struct gsb b = {0};
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0 && (ln || (!json_is_string(a[i - 1]) && !json_is_string(a[i]))))
-			gsb_str(&b, " ");
-		print_value(&b, a[i]);
-	}
-	if (ln)
-		gsb_str(&b, "\n");
-	cleanup_free char *r = gsb_take(&b);
-	return json_string(r);
-}
-
-static char *str_arg(json_t *v)
-{
-	return json_is_string(v) ? xstrdup(json_string_value(v)) : gotmpl_print_value(v);
-}
-
-static json_t *fn_strings(struct state *s, const char *name, json_t **a, size_t n)
-{
-	if (n != 1)
-		return fn_error(s, name, "wrong number of args for %s: want 1 got %zu", name, n);
-	if (!json_is_string(a[0]))
-		return efail(s, "wrong type for value; expected string; got %s", type_name(a[0]));
-	cleanup_free char *r = xstrdup(json_string_value(a[0]));
-	bool word_start = true;
-	for (char *c = r; *c; c++) {
-		unsigned char u = (unsigned char)*c;
-		if (name[0] == 'l')
-			*c = (char)tolower(u);
-		else if (name[0] == 'u')
-			*c = (char)toupper(u);
-		else {
-			if (word_start && u < 0x80)
-				*c = (char)toupper(u);
-			word_start = !(isalnum(u) || u == '_' || u >= 0x80 || u == '\'');
-		}
-	}
-	return json_string(r);
-}
-
-static json_t *fn_join_split(struct state *s, const char *name, json_t **a, size_t n)
-{
-	if (n != 2)
-		return fn_error(s, name, "wrong number of args for %s: want 2 got %zu", name, n);
-	if (!json_is_string(a[1]))
-		return efail(s, "wrong type for value; expected string; got %s", type_name(a[1]));
-	const char *sep = json_string_value(a[1]);
-	if (name[0] == 'j') {
-		if (a[0] && json_is_null(a[0]))
-			return json_string("");
-		if (!json_is_array(a[0]))
-			return efail(s, "wrong type for value; expected []string; got %s",
-				     type_name(a[0]));
-		struct gsb b = {0};
-		for (size_t i = 0; i < json_array_size(a[0]); i++) {
-			if (i)
-				gsb_str(&b, sep);
-			print_value(&b, json_array_get(a[0], i));
-		}
-		cleanup_free char *r = gsb_take(&b);
-		return json_string(r);
-	}
-	if (!json_is_string(a[0]))
-		return efail(s, "wrong type for value; expected string; got %s", type_name(a[0]));
-	const char *str = json_string_value(a[0]);
-	json_t *arr = json_array();
-	size_t sl = strlen(sep);
-	if (sl == 0) {
-		for (const char *c = str; *c; c++)
-			json_array_append_new(arr, json_stringn(c, 1));
-		return arr;
-	}
-	for (;;) {
-		const char *m = strstr(str, sep);
-		if (m == NULL) {
-			json_array_append_new(arr, json_string(str));
-			return arr;
-		}
-		json_array_append_new(arr, json_stringn(str, (size_t)(m - str)));
-		str = m + sl;
-	}
-}
-
-static json_t *call_func(struct state *s, const char *name, json_t **a, size_t n)
-{
-	static const char *const header_funcs[] = {"json",  "split", "join", "title",
-						   "lower", "upper", "pad",  "truncate"};
-	for (size_t i = 0; s->header_funcs && i < sizeof(header_funcs) / sizeof(char *); i++)
-		if (strcmp(name, header_funcs[i]) == 0) {
-			if (n < 1 || !json_is_string(a[0]))
-				return efail(s, "wrong type for value; expected string; got %s",
-					     n ? type_name(a[0]) : "<nil>");
-			return json_incref(a[0]);
-		}
-	if (strcmp(name, "and") == 0 || strcmp(name, "or") == 0) {
-		if (n < 1)
-			return fn_error(s, name,
-					"wrong number of args for %s: want at least 1 got 0", name);
-		bool is_and = name[0] == 'a';
-		for (size_t i = 0; i < n - 1; i++)
-			if (truth(a[i]) != is_and)
-				return a[i] ? json_incref(a[i]) : NULL;
-		return a[n - 1] ? json_incref(a[n - 1]) : NULL;
-	}
-	if (strcmp(name, "not") == 0) {
-		if (n != 1)
-			return fn_error(s, name, "wrong number of args for not: want 1 got %zu", n);
-		return json_boolean(!truth(a[0]));
-	}
-	if (strcmp(name, "len") == 0) {
-		if (n != 1)
-			return fn_error(s, name, "wrong number of args for len: want 1 got %zu", n);
-		if (json_is_string(a[0]))
-			return json_integer((json_int_t)json_string_length(a[0]));
-		if (json_is_array(a[0]))
-			return json_integer((json_int_t)json_array_size(a[0]));
-		if (json_is_object(a[0]))
-			return json_integer((json_int_t)json_object_size(a[0]));
-		if (a[0] == NULL || json_is_null(a[0]))
-			return fn_error(s, name, "len of nil pointer");
-		return fn_error(s, name, "len of type %s", type_name(a[0]));
-	}
-	if (strcmp(name, "index") == 0)
-		return fn_index(s, a, n);
-	if (strcmp(name, "printf") == 0)
-		return fn_printf(s, a, n);
-	if (strcmp(name, "print") == 0 || strcmp(name, "println") == 0)
-		return fn_print(a, n, name[5] == 'l');
-	if (strlen(name) == 2 && strchr("enlg", name[0]))
-		return fn_compare(s, name, a, n);
-	if (strcmp(name, "json") == 0) {
-		if (n != 1)
-			return fn_error(s, name, "wrong number of args for json: want 1 got %zu",
-					n);
-		/* docker's json: an encoder without HTML escaping; the row
-		 * contexts' own MarshalJSON (json.Marshal) escapes */
-		if (s->raw && a[0]) {
-			/* a map[string]interface{}: sorted keys */
-			cleanup_free char *j =
-			    json_dumps(a[0], JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
-			return json_string(j ? j : "null");
-		}
-		cleanup_free char *j =
-		    a[0] == NULL || a[0] == s->nil_slice || a[0] == s->nil_map ? xstrdup("null")
-		    : a[0] == s->root && s->json_root_escaped
-			? ctrfmt_go_json(a[0])
-			: json_dumps(a[0], JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
-		return json_string(j ? j : "null");
-	}
-	if (strcmp(name, "lower") == 0 || strcmp(name, "upper") == 0 || strcmp(name, "title") == 0)
-		return fn_strings(s, name, a, n);
-	if (strcmp(name, "join") == 0 || strcmp(name, "split") == 0)
-		return fn_join_split(s, name, a, n);
-	if (strcmp(name, "html") == 0 || strcmp(name, "urlquery") == 0) {
-		/* Go's HTMLEscapeString / QueryEscape of the operands printed */
-		cleanup_json json_t *p = fn_print(a, n, false);
-		struct gsb b = {0};
-		for (const unsigned char *c = (const unsigned char *)json_string_value(p); *c;
-		     c++) {
-			char x[8];
-			if (name[0] == 'h') {
-				const char *e = *c == '<'    ? "&lt;"
-						: *c == '>'  ? "&gt;"
-						: *c == '&'  ? "&amp;"
-						: *c == '\'' ? "&#39;"
-						: *c == '"'  ? "&#34;"
-							     : NULL;
-				if (e)
-					gsb_str(&b, e);
-				else
-					gsb_add(&b, (const char *)c, 1);
-			} else if (isalnum(*c) || strchr("-_.~", *c)) {
-				gsb_add(&b, (const char *)c, 1);
-			} else if (*c == ' ') {
-				gsb_str(&b, "+");
-			} else {
-				snprintf(x, sizeof(x), "%%%02X", *c);
-				gsb_str(&b, x);
-			}
-		}
-		cleanup_free char *r = gsb_take(&b);
-		return json_string(r);
-	}
-	if (strcmp(name, "pad") == 0 || strcmp(name, "truncate") == 0) {
-		size_t want = name[0] == 'p' ? 3 : 2;
-		if (n != want)
-			return fn_error(s, name, "wrong number of args for %s: want %zu got %zu",
-					name, want, n);
-		for (size_t i = 1; i < n; i++)
-			if (!json_is_integer(a[i]))
-				return efail(s, "wrong type for value; expected int; got %s",
-					     type_name(a[i]));
-		cleanup_free char *str = str_arg(a[0]);
-		if (name[0] == 't') {
-			json_int_t l = json_integer_value(a[1]);
-			if (l >= 0 && (size_t)l < strlen(str))
-				str[l] = '\0';
-			return json_string(str);
-		}
-		json_int_t pre = json_integer_value(a[1]), post = json_integer_value(a[2]);
-		struct gsb b = {0};
-		for (json_int_t i = 0; i < pre; i++)
-			gsb_str(&b, " ");
-		gsb_str(&b, str);
-		for (json_int_t i = 0; i < post; i++)
-			gsb_str(&b, " ");
-		cleanup_free char *r = gsb_take(&b);
-		return json_string(r);
-	}
-	return efail(s, "%s is not supported by berth", name);
 }
