@@ -861,6 +861,22 @@ char *ctrfmt_template_render_row(const struct ctrfmt_template *t, json_t *row, j
 	return out;
 }
 
+int ctrfmt_template_emit(const struct ctrfmt_template *t, json_t *row, json_t *labels,
+			 struct fmt_table *table, char **lines, struct berth_error **err)
+{
+	cleanup_free char *line = ctrfmt_template_render_row(t, row, labels, err);
+	if (line == NULL)
+		return -1;
+	if (t->table) {
+		ctrfmt_table_add_line(table, line);
+	} else {
+		char *l = xasprintf("%s%s\n", *lines ? *lines : "", line);
+		free(*lines);
+		*lines = l;
+	}
+	return 0;
+}
+
 char *ctrfmt_template_render(const struct ctrfmt_template *t, json_t *row)
 {
 	struct berth_error *e = NULL;

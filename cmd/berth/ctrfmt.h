@@ -120,6 +120,12 @@ char *ctrfmt_template_render(const struct ctrfmt_template *t, json_t *row);
  * message) when it fails. Caller frees. */
 char *ctrfmt_template_render_row(const struct ctrfmt_template *t, json_t *row, json_t *labels,
 				 struct berth_error **err);
+/* One row of ps/images rendered and kept: a table template's row goes to
+ * table, another's line (and a newline) is appended to *lines (the caller
+ * prints them once every row rendered: as docker, a row that fails fails the
+ * command with nothing printed). -1 with *err (docker's message). */
+int ctrfmt_template_emit(const struct ctrfmt_template *t, json_t *row, json_t *labels,
+			 struct fmt_table *table, char **lines, struct berth_error **err);
 /* The header row of a table template. Caller frees. */
 char *ctrfmt_template_header(const struct ctrfmt_template *t, const char *const *headers);
 /* Add a rendered row to a table: its cells split at tabs. */

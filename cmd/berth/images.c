@@ -143,17 +143,9 @@ static int print_rows(struct rows *rows, bool quiet, bool digests, bool no_trunc
 			/* as docker: a row that fails fails the command, nothing printed */
 			struct berth_error *err = NULL;
 			cleanup_json json_t *j = row_json(r, no_trunc, now);
-			cleanup_free char *line = ctrfmt_template_render_row(tpl, j, NULL, &err);
-			if (line == NULL) {
+			if (ctrfmt_template_emit(tpl, j, NULL, &t, &lines, &err) < 0) {
 				fmt_table_free(&t);
 				return cli_fail(&err);
-			}
-			if (tpl->table) {
-				ctrfmt_table_add_line(&t, line);
-			} else {
-				char *l = xasprintf("%s%s\n", lines ? lines : "", line);
-				free(lines);
-				lines = l;
 			}
 			continue;
 		}

@@ -137,18 +137,10 @@ static int print_list(json_t *list, bool quiet, bool no_trunc, bool size, enum c
 			/* as docker: a row that fails fails the command, nothing printed */
 			struct berth_error *err = NULL;
 			cleanup_json json_t *j = row_json(ctr, no_trunc, size, now);
-			cleanup_free char *line = ctrfmt_template_render_row(
-			    tpl, j, json_object_get(ctr, "Labels"), &err);
-			if (line == NULL) {
+			if (ctrfmt_template_emit(tpl, j, json_object_get(ctr, "Labels"), &t, &lines,
+						 &err) < 0) {
 				fmt_table_free(&t);
 				return cli_fail(&err);
-			}
-			if (tpl->table) {
-				ctrfmt_table_add_line(&t, line);
-			} else {
-				char *l = xasprintf("%s%s\n", lines ? lines : "", line);
-				free(lines);
-				lines = l;
 			}
 			continue;
 		}

@@ -252,6 +252,18 @@ static int list_ctx_init(struct api_request *req, struct list_ctx *lc, struct be
 	return 0;
 }
 
+/* SizeRw and SizeRootFs of an entry; dockerd's list leaves out a size of 0
+ * (omitempty). */
+static void set_sizes(struct engine *e, struct container *c, json_t *o)
+{
+	int64_t rw, rootfs;
+	ctrapi_sizes(e, c, &rw, &rootfs);
+	if (rw > 0)
+		json_object_set_new(o, "SizeRw", json_integer(rw));
+	if (rootfs > 0)
+		json_object_set_new(o, "SizeRootFs", json_integer(rootfs));
+}
+
 json_t *ctrapi_list_all_sized(struct engine *e)
 {
 	struct list_ctx lc = {.limit = -1, .now = ctrapi_now_ns(), .all = true, .size = true};
@@ -266,12 +278,7 @@ json_t *ctrapi_list_all_sized(struct engine *e)
 		json_t *o = list_entry(&lc, v[i], &st);
 		pthread_mutex_unlock(&v[i]->lock);
 		ctr_state_clear(&st);
-		int64_t rw, rootfs;
-		ctrapi_sizes(e, v[i], &rw, &rootfs);
-		if (rw > 0)
-			json_object_set_new(o, "SizeRw", json_integer(rw));
-		if (rootfs > 0)
-			json_object_set_new(o, "SizeRootFs", json_integer(rootfs));
+		set_sizes(e, v[i], o);
 		json_array_append_new(out, o);
 	}
 	ctr_list_free(v, n);
@@ -304,15 +311,8 @@ int containers_list(struct api_request *req, struct api_response *resp, struct b
 		ctr_state_clear(&st);
 		if (o == NULL)
 			continue;
-		if (lc.size) {
-			int64_t rw, rootfs;
-			ctrapi_sizes(e, v[i], &rw, &rootfs);
-			/* dockerd's list leaves out a size of 0 (omitempty) */
-			if (rw > 0)
-				json_object_set_new(o, "SizeRw", json_integer(rw));
-			if (rootfs > 0)
-				json_object_set_new(o, "SizeRootFs", json_integer(rootfs));
-		}
+		if (lc.size)
+			set_sizes(e, v[i], o);
 		json_array_append_new(out, o);
 	}
 	ctr_list_free(v, n);
