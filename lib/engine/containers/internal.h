@@ -31,6 +31,7 @@ struct ctr_private {
 	bool task;	    /* a shim (or its leftovers) exists: ctr_task_cleanup to do */
 	bool shim_up;	    /* the shim runs: attaches may connect */
 	bool exit_seen;	    /* the init's exit was recorded for this task */
+	bool oom_published; /* an oom event was published for this task */
 	int attach_waiting; /* ctr_attach_open calls waiting for the shim */
 	int sub_fd;	    /* subscribe connection (owned by the monitor), -1 */
 	uint64_t exit_seq;  /* +1 per recorded exit (CTR_WAIT_NEXT_EXIT) */

@@ -104,9 +104,15 @@ void ctr_record_exit(struct engine *e, struct container *c, int exit_code, int64
 		st->error = xstrdup(error);
 	}
 	c->priv->exit_seq++;
+	/* the shim's oom event may come after the exit (its cgroup watch and
+	 * SIGCHLD are separate wake-ups): oom comes before die, as dockerd's */
+	bool pub_oom = oom && !c->priv->oom_published;
+	c->priv->oom_published |= oom;
 	ctr_persist_locked(e, c, false, NULL);
 	pthread_cond_broadcast(&c->cond);
 	pthread_mutex_unlock(&c->lock);
+	if (pub_oom)
+		ctr_event(e, c, "oom", NULL);
 	char code[16];
 	snprintf(code, sizeof(code), "%d", exit_code);
 	ctr_event(e, c, "die", json_pack("{s:s}", "exitCode", code));
@@ -148,9 +154,15 @@ static void on_event(struct engine *e, struct sub *s, json_t *ev)
 		on_exit_event(e, s, ev);
 	} else if (strcmp(what, "oom") == 0) {
 		pthread_mutex_lock(&s->c->lock);
-		s->c->state.oom_killed = true;
+		bool current = s->gen == s->c->priv->task_gen;
+		bool pub = current && !s->c->priv->oom_published;
+		if (current) {
+			s->c->state.oom_killed = true;
+			s->c->priv->oom_published = true;
+		}
 		pthread_mutex_unlock(&s->c->lock);
-		ctr_event(e, s->c, "oom", NULL);
+		if (pub)
+			ctr_event(e, s->c, "oom", NULL);
 	}
 }
 

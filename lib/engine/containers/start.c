@@ -478,6 +478,7 @@ int ctr_start_locked(struct engine *e, struct container *c, bool restart_policy,
 	c->priv->starting = true;
 	c->priv->pending_exit = false;
 	c->priv->exit_seen = false;
+	c->priv->oom_published = false;
 	c->priv->task_gen++;
 	pthread_mutex_unlock(&c->lock);
 	bool shim = false;
