@@ -230,10 +230,10 @@ static long long now_ms(void)
 /* Wait for the runtime, serving the console socket and the capture pipes;
  * past the timeout the runtime is killed (*timed_out). */
 static void wait_runtime(pid_t pid, int pidfd, int *cap_out, int *cap_err, struct buf *bo,
-			 struct buf *be, struct rt_io *io, bool *timed_out)
+			 struct buf *be, struct rt_io *io, long long timeout_ms, bool *timed_out)
 {
 	bool done = false;
-	long long deadline = now_ms() + rt_timeout_ms();
+	long long deadline = now_ms() + timeout_ms;
 	while (!done) {
 		long long left = deadline - now_ms();
 		if (left <= 0 && !*timed_out) {
@@ -313,7 +313,8 @@ int rt_run(struct shim *s, char **args, struct rt_io *io, struct berth_error **e
 	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	struct buf bo = {0}, be = {0};
 	bool timed_out = false;
-	wait_runtime(pid, pidfd, &cap_out, &cap_err, &bo, &be, io, &timed_out);
+	long long timeout_ms = rt_timeout_ms();
+	wait_runtime(pid, pidfd, &cap_out, &cap_err, &bo, &be, io, timeout_ms, &timed_out);
 	int wst = 0;
 	while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
 		;
@@ -322,7 +323,7 @@ int rt_run(struct shim *s, char **args, struct rt_io *io, struct berth_error **e
 		buf_free(&bo);
 		return berth_error_set(err, ETIMEDOUT,
 				       "runtime %s: %s did not finish in %lld ms: killed", args[0],
-				       s->o.runtime, rt_timeout_ms());
+				       s->o.runtime, timeout_ms);
 	}
 	if (WIFEXITED(wst) && WEXITSTATUS(wst) == 0) {
 		io->out_data = trim(&bo);

@@ -1200,6 +1200,20 @@ static void free_args(json_t **args, size_t n)
 	free(args);
 }
 
+/* The evaluated arguments of a call (c's args after the first, then the
+ * piped-in final value when has_final): *n of them; free_args frees. */
+static json_t **eval_call_args(struct gotmpl_state *s, json_t *dot, const struct cmd *c,
+			       json_t *final, bool has_final, size_t *n)
+{
+	*n = c->nargs - 1 + (has_final ? 1 : 0);
+	json_t **args = xcalloc(*n + 1, sizeof(json_t *));
+	for (size_t i = 1; i < c->nargs && !s->failed; i++)
+		args[i - 1] = eval_arg(s, dot, &c->args[i]);
+	if (has_final)
+		args[*n - 1] = final ? json_incref(final) : NULL;
+	return args;
+}
+
 /* A method call .a.b.Name arg... (ps's .Label "key"). */
 static json_t *eval_method(struct gotmpl_state *s, json_t *dot, const struct cmd *c, json_t *final,
 			   bool has_final)
@@ -1209,12 +1223,8 @@ static json_t *eval_method(struct gotmpl_state *s, json_t *dot, const struct cmd
 	if (s->failed)
 		return NULL;
 	const char *name = a->chain[a->nchain - 1];
-	size_t n = c->nargs - 1 + (has_final ? 1 : 0);
-	json_t **args = xcalloc(n + 1, sizeof(json_t *));
-	for (size_t i = 1; i < c->nargs && !s->failed; i++)
-		args[i - 1] = eval_arg(s, dot, &c->args[i]);
-	if (has_final)
-		args[n - 1] = final ? json_incref(final) : NULL;
+	size_t n;
+	json_t **args = eval_call_args(s, dot, c, final, has_final, &n);
 	at(s, a->pos, a->src);
 	json_t *r = NULL;
 	bool found = false;
@@ -1238,12 +1248,8 @@ static json_t *eval_cmd(struct gotmpl_state *s, json_t *dot, const struct cmd *c
 {
 	const struct arg *a0 = &c->args[0];
 	if (a0->kind == A_IDENT) {
-		size_t n = c->nargs - 1 + (has_final ? 1 : 0);
-		json_t **args = xcalloc(n + 1, sizeof(json_t *));
-		for (size_t i = 1; i < c->nargs && !s->failed; i++)
-			args[i - 1] = eval_arg(s, dot, &c->args[i]);
-		if (has_final)
-			args[n - 1] = final ? json_incref(final) : NULL;
+		size_t n;
+		json_t **args = eval_call_args(s, dot, c, final, has_final, &n);
 		json_t *r = NULL;
 		if (!s->failed) {
 			at(s, c->pos, c->src);
